@@ -1,0 +1,36 @@
+import type { CreateWorkshopResponse, JoinResponse, SessionInfo } from '../../shared/schema.ts';
+import type { Template } from '../../shared/template.ts';
+
+/** An API answer that was not 2xx, with the server's message. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+async function call<T>(path: string, init: RequestInit & { token?: string } = {}): Promise<T> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (init.token) headers.authorization = `Bearer ${init.token}`;
+  let res: Response;
+  try {
+    res = await fetch(path, { ...init, headers });
+  } catch {
+    throw new ApiError(0, 'Cannot reach the server. Check your connection and try again.');
+  }
+  const body = await res.json().catch(() => ({}));
+  if (!res.ok) throw new ApiError(res.status, body.error ?? `request failed (${res.status})`);
+  return body as T;
+}
+
+export const api = {
+  createWorkshop: (title: string, template: string) =>
+    call<CreateWorkshopResponse>('/api/workshops', { method: 'POST', body: JSON.stringify({ title, template }) }),
+  join: (code: string, name: string) =>
+    call<JoinResponse>('/api/join', { method: 'POST', body: JSON.stringify({ code, name }) }),
+  session: (workshopId: string, token: string) =>
+    call<SessionInfo>(`/api/workshops/${encodeURIComponent(workshopId)}/session`, { token }),
+  templates: () => call<{ templates: Template[] }>('/api/templates'),
+};

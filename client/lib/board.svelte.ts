@@ -1,0 +1,70 @@
+import type * as Y from 'yjs';
+import { INITIAL_CONTROL, readControl, readMeta, readTeams, type Control, type Meta, type Team } from '../../shared/doc.ts';
+import { AwarenessState } from '../../shared/schema.ts';
+import { findTemplate, DEFAULT_TEMPLATE_ID } from '../../shared/templates/index.ts';
+import type { Sync } from './sync.svelte.ts';
+
+export interface Peer {
+  clientId: number;
+  state: AwarenessState;
+}
+
+const FALLBACK_TEMPLATE = findTemplate(DEFAULT_TEMPLATE_ID)!;
+
+/**
+ * The board as runes, copied from the Y.Doc by one observer. Views read
+ * these; they write through the doc helpers in shared/doc.ts.
+ */
+export class Board {
+  teams = $state.raw<Team[]>([]);
+  control = $state.raw<Control>(INITIAL_CONTROL);
+  meta = $state.raw<Meta>({ title: '', template: FALLBACK_TEMPLATE, createdAt: 0 });
+  peers = $state.raw<Peer[]>([]);
+  /** True once the first state from the server has arrived. */
+  loaded = $state(false);
+
+  private detach: (() => void) | null = null;
+  private readonly unsubscribe: () => void;
+
+  constructor(private readonly sync: Sync) {
+    this.unsubscribe = sync.onDoc((doc) => this.attach(doc));
+  }
+
+  get stageCount(): number {
+    return this.meta.template.stages.length;
+  }
+
+  private attach(doc: Y.Doc): void {
+    this.detach?.();
+    this.loaded = false;
+    const refresh = () => {
+      this.meta = readMeta(doc, FALLBACK_TEMPLATE);
+      this.teams = readTeams(doc, this.stageCount);
+      this.control = readControl(doc);
+      if (this.meta.createdAt) this.loaded = true;
+    };
+    const awareness = this.sync.provider.awareness;
+    const refreshPeers = () => {
+      const peers: Peer[] = [];
+      awareness.getStates().forEach((raw, clientId) => {
+        if (clientId === awareness.clientID) return;
+        const parsed = AwarenessState.safeParse(raw);
+        if (parsed.success) peers.push({ clientId, state: parsed.data });
+      });
+      this.peers = peers;
+    };
+    doc.on('update', refresh);
+    awareness.on('change', refreshPeers);
+    refresh();
+    refreshPeers();
+    this.detach = () => {
+      doc.off('update', refresh);
+      awareness.off('change', refreshPeers);
+    };
+  }
+
+  destroy(): void {
+    this.detach?.();
+    this.unsubscribe();
+  }
+}

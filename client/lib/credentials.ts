@@ -1,0 +1,48 @@
+/**
+ * Where a browser keeps the secret that lets it back into a workshop: the URL
+ * fragment first (it never reaches the server's logs), then localStorage, so
+ * a reload or a closed tab does not lose the seat.
+ */
+const KEY = (workshopId: string) => `stageboard:credential:${workshopId}`;
+
+export interface StoredCredential {
+  token: string;
+  /** How it was handed over: a facilitator key, or a participant/observer token. */
+  kind: 'key' | 'token';
+}
+
+export function credentialFromFragment(hash: string): StoredCredential | null {
+  const params = new URLSearchParams(hash.replace(/^#/, ''));
+  const key = params.get('key');
+  if (key) return { token: key, kind: 'key' };
+  const token = params.get('token');
+  if (token) return { token, kind: 'token' };
+  return null;
+}
+
+export function saveCredential(workshopId: string, cred: StoredCredential): void {
+  try {
+    localStorage.setItem(KEY(workshopId), JSON.stringify(cred));
+  } catch {
+    // Private browsing can refuse storage; the fragment still works for this tab.
+  }
+}
+
+export function loadCredential(workshopId: string): StoredCredential | null {
+  try {
+    const raw = localStorage.getItem(KEY(workshopId));
+    if (!raw) return null;
+    const v = JSON.parse(raw);
+    return typeof v?.token === 'string' && (v.kind === 'key' || v.kind === 'token') ? v : null;
+  } catch {
+    return null;
+  }
+}
+
+export function forgetCredential(workshopId: string): void {
+  try {
+    localStorage.removeItem(KEY(workshopId));
+  } catch {
+    /* nothing stored */
+  }
+}

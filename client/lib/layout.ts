@@ -1,0 +1,59 @@
+import { scaleLinear, type ScaleLinear } from 'd3-scale';
+
+/**
+ * Geometry of the stage map, in SVG user units (the SVG scales to its box).
+ * Each stage is a band of equal width; the value n sits at the centre of
+ * stage n's band, so "mostly 1, some 2" (1.4) reads as right of Stage 1's middle.
+ */
+export interface StageLayout {
+  width: number;
+  height: number;
+  plotLeft: number;
+  plotRight: number;
+  headerBottom: number;
+  laneTop: number;
+  laneHeight: number;
+  barTop: number;
+  barHeight: number;
+  x: ScaleLinear<number, number>;
+  bands: { index: number; x0: number; x1: number; center: number }[];
+}
+
+export function stageLayout(opts: { stageCount: number; teamCount: number; width?: number; compact?: boolean }): StageLayout {
+  const width = opts.width ?? 1000;
+  const compact = opts.compact ?? false;
+  const plotLeft = compact ? 16 : 200;
+  const plotRight = width - 20;
+  const headerBottom = compact ? 84 : 104;
+  const laneHeight = compact ? 84 : 68;
+  const laneTop = headerBottom + 12;
+  const lanes = Math.max(opts.teamCount, 1);
+  const barTop = laneTop + lanes * laneHeight + 12;
+  const barHeight = compact ? 84 : 72;
+  const x = scaleLinear().domain([0.5, opts.stageCount + 0.5]).range([plotLeft, plotRight]);
+  const bands = Array.from({ length: opts.stageCount }, (_, i) => ({
+    index: i + 1,
+    x0: x(i + 0.5),
+    x1: x(i + 1.5),
+    center: x(i + 1),
+  }));
+  return { width, height: barTop + barHeight + 8, plotLeft, plotRight, headerBottom, laneTop, laneHeight, barTop, barHeight, x, bands };
+}
+
+export const laneCenter = (l: StageLayout, index: number) => l.laneTop + index * l.laneHeight + l.laneHeight / 2;
+
+/** Keeps a stage value on the axis [1, stageCount]; full precision otherwise. */
+export function clampStage(value: number, stageCount: number): number {
+  if (!Number.isFinite(value)) return 1;
+  return Math.min(stageCount, Math.max(1, value));
+}
+
+/** Keyboard steps along the stage axis. */
+export const STAGE_STEP = 0.1;
+export const STAGE_BIG_STEP = 0.5;
+
+/** A stage value for people: "Stage 1.4 · AI-assisted" style, rounded for display only. */
+export function describeStage(value: number, labels: readonly string[]): string {
+  const nearest = labels[Math.min(labels.length, Math.max(1, Math.round(value))) - 1] ?? '';
+  return `${value.toFixed(1)} (${nearest})`;
+}

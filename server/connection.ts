@@ -1,0 +1,135 @@
+import type { WebSocket, RawData } from 'ws';
+import { CLOSE } from '../shared/errors.ts';
+import type { Limits } from '../shared/limits.ts';
+import type { Role } from '../shared/schema.ts';
+import { HANDLERS } from './handlers.ts';
+import type { Logger } from './log.ts';
+import { decodeClientMessage, type ClientMessage } from './protocol.ts';
+import type { Peer, Room } from './room.ts';
+import type { Credential } from './store.ts';
+
+type ConnState =
+  | { kind: 'authenticating'; backlog: Uint8Array[] }
+  | { kind: 'open'; room: Room }
+  | { kind: 'closed' };
+
+/**
+ * One WebSocket. It owns the socket's listeners and its ping timer and
+ * releases them in `close()`. Until its credential and room are ready it
+ * keeps a short backlog, since y-websocket clients speak first.
+ */
+export class Connection implements Peer {
+  role: Role = 'observer';
+  author = '';
+  participantId?: string;
+  readonly awarenessClients = new Set<number>();
+  unresolved = 0;
+  private state: ConnState = { kind: 'authenticating', backlog: [] };
+  private alive = true;
+  private readonly pingTimer: NodeJS.Timeout;
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly opts: { limits: Limits; log: Logger; workshopId: string; address: string },
+  ) {
+    ws.binaryType = 'nodebuffer';
+    ws.on('message', this.onMessage);
+    ws.on('close', this.onClose);
+    // Without an error listener one bad frame from a client throws in the process.
+    ws.on('error', (err: Error & { code?: string }) => {
+      opts.log('debug', 'socket error', { workshop: opts.workshopId, error: err.message, code: err.code });
+    });
+    ws.on('pong', () => (this.alive = true));
+    this.pingTimer = setInterval(() => {
+      if (!this.alive) return this.terminate();
+      this.alive = false;
+      ws.ping();
+    }, opts.limits.pingIntervalMs);
+    this.pingTimer.unref();
+  }
+
+  get closed(): boolean {
+    return this.state.kind === 'closed';
+  }
+
+  /** Credential checked and room loaded: from now on messages go to the room. */
+  ready(credential: Credential, room: Room): void {
+    if (this.state.kind !== 'authenticating') return;
+    const { backlog } = this.state;
+    this.role = credential.role;
+    this.author = credential.author;
+    this.participantId = credential.participantId;
+    this.state = { kind: 'open', room };
+    room.add(this);
+    for (const frame of backlog) {
+      if (this.state.kind !== 'open') break;
+      this.handle(frame, room);
+    }
+  }
+
+  send(frame: Uint8Array): void {
+    if (this.state.kind === 'closed' || this.ws.readyState !== this.ws.OPEN) return;
+    if (this.ws.bufferedAmount > this.opts.limits.maxSendBufferBytes) {
+      // A reader this far behind is better served by a fresh sync than by more queued frames.
+      this.close(CLOSE.tryAgainLater, 'too far behind; reconnect to resync');
+      return;
+    }
+    this.ws.send(frame, { binary: true });
+  }
+
+  close(code: number, reason: string): void {
+    if (this.state.kind === 'closed') return;
+    this.release();
+    this.ws.close(code, reason);
+    // A peer that never answers the close handshake is cut off shortly after.
+    setTimeout(() => this.ws.terminate(), 5_000).unref();
+  }
+
+  private terminate(): void {
+    this.release();
+    this.ws.terminate();
+  }
+
+  private release(): void {
+    const prev = this.state;
+    if (prev.kind === 'closed') return;
+    this.state = { kind: 'closed' };
+    clearInterval(this.pingTimer);
+    if (prev.kind === 'open') prev.room.remove(this);
+  }
+
+  private readonly onClose = () => this.release();
+
+  private readonly onMessage = (data: RawData, isBinary: boolean) => {
+    if (!isBinary) return this.close(CLOSE.invalidData, 'text frames are not part of the protocol');
+    const frame = new Uint8Array(data as Buffer);
+    switch (this.state.kind) {
+      case 'authenticating':
+        if (this.state.backlog.length >= this.opts.limits.maxMessagesBeforeReady) {
+          return this.close(CLOSE.policyViolation, 'too many messages before the session was ready');
+        }
+        this.state.backlog.push(frame);
+        return;
+      case 'open':
+        return this.handle(frame, this.state.room);
+      case 'closed':
+        return;
+    }
+  };
+
+  private handle(frame: Uint8Array, room: Room): void {
+    let msg: ClientMessage;
+    try {
+      msg = decodeClientMessage(frame);
+    } catch (err) {
+      this.close(CLOSE.protocolError, `protocol error: ${(err as Error).message}`.slice(0, 120));
+      return;
+    }
+    try {
+      (HANDLERS[msg.type] as (c: Connection, r: Room, m: ClientMessage) => void)(this, room, msg);
+    } catch (err) {
+      this.opts.log('error', 'message handler failed', { workshop: this.opts.workshopId, error: String(err) });
+      this.close(CLOSE.invalidData, 'could not process message');
+    }
+  }
+}

@@ -1,0 +1,29 @@
+import { ROOTS, type RootName } from '../shared/doc.ts';
+import type { Role } from '../shared/schema.ts';
+
+/**
+ * Who may write which top-level type (PRODUCT.md "The shared document").
+ * `results` belongs to the server alone; `teams` to participants while the
+ * board is unlocked.
+ */
+const WRITERS: Record<RootName, readonly Role[]> = {
+  meta: ['facilitator'],
+  control: ['facilitator'],
+  teams: ['facilitator', 'participant'],
+  groups: ['facilitator'],
+  results: [],
+};
+
+export type WriteDecision = { ok: true } | { ok: false; reason: string };
+
+export function checkWrite(role: Role, roots: Iterable<string>, locked: boolean): WriteDecision {
+  if (role === 'observer') return { ok: false, reason: 'observers cannot change the board' };
+  for (const root of roots) {
+    if (!(root in WRITERS)) return { ok: false, reason: `unknown part of the document: ${root}` };
+    if (!WRITERS[root as RootName].includes(role)) return { ok: false, reason: `only the facilitator can change ${root}` };
+    if (root === ROOTS.teams && locked && role !== 'facilitator') {
+      return { ok: false, reason: 'the board is locked' };
+    }
+  }
+  return { ok: true };
+}

@@ -1,0 +1,177 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Credential, LogEntry, NewWorkshop, ParticipantRecord, Store, StoredDocument, WorkshopRecord } from './store.ts';
+
+/**
+ * Numbered up-migrations; `PRAGMA user_version` records how many have run.
+ * Never edit one that has shipped: add the next.
+ */
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE workshops (
+     id TEXT PRIMARY KEY,
+     title TEXT NOT NULL,
+     template_id TEXT NOT NULL,
+     join_code TEXT NOT NULL UNIQUE,
+     facilitator_key_hash TEXT NOT NULL,
+     observer_token_hash TEXT NOT NULL,
+     observer_version INTEGER NOT NULL DEFAULT 1,
+     created_at INTEGER NOT NULL
+   );
+   CREATE TABLE participants (
+     id TEXT PRIMARY KEY,
+     workshop_id TEXT NOT NULL REFERENCES workshops(id),
+     name TEXT NOT NULL,
+     token_hash TEXT NOT NULL UNIQUE,
+     created_at INTEGER NOT NULL,
+     removed_at INTEGER
+   );
+   CREATE INDEX participants_by_workshop ON participants(workshop_id);
+   CREATE TABLE updates (
+     workshop_id TEXT NOT NULL,
+     seq INTEGER NOT NULL,
+     at INTEGER NOT NULL,
+     author TEXT NOT NULL,
+     data BLOB NOT NULL,
+     PRIMARY KEY (workshop_id, seq)
+   ) WITHOUT ROWID;
+   CREATE TABLE snapshots (
+     workshop_id TEXT NOT NULL,
+     seq INTEGER NOT NULL,
+     at INTEGER NOT NULL,
+     data BLOB NOT NULL,
+     PRIMARY KEY (workshop_id, seq)
+   ) WITHOUT ROWID;`,
+];
+
+interface WorkshopRow {
+  id: string;
+  title: string;
+  template_id: string;
+  join_code: string;
+  created_at: number;
+}
+const toWorkshop = (r: WorkshopRow): WorkshopRecord => ({
+  id: r.id,
+  title: r.title,
+  templateId: r.template_id,
+  joinCode: r.join_code,
+  createdAt: r.created_at,
+});
+
+interface EntryRow {
+  seq: number;
+  at: number;
+  author: string;
+  data: Buffer;
+}
+const toEntry = (r: EntryRow): LogEntry => ({ seq: r.seq, at: r.at, author: r.author, data: new Uint8Array(r.data) });
+
+export function migrate(db: Database.Database): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  for (let v = version; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]!);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+}
+
+/**
+ * The embedded store. WAL with synchronous=NORMAL: a committed append survives
+ * a killed process (only a power cut can lose the last transactions), and an
+ * append costs a page write, not an fsync.
+ */
+export function openSqliteStore(file: string): Store {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 2000');
+  db.pragma('foreign_keys = ON');
+  migrate(db);
+
+  const q = {
+    insertWorkshop: db.prepare(
+      `INSERT INTO workshops (id, title, template_id, join_code, facilitator_key_hash, observer_token_hash, created_at)
+       VALUES (@id, @title, @templateId, @joinCode, @facilitatorKeyHash, @observerTokenHash, @createdAt)`,
+    ),
+    workshop: db.prepare<[string], WorkshopRow>('SELECT * FROM workshops WHERE id = ?'),
+    workshopByCode: db.prepare<[string], WorkshopRow>('SELECT * FROM workshops WHERE join_code = ?'),
+    facilitator: db.prepare<[{ id: string; hash: string }], { role: string }>(
+      `SELECT CASE WHEN facilitator_key_hash = @hash THEN 'facilitator' ELSE 'observer' END AS role
+       FROM workshops WHERE id = @id AND (facilitator_key_hash = @hash OR observer_token_hash = @hash)`,
+    ),
+    participantByToken: db.prepare<[string, string], { id: string; name: string }>(
+      'SELECT id, name FROM participants WHERE workshop_id = ? AND token_hash = ? AND removed_at IS NULL',
+    ),
+    insertParticipant: db.prepare(
+      `INSERT INTO participants (id, workshop_id, name, token_hash, created_at, removed_at)
+       VALUES (@id, @workshopId, @name, @tokenHash, @createdAt, NULL)`,
+    ),
+    countParticipants: db.prepare<[string], { n: number }>(
+      'SELECT count(*) AS n FROM participants WHERE workshop_id = ? AND removed_at IS NULL',
+    ),
+    listParticipants: db.prepare<[string], { id: string; workshop_id: string; name: string; created_at: number; removed_at: number | null }>(
+      'SELECT * FROM participants WHERE workshop_id = ? ORDER BY created_at, id',
+    ),
+    append: db.prepare('INSERT INTO updates (workshop_id, seq, at, author, data) VALUES (?, ?, ?, ?, ?)'),
+    lastSnapshot: db.prepare<[string], { seq: number; data: Buffer }>(
+      'SELECT seq, data FROM snapshots WHERE workshop_id = ? ORDER BY seq DESC LIMIT 1',
+    ),
+    tail: db.prepare<[string, number], EntryRow>(
+      'SELECT seq, at, author, data FROM updates WHERE workshop_id = ? AND seq > ? ORDER BY seq',
+    ),
+    lastSeq: db.prepare<[string], { seq: number | null }>('SELECT max(seq) AS seq FROM updates WHERE workshop_id = ?'),
+    insertSnapshot: db.prepare('INSERT OR REPLACE INTO snapshots (workshop_id, seq, at, data) VALUES (?, ?, ?, ?)'),
+    history: db.prepare<[string, number, number], EntryRow>(
+      'SELECT seq, at, author, data FROM updates WHERE workshop_id = ? AND seq > ? ORDER BY seq LIMIT ?',
+    ),
+  };
+
+  const createWorkshop = db.transaction((w: NewWorkshop, initialUpdate: Uint8Array) => {
+    q.insertWorkshop.run(w);
+    q.append.run(w.id, 1, w.createdAt, 'server', initialUpdate);
+  });
+
+  const loadDocument = db.transaction((id: string): StoredDocument => {
+    const snap = q.lastSnapshot.get(id);
+    const tail = q.tail.all(id, snap?.seq ?? 0).map(toEntry);
+    const lastSeq = q.lastSeq.get(id)?.seq ?? 0;
+    return { snapshot: snap ? { seq: snap.seq, data: new Uint8Array(snap.data) } : null, tail, lastSeq };
+  });
+
+  return {
+    createWorkshop: (w, initialUpdate) => createWorkshop(w, initialUpdate),
+    getWorkshop: (id) => {
+      const row = q.workshop.get(id);
+      return row && toWorkshop(row);
+    },
+    findWorkshopByJoinCode: (code) => {
+      const row = q.workshopByCode.get(code);
+      return row && toWorkshop(row);
+    },
+    resolveCredential: (workshopId, tokenHash): Credential | undefined => {
+      const f = q.facilitator.get({ id: workshopId, hash: tokenHash });
+      if (f?.role === 'facilitator') return { role: 'facilitator', author: 'facilitator' };
+      if (f?.role === 'observer') return { role: 'observer', author: 'observer' };
+      const p = q.participantByToken.get(workshopId, tokenHash);
+      return p && { role: 'participant', author: p.id, participantId: p.id, name: p.name };
+    },
+    addParticipant: (p) => void q.insertParticipant.run(p),
+    countParticipants: (id) => q.countParticipants.get(id)?.n ?? 0,
+    listParticipants: (id): ParticipantRecord[] =>
+      q.listParticipants.all(id).map((r) => ({
+        id: r.id,
+        workshopId: r.workshop_id,
+        name: r.name,
+        createdAt: r.created_at,
+        removedAt: r.removed_at,
+      })),
+    appendUpdate: (id, e) => void q.append.run(id, e.seq, e.at, e.author, e.data),
+    loadDocument: (id) => loadDocument(id),
+    writeSnapshot: (id, seq, at, data) => void q.insertSnapshot.run(id, seq, at, data),
+    history: (id, since, limit) => q.history.all(id, since, limit).map(toEntry),
+    close: () => void db.close(),
+  };
+}

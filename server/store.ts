@@ -1,0 +1,75 @@
+import type { Role } from '../shared/schema.ts';
+
+/**
+ * The store interface. SQLite implements it synchronously (the embedded
+ * default); a networked backend returns promises, so every caller awaits, and
+ * the hot path (`appendUpdate`) is typed so a synchronous store pays nothing.
+ */
+export type MaybePromise<T> = T | Promise<T>;
+
+export interface WorkshopRecord {
+  id: string;
+  title: string;
+  templateId: string;
+  joinCode: string;
+  createdAt: number;
+}
+
+export interface NewWorkshop extends WorkshopRecord {
+  facilitatorKeyHash: string;
+  observerTokenHash: string;
+}
+
+export interface ParticipantRecord {
+  id: string;
+  workshopId: string;
+  name: string;
+  createdAt: number;
+  removedAt: number | null;
+}
+
+export interface Credential {
+  role: Role;
+  /** The author written into the log: a participant id, or "facilitator". */
+  author: string;
+  participantId?: string;
+  name?: string;
+}
+
+/** One stored update. `seq` counts from 1 per workshop with no gaps. */
+export interface LogEntry {
+  seq: number;
+  at: number;
+  author: string;
+  data: Uint8Array;
+}
+
+export interface StoredDocument {
+  /** The newest snapshot, covering every update up to and including `seq`. */
+  snapshot: { seq: number; data: Uint8Array } | null;
+  /** Updates after the snapshot, in order. */
+  tail: LogEntry[];
+  lastSeq: number;
+}
+
+export interface Store {
+  createWorkshop(workshop: NewWorkshop, initialUpdate: Uint8Array): MaybePromise<void>;
+  getWorkshop(id: string): MaybePromise<WorkshopRecord | undefined>;
+  findWorkshopByJoinCode(code: string): MaybePromise<WorkshopRecord | undefined>;
+  /** Who holds this token hash in this workshop, if anyone (removed participants hold nothing). */
+  resolveCredential(workshopId: string, tokenHash: string): MaybePromise<Credential | undefined>;
+  addParticipant(p: ParticipantRecord & { tokenHash: string }): MaybePromise<void>;
+  countParticipants(workshopId: string): MaybePromise<number>;
+  listParticipants(workshopId: string): MaybePromise<ParticipantRecord[]>;
+
+  /**
+   * Appends one update at exactly `entry.seq`. Throws if that seq is taken,
+   * which fences a writer that lost track of the log.
+   */
+  appendUpdate(workshopId: string, entry: LogEntry): MaybePromise<void>;
+  loadDocument(workshopId: string): MaybePromise<StoredDocument>;
+  writeSnapshot(workshopId: string, seq: number, at: number, data: Uint8Array): MaybePromise<void>;
+  history(workshopId: string, sinceSeq: number, limit: number): MaybePromise<LogEntry[]>;
+
+  close(): MaybePromise<void>;
+}

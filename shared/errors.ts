@@ -1,0 +1,55 @@
+/**
+ * Error codes are values; the edges map them. HTTP answers carry the status,
+ * WebSocket closes carry 4000 + status so a client reads the same meaning from
+ * either (4401 bad token, 4403 forbidden, 4404 unknown workshop).
+ */
+export const ERRORS = {
+  bad_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  method_not_allowed: 405,
+  conflict: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  too_many_requests: 429,
+  internal: 500,
+  storage_unavailable: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+  get status(): number {
+    return ERRORS[this.code];
+  }
+}
+
+/** WebSocket close codes the server uses. 4xxx mirror HTTP statuses. */
+export const CLOSE = {
+  badToken: 4401,
+  forbidden: 4403,
+  notFound: 4404,
+  /** The board refused a change (locked, or not this role's to make); reload state. */
+  refused: 4409,
+  /** The server could not store a change; the client keeps it and retries. */
+  storageUnavailable: 4503,
+  /** A protocol error: the client sent something that is not the y-websocket protocol. */
+  protocolError: 1002,
+  /** Invalid payload data (bad UTF-8, malformed update). */
+  invalidData: 1007,
+  policyViolation: 1008,
+  tooBig: 1009,
+  goingAway: 1001,
+  tryAgainLater: 1013,
+} as const;
+
+/** Close codes after which a client must not reconnect with the same credentials. */
+export const FATAL_CLOSE_CODES: readonly number[] = [CLOSE.badToken, CLOSE.forbidden, CLOSE.notFound];

@@ -1,0 +1,49 @@
+/**
+ * Every limit the server enforces, in one place. The server reads them through
+ * `createServer(opts.limits)`, and `server/main.ts` lets each be overridden from
+ * the environment (`STAGEBOARD_<NAME>`), so tests can probe the edges and
+ * operators can tune them without a code change. README "Limits" lists them.
+ */
+export const LIMITS = {
+  /** Largest WebSocket frame accepted; bigger frames close the socket (1009). */
+  maxMessageBytes: 1024 * 1024,
+  /** Largest JSON request body; bigger bodies get 413 before they are buffered. */
+  maxJsonBodyBytes: 16 * 1024,
+  /** Keep a room in memory this long after its last client leaves. */
+  roomIdleUnloadMs: 30_000,
+  /** Write a snapshot after this many logged updates since the last one. */
+  snapshotEveryUpdates: 1000,
+  /** Most entries in one page of `GET /api/workshops/<id>/history`. */
+  historyPageSize: 1000,
+  /** Failed `POST /api/join` attempts allowed per address and window. */
+  joinFailuresPerWindow: 20,
+  joinFailureWindowMs: 60_000,
+  /** Participants one workshop may hold. */
+  maxParticipantsPerWorkshop: 500,
+  /** Updates with missing dependencies a connection may send before it is closed. */
+  maxUnresolvedUpdates: 20,
+  /** Awareness state of one client, as JSON. Larger states are dropped. */
+  maxAwarenessStateBytes: 4 * 1024,
+  /** Awareness client ids one connection may publish (a tab has one; a reconnect keeps it). */
+  maxAwarenessClientsPerConnection: 4,
+  /** Awareness states held for one room. */
+  maxAwarenessStatesPerRoom: 1000,
+  /** Bytes queued for one socket before the server gives up on it (1013); it resyncs on reconnect. */
+  maxSendBufferBytes: 8 * 1024 * 1024,
+  /** Messages a socket may send while its credential and room are still loading. */
+  maxMessagesBeforeReady: 64,
+  /** Server pings each socket this often and drops it after two unanswered pings. */
+  pingIntervalMs: 15_000,
+} as const;
+
+export type Limits = { -readonly [K in keyof typeof LIMITS]: number };
+
+/** Sizes of user-entered text; the UI and the HTTP schemas share them. */
+export const TEXT = {
+  title: 120,
+  displayName: 40,
+  teamName: 60,
+  note: 500,
+} as const;
+
+export const JOIN_CODE_LENGTH = 6;
