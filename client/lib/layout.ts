@@ -19,17 +19,25 @@ export interface StageLayout {
   bands: { index: number; x0: number; x1: number; center: number }[];
 }
 
-export function stageLayout(opts: { stageCount: number; teamCount: number; width?: number; compact?: boolean }): StageLayout {
+export function stageLayout(opts: {
+  stageCount: number;
+  teamCount: number;
+  width?: number;
+  compact?: boolean;
+  /** Type scale: 1 on a laptop, up to ~1.9 on a projector. */
+  k?: number;
+}): StageLayout {
   const width = opts.width ?? 1000;
   const compact = opts.compact ?? false;
-  const plotLeft = compact ? 16 : 200;
+  const k = opts.k ?? 1;
+  const plotLeft = compact ? 16 : 200 * k;
   const plotRight = width - 20;
-  const headerBottom = compact ? 84 : 104;
-  const laneHeight = compact ? 84 : 68;
+  const headerBottom = compact ? 64 : 84 * k;
+  const laneHeight = compact ? 84 : 68 * k;
   const laneTop = headerBottom + 12;
   const lanes = Math.max(opts.teamCount, 1);
   const barTop = laneTop + lanes * laneHeight + 12;
-  const barHeight = compact ? 84 : 72;
+  const barHeight = compact ? 84 : 72 * k;
   const x = scaleLinear().domain([0.5, opts.stageCount + 0.5]).range([plotLeft, plotRight]);
   const bands = Array.from({ length: opts.stageCount }, (_, i) => ({
     index: i + 1,

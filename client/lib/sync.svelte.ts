@@ -71,7 +71,7 @@ export class Sync {
     });
     provider.on('connection-close', (event) => this.onClose(event as CloseEvent | null));
     doc.on('update', (_u: Uint8Array, origin: unknown) => {
-      if (origin !== provider && !provider.synced) this.unsyncedChanges++;
+      if (origin !== provider && (!provider.wsconnected || !provider.synced)) this.unsyncedChanges++;
     });
     return provider;
   }
@@ -105,9 +105,19 @@ export class Sync {
     for (const fn of this.listeners) fn(this.doc);
   }
 
+  /**
+   * The browser knows about a lost network before the socket does; stop
+   * sending into it, and reconnect at once (not after a backoff) when it returns.
+   */
   private readonly onNetwork = () => {
-    if (!navigator.onLine) this.status = 'offline';
-    else if (this.status === 'offline') this.status = 'reconnecting';
+    if (this.status === 'ended') return;
+    if (!navigator.onLine) {
+      this.provider.disconnect();
+      this.status = 'offline';
+    } else {
+      this.status = 'reconnecting';
+      this.provider.connect();
+    }
   };
 
   destroy(): void {

@@ -1,0 +1,95 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createWorkshopInUi, dragBy, joinInUi, launch, openPage, screenshot } from '../helpers/browser.ts';
+import { startServer, type TestServer } from '../helpers/server.ts';
+
+let srv: TestServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  srv = await startServer();
+  browser = await launch();
+});
+afterAll(async () => {
+  await browser?.close();
+  await srv?.close();
+});
+
+const marker = (page: Page, team: string, which: 'current' | 'target') =>
+  page.getByRole('slider', { name: `${team}: ${which} stage` });
+
+describe('a facilitator and a participant on the stage map', () => {
+  it('creates, joins, adds and drags a team, and keeps it across a server restart', async () => {
+    const facilitator = await openPage(browser);
+    await createWorkshopInUi(facilitator, srv.url, 'Leadership offsite');
+    const code = (await facilitator.getByTestId('join-code').textContent())!.replace(/\s/g, '');
+    expect(code).toMatch(/^[A-HJ-NP-Z2-9]{6}$/);
+    await expect.poll(() => facilitator.getByAltText(/QR code/).count()).toBe(1);
+    await expect.poll(() => facilitator.getByRole('status').filter({ hasText: 'Live' }).count()).toBe(1);
+
+    const participant = await openPage(browser, { width: 1100, height: 800 });
+    await joinInUi(participant, srv.url, code.toLowerCase(), 'Priya');
+    await participant.getByRole('application', { name: /Stage map/ }).waitFor();
+
+    await participant.getByLabel('Team name').fill('Payments');
+    await participant.getByRole('button', { name: 'Add team' }).click();
+    const onFacilitator = marker(facilitator, 'Payments', 'current');
+    await onFacilitator.waitFor();
+    expect(Number(await onFacilitator.getAttribute('aria-valuenow'))).toBe(1);
+
+    // Drag the current marker about one stage to the right; the facilitator's page follows.
+    const svgWidth = (await participant.getByRole('application', { name: /Stage map/ }).boundingBox())!.width;
+    await dragBy(participant, '[data-field="stageCurrent"]', svgWidth * 0.27);
+    await expect.poll(async () => Number(await onFacilitator.getAttribute('aria-valuenow'))).toBeGreaterThan(1.6);
+    const moved = Number(await onFacilitator.getAttribute('aria-valuenow'));
+    expect(moved).toBeLessThan(2.4);
+
+    // The keyboard moves the target marker.
+    await marker(participant, 'Payments', 'target').focus();
+    for (let i = 0; i < 3; i++) await participant.keyboard.press('Shift+ArrowRight');
+    await expect.poll(async () => Number(await marker(facilitator, 'Payments', 'target').getAttribute('aria-valuenow'))).toBe(2.5);
+
+    // Everyone sees who else is here.
+    await expect.poll(() => facilitator.getByLabel(/here: you, Priya/).count()).toBe(1);
+    await screenshot(facilitator, 'foundation-facilitator');
+    await screenshot(participant, 'foundation-participant');
+
+    await srv.restart();
+    await Promise.all([facilitator.reload(), participant.reload()]);
+    for (const page of [facilitator, participant]) {
+      const m = marker(page, 'Payments', 'current');
+      await m.waitFor();
+      expect(Number(await m.getAttribute('aria-valuenow'))).toBeCloseTo(moved, 10);
+    }
+    await participant.context().close();
+    await facilitator.context().close();
+  }, 60_000);
+
+  it('keeps edits made while the server is away and merges them on reconnect', async () => {
+    const facilitator = await openPage(browser);
+    await createWorkshopInUi(facilitator, srv.url, 'Offline drill');
+    await expect.poll(() => facilitator.getByRole('status').filter({ hasText: 'Live' }).count()).toBe(1);
+    await facilitator.getByLabel('Team name').fill('Mobile');
+    await facilitator.getByRole('button', { name: 'Add team' }).click();
+    await marker(facilitator, 'Mobile', 'current').waitFor();
+
+    await facilitator.context().setOffline(true);
+    await expect.poll(() => facilitator.locator('[data-status="offline"],[data-status="reconnecting"]').count()).toBe(1);
+    await marker(facilitator, 'Mobile', 'current').focus();
+    await facilitator.keyboard.press('Shift+ArrowRight');
+    await expect.poll(() => facilitator.getByRole('status').filter({ hasText: /1 change kept/ }).count()).toBe(1);
+    await screenshot(facilitator, 'foundation-offline');
+    await facilitator.context().setOffline(false);
+    await expect.poll(() => facilitator.getByRole('status').filter({ hasText: 'Live' }).count(), { timeout: 10_000 }).toBe(1);
+
+    // A second browser opening the same link sees the edit made offline.
+    const url = facilitator.url();
+    const second = await openPage(browser);
+    await second.goto(url);
+    const m = marker(second, 'Mobile', 'current');
+    await m.waitFor();
+    await expect.poll(async () => Number(await m.getAttribute('aria-valuenow'))).toBe(1.5);
+    await second.context().close();
+    await facilitator.context().close();
+  }, 60_000);
+});

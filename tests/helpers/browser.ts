@@ -1,0 +1,67 @@
+import { mkdirSync } from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+/** Debian's Chromium; the flags keep it off a network this machine does not have. */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+];
+
+export function launch(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+}
+
+export const SCREENSHOTS = 'test-results/screenshots';
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const path = `${SCREENSHOTS}/${name}.png`;
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
+
+/** A fresh browser context (its own storage) and page, at a size. */
+export async function openPage(browser: Browser, size: { width: number; height: number } = { width: 1280, height: 860 }) {
+  const context = await browser.newContext({ viewport: size, deviceScaleFactor: 1 });
+  const page = await context.newPage();
+  page.on('pageerror', (err) => console.error(`[page error] ${err.message}`));
+  return page;
+}
+
+/** Creates a workshop through the home page, as a facilitator would. Returns its id. */
+export async function createWorkshopInUi(page: Page, base: string, title: string, template?: string): Promise<string> {
+  await page.goto(base + '/');
+  await page.getByLabel('Workshop title').fill(title);
+  if (template) await page.getByLabel('Framework').selectOption(template);
+  await page.getByRole('button', { name: 'Create workshop' }).click();
+  await page.waitForURL(/\/w\/[\w-]+#key=/);
+  await page.getByTestId('join-code').waitFor();
+  return /\/w\/([\w-]+)/.exec(page.url())![1]!;
+}
+
+export async function joinInUi(page: Page, base: string, code: string, name: string): Promise<void> {
+  await page.goto(base + '/');
+  await page.getByLabel('Code').fill(code);
+  await page.getByLabel('Your name').fill(name);
+  await page.getByRole('button', { name: 'Join', exact: true }).click();
+  await page.waitForURL(/\/w\/[\w-]+$/);
+}
+
+/** Drags the centre of `selector`'s element by (dx, dy) pixels with the mouse, in steps. */
+export async function dragBy(page: Page, selector: string, dx: number, dy = 0): Promise<void> {
+  const box = (await page.locator(selector).boundingBox())!;
+  const x = box.x + box.width / 2;
+  const y = box.y + box.height / 2;
+  await page.mouse.move(x, y);
+  await page.mouse.down();
+  await page.mouse.move(x + dx / 2, y + dy / 2, { steps: 5 });
+  await page.mouse.move(x + dx, y + dy, { steps: 5 });
+  await page.mouse.up();
+}

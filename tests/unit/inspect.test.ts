@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { addTeam, initWorkshopDoc, ROOTS, setTeamField } from '../../shared/doc.ts';
+import { findTemplate } from '../../shared/templates/index.ts';
+import { inspectUpdate } from '../../server/inspect.ts';
+import { checkWrite } from '../../server/permissions.ts';
+
+/** A server copy and a client copy of one workshop, in sync. */
+function pair() {
+  const server = new Y.Doc();
+  initWorkshopDoc(server, { title: 'T', template: findTemplate('ai-sdlc')!, createdAt: 1 });
+  addTeam(server, 't1', { name: 'Payments', color: '#123456', stageCurrent: 1 });
+  const client = new Y.Doc();
+  Y.applyUpdate(client, Y.encodeStateAsUpdate(server));
+  return { server, client };
+}
+
+/** The update a change on the client produces. */
+function capture(doc: Y.Doc, change: () => void): Uint8Array {
+  let out: Uint8Array | null = null;
+  const on = (u: Uint8Array) => (out = u);
+  doc.on('update', on);
+  change();
+  doc.off('update', on);
+  return out!;
+}
+
+describe('inspecting an update against the server document', () => {
+  it('sees a new team as a write to teams', () => {
+    const { server, client } = pair();
+    const u = capture(client, () => addTeam(client, 't2', { name: 'Mobile', color: '#abcdef' }));
+    const r = inspectUpdate(server, u);
+    expect([...r.roots]).toEqual([ROOTS.teams]);
+    expect(r).toMatchObject({ missing: false, fresh: true, malformed: false });
+  });
+
+  it('traces a field change inside a team map back to teams', () => {
+    const { server, client } = pair();
+    const u = capture(client, () => setTeamField(client, 't1', 'stageCurrent', 2.2));
+    expect([...inspectUpdate(server, u).roots]).toEqual([ROOTS.teams]);
+  });
+
+  it('traces the deletion of a team back to teams', () => {
+    const { server, client } = pair();
+    const u = capture(client, () => client.getMap(ROOTS.teams).delete('t1'));
+    const r = inspectUpdate(server, u);
+    expect([...r.roots]).toEqual([ROOTS.teams]);
+    expect(r.fresh).toBe(true);
+  });
+
+  it('sees changes to control, meta and unknown roots', () => {
+    const { server, client } = pair();
+    const u = capture(client, () =>
+      client.transact(() => {
+        client.getMap(ROOTS.control).set('step', 3);
+        client.getMap(ROOTS.meta).set('title', 'hijacked');
+        client.getMap('sneaky').set('x', 1);
+      }),
+    );
+    expect([...inspectUpdate(server, u).roots].sort()).toEqual(['control', 'meta', 'sneaky']);
+  });
+
+  it('finds an update that was already integrated not fresh', () => {
+    const { server, client } = pair();
+    const u = capture(client, () => setTeamField(client, 't1', 'stageCurrent', 2.2));
+    Y.applyUpdate(server, u);
+    expect(inspectUpdate(server, u).fresh).toBe(false);
+  });
+
+  it('flags an update whose predecessor never arrived as missing', () => {
+    const { server, client } = pair();
+    capture(client, () => setTeamField(client, 't1', 'stageCurrent', 1.5));
+    const second = capture(client, () => setTeamField(client, 't1', 'stageCurrent', 1.6));
+    expect(inspectUpdate(server, second).missing).toBe(true);
+  });
+
+  it('flags an update inside a team the server has never seen as missing', () => {
+    const { server, client } = pair();
+    capture(client, () => addTeam(client, 't9', { name: 'Ghost', color: '#000000' }));
+    const other = new Y.Doc();
+    Y.applyUpdate(other, Y.encodeStateAsUpdate(client));
+    const u = capture(other, () => setTeamField(other, 't9', 'stageCurrent', 2));
+    expect(inspectUpdate(server, u).missing).toBe(true);
+  });
+
+  it('throws on bytes that are not an update', () => {
+    const { server } = pair();
+    expect(() => inspectUpdate(server, new Uint8Array([200, 200, 200, 200, 1]))).toThrow();
+  });
+});
+
+describe('who may write what', () => {
+  it('lets participants write teams only while unlocked', () => {
+    expect(checkWrite('participant', ['teams'], false)).toEqual({ ok: true });
+    expect(checkWrite('participant', ['teams'], true)).toEqual({ ok: false, reason: 'the board is locked' });
+  });
+
+  it('keeps control, meta, groups and results from participants', () => {
+    for (const root of ['control', 'meta', 'groups', 'results']) {
+      expect(checkWrite('participant', [root], false).ok).toBe(false);
+    }
+  });
+
+  it('lets the facilitator write everything but the server-owned results, locked or not', () => {
+    for (const root of ['control', 'meta', 'groups', 'teams']) expect(checkWrite('facilitator', [root], true).ok).toBe(true);
+    expect(checkWrite('facilitator', ['results'], false).ok).toBe(false);
+  });
+
+  it('lets observers write nothing and nobody write unknown roots', () => {
+    expect(checkWrite('observer', ['teams'], false).ok).toBe(false);
+    expect(checkWrite('facilitator', ['sneaky'], false)).toEqual({ ok: false, reason: 'unknown part of the document: sneaky' });
+  });
+});
