@@ -266,7 +266,8 @@ export class Room {
         this.awarenessOwners.set(e.clientID, peer);
         peer.awarenessClients.add(e.clientID);
       }
-      kept.push(e);
+      const stamped = stampAwareness(e, peer);
+      if (stamped) kept.push(stamped);
     }
     if (kept.length === 0) return;
     try {
@@ -321,6 +322,24 @@ export class Room {
     this.opts.onUnload(this);
   }
 
+  /** Participants with at least one open socket in this room. */
+  onlineParticipants(): Set<string> {
+    const ids = new Set<string>();
+    for (const peer of this.peers) if (peer.participantId) ids.add(peer.participantId);
+    return ids;
+  }
+
+  /** Closes every socket of one participant (removed by the facilitator, say). */
+  disconnectParticipant(participantId: string, code: number, reason: string): number {
+    let closed = 0;
+    for (const peer of [...this.peers]) {
+      if (peer.participantId !== participantId) continue;
+      peer.close(code, reason);
+      closed++;
+    }
+    return closed;
+  }
+
   /** Final write, then release everything. Peers still here are told to reconnect. */
   async close(): Promise<void> {
     if (this.state !== 'open') return;
@@ -339,4 +358,25 @@ export class Room {
       this.state = 'closed';
     }
   }
+}
+
+/**
+ * Writes the connection's real role and participant id into its awareness
+ * state, so presence ("who is here") can be trusted even from a client that
+ * edits its own code. A state that is not a JSON object (or null) is dropped.
+ */
+function stampAwareness(e: AwarenessEntry, peer: Peer): AwarenessEntry | null {
+  let state: unknown;
+  try {
+    state = JSON.parse(e.json);
+  } catch {
+    return null;
+  }
+  if (state === null) return e;
+  if (typeof state !== 'object' || Array.isArray(state)) return null;
+  const s = state as { user?: unknown };
+  if (s.user && typeof s.user === 'object' && !Array.isArray(s.user)) {
+    Object.assign(s.user, { role: peer.role, participantId: peer.participantId ?? null });
+  }
+  return { ...e, json: JSON.stringify(s) };
 }

@@ -115,6 +115,12 @@ export function openSqliteStore(file: string): Store {
     listParticipants: db.prepare<[string], { id: string; workshop_id: string; name: string; created_at: number; removed_at: number | null }>(
       'SELECT * FROM participants WHERE workshop_id = ? ORDER BY created_at, id',
     ),
+    renameParticipant: db.prepare<[string, string, string]>(
+      'UPDATE participants SET name = ? WHERE workshop_id = ? AND id = ? AND removed_at IS NULL',
+    ),
+    removeParticipant: db.prepare<[number, string, string]>(
+      'UPDATE participants SET removed_at = ? WHERE workshop_id = ? AND id = ? AND removed_at IS NULL',
+    ),
     append: db.prepare('INSERT INTO updates (workshop_id, seq, at, author, data) VALUES (?, ?, ?, ?, ?)'),
     lastSnapshot: db.prepare<[string], { seq: number; data: Buffer }>(
       'SELECT seq, data FROM snapshots WHERE workshop_id = ? ORDER BY seq DESC LIMIT 1',
@@ -168,6 +174,8 @@ export function openSqliteStore(file: string): Store {
         createdAt: r.created_at,
         removedAt: r.removed_at,
       })),
+    renameParticipant: (id, pid, name) => q.renameParticipant.run(name, id, pid).changes > 0,
+    removeParticipant: (id, pid, at) => q.removeParticipant.run(at, id, pid).changes > 0,
     appendUpdate: (id, e) => void q.append.run(id, e.seq, e.at, e.author, e.data),
     loadDocument: (id) => loadDocument(id),
     writeSnapshot: (id, seq, at, data) => void q.insertSnapshot.run(id, seq, at, data),

@@ -61,6 +61,10 @@ export interface Store {
   addParticipant(p: ParticipantRecord & { tokenHash: string }): MaybePromise<void>;
   countParticipants(workshopId: string): MaybePromise<number>;
   listParticipants(workshopId: string): MaybePromise<ParticipantRecord[]>;
+  /** Returns false when no such (unremoved) participant exists. */
+  renameParticipant(workshopId: string, participantId: string, name: string): MaybePromise<boolean>;
+  /** Marks the participant removed: its token stops resolving at once. False when not found. */
+  removeParticipant(workshopId: string, participantId: string, at: number): MaybePromise<boolean>;
 
   /**
    * Appends one update at exactly `entry.seq`. Throws if that seq is taken,

@@ -163,3 +163,57 @@ export function initWorkshopDoc(doc: Y.Doc, meta: Meta): void {
     for (const [k, v] of Object.entries(INITIAL_CONTROL)) c.set(k, v);
   });
 }
+
+/**
+ * The roster and breakout groups live in `groups`:
+ * - `members`: participant id → { name, group } (the server writes joins,
+ *   renames and removals; the facilitator moves people between groups);
+ * - `list`: group id → { name, teamIds } (the facilitator forms groups).
+ * Values are plain JSON objects, replaced whole on change.
+ */
+export const GROUP_KEYS = { members: 'members', list: 'list' } as const;
+
+export const Member = z.object({
+  name: z.string().min(1).max(TEXT.displayName),
+  group: z.string().max(64).nullable(),
+});
+export type Member = z.infer<typeof Member> & { id: string };
+
+export const Group = z.object({
+  name: z.string().min(1).max(TEXT.teamName),
+  teamIds: z.array(z.string().max(64)).max(50),
+});
+export type Group = z.infer<typeof Group> & { id: string };
+
+function subMap(doc: Y.Doc, key: string): Y.Map<unknown> | undefined {
+  const m = doc.getMap<unknown>(ROOTS.groups).get(key);
+  return m instanceof Y.Map ? (m as Y.Map<unknown>) : undefined;
+}
+
+/** Creates the `members` and `list` maps if missing; the server calls it before its first roster write. */
+export function ensureGroupMaps(doc: Y.Doc): { members: Y.Map<unknown>; list: Y.Map<unknown> } {
+  const root = doc.getMap<unknown>(ROOTS.groups);
+  let members = subMap(doc, GROUP_KEYS.members);
+  if (!members) root.set(GROUP_KEYS.members, (members = new Y.Map()));
+  let list = subMap(doc, GROUP_KEYS.list);
+  if (!list) root.set(GROUP_KEYS.list, (list = new Y.Map()));
+  return { members, list };
+}
+
+export function readMembers(doc: Y.Doc): Member[] {
+  const out: Member[] = [];
+  subMap(doc, GROUP_KEYS.members)?.forEach((v, id) => {
+    const parsed = Member.safeParse(v);
+    if (parsed.success) out.push({ id, ...parsed.data });
+  });
+  return out.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+export function readGroups(doc: Y.Doc): Group[] {
+  const out: Group[] = [];
+  subMap(doc, GROUP_KEYS.list)?.forEach((v, id) => {
+    const parsed = Group.safeParse(v);
+    if (parsed.success) out.push({ id, ...parsed.data });
+  });
+  return out.sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }));
+}

@@ -72,6 +72,8 @@ export const AwarenessState = z.object({
     name: z.string().max(TEXT.displayName),
     color: z.string().regex(/^#[0-9a-fA-F]{6}$/),
     role: Role,
+    /** Set by the server from the connection's credential; clients cannot choose it. */
+    participantId: z.string().nullable().optional(),
   }),
   cursor: z
     .object({ board: z.enum(['stage', 'risk']), x: z.number().finite(), y: z.number().finite() })

@@ -5,6 +5,7 @@ import { clientAddress, readJson, sendJson } from '../http-util.ts';
 import { FailureLimiter } from '../ratelimit.ts';
 import { hashSecret, newId, newSecret } from '../tokens.ts';
 import type { ApiContext, Route } from './context.ts';
+import { writeMember } from './participants.ts';
 
 export function joinRoutes(ctx: ApiContext): Route[] {
   const { store, limits } = ctx;
@@ -38,6 +39,7 @@ export function joinRoutes(ctx: ApiContext): Route[] {
           createdAt: ctx.now(),
           removedAt: null,
         });
+        await writeMember(ctx, workshop.id, participantId, body.name);
         const answer: JoinResponse = { workshopId: workshop.id, participantId, token };
         return sendJson(res, 200, answer);
       },
