@@ -32,5 +32,16 @@ export const api = {
     call<JoinResponse>('/api/join', { method: 'POST', body: JSON.stringify({ code, name }) }),
   session: (workshopId: string, token: string) =>
     call<SessionInfo>(`/api/workshops/${encodeURIComponent(workshopId)}/session`, { token }),
+  renameParticipant: (workshopId: string, key: string, participantId: string, name: string) =>
+    call<{ id: string; name: string }>(`/api/workshops/${encodeURIComponent(workshopId)}/participants/${participantId}`, {
+      method: 'PATCH',
+      token: key,
+      body: JSON.stringify({ name }),
+    }),
+  removeParticipant: (workshopId: string, key: string, participantId: string) =>
+    call<{ removed: boolean }>(`/api/workshops/${encodeURIComponent(workshopId)}/participants/${participantId}`, {
+      method: 'DELETE',
+      token: key,
+    }),
   templates: () => call<{ templates: Template[] }>('/api/templates'),
 };

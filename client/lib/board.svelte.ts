@@ -1,5 +1,17 @@
 import type * as Y from 'yjs';
-import { INITIAL_CONTROL, readControl, readMeta, readTeams, type Control, type Meta, type Team } from '../../shared/doc.ts';
+import {
+  INITIAL_CONTROL,
+  readControl,
+  readGroups,
+  readMembers,
+  readMeta,
+  readTeams,
+  type Control,
+  type Group,
+  type Member,
+  type Meta,
+  type Team,
+} from '../../shared/doc.ts';
 import { AwarenessState } from '../../shared/schema.ts';
 import { findTemplate, DEFAULT_TEMPLATE_ID } from '../../shared/templates/index.ts';
 import type { Sync } from './sync.svelte.ts';
@@ -20,6 +32,8 @@ export class Board {
   control = $state.raw<Control>(INITIAL_CONTROL);
   meta = $state.raw<Meta>({ title: '', template: FALLBACK_TEMPLATE, createdAt: 0 });
   peers = $state.raw<Peer[]>([]);
+  members = $state.raw<Member[]>([]);
+  groups = $state.raw<Group[]>([]);
   /** True once the first state from the server has arrived. */
   loaded = $state(false);
 
@@ -28,6 +42,13 @@ export class Board {
 
   constructor(private readonly sync: Sync) {
     this.unsubscribe = sync.onDoc((doc) => this.attach(doc));
+  }
+
+  /** Participant ids with a live connection, as the server stamped them into awareness. */
+  get online(): Set<string> {
+    const ids = new Set<string>();
+    for (const p of this.peers) if (p.state.user.participantId) ids.add(p.state.user.participantId);
+    return ids;
   }
 
   get stageCount(): number {
@@ -41,6 +62,8 @@ export class Board {
       this.meta = readMeta(doc, FALLBACK_TEMPLATE);
       this.teams = readTeams(doc, this.stageCount);
       this.control = readControl(doc);
+      this.members = readMembers(doc);
+      this.groups = readGroups(doc);
       if (this.meta.createdAt) this.loaded = true;
     };
     const awareness = this.sync.provider.awareness;

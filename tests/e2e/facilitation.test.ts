@@ -1,0 +1,112 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createWorkshopInUi, dragBy, joinInUi, launch, openPage, screenshot } from '../helpers/browser.ts';
+import { startServer, type TestServer } from '../helpers/server.ts';
+
+let srv: TestServer;
+let browser: Browser;
+let facilitator: Page;
+let alice: Page;
+let bob: Page;
+
+beforeAll(async () => {
+  srv = await startServer();
+  browser = await launch();
+  facilitator = await openPage(browser, { width: 1280, height: 900 });
+  await createWorkshopInUi(facilitator, srv.url, 'Facilitation drill');
+  const code = (await facilitator.getByTestId('join-code').textContent())!.replace(/\s/g, '');
+  alice = await openPage(browser, { width: 1100, height: 800 });
+  bob = await openPage(browser, { width: 390, height: 800 });
+  await joinInUi(alice, srv.url, code, 'Alice');
+  await joinInUi(bob, srv.url, code, 'Bob');
+  await facilitator.getByLabel('Team name').fill('Payments');
+  await facilitator.getByRole('button', { name: 'Add team' }).click();
+  for (const p of [alice, bob]) await p.getByRole('slider', { name: 'Payments: current stage' }).waitFor();
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await srv?.close();
+});
+
+const stepTitle = (p: Page) => p.locator('.step-title').textContent();
+
+describe('the facilitator drives three screens', () => {
+  it('moves both participants with follow-me, and lets them look around without it', async () => {
+    await facilitator.getByRole('button', { name: 'Follow me' }).click();
+    await facilitator.getByRole('button', { name: 'Next step' }).click();
+    await facilitator.getByRole('button', { name: 'Next step' }).click();
+    const title = await stepTitle(facilitator);
+    expect(title).toBe('Target and bottleneck');
+    for (const p of [alice, bob]) await expect.poll(() => stepTitle(p)).toBe(title);
+    // While following, a participant cannot pick another step.
+    expect(await alice.getByRole('navigation', { name: 'Agenda' }).getByRole('button').first().isDisabled()).toBe(true);
+
+    await facilitator.getByRole('button', { name: 'Follow me' }).click();
+    await expect.poll(() => alice.getByRole('navigation', { name: 'Agenda' }).getByRole('button').first().isDisabled()).toBe(false);
+    await alice.getByRole('navigation', { name: 'Agenda' }).getByRole('button', { name: /Risk diagonal/ }).click();
+    expect(await stepTitle(alice)).toBe('Risk diagonal');
+    expect(await stepTitle(bob)).toBe('Target and bottleneck');
+    await facilitator.getByRole('button', { name: 'Follow me' }).click();
+    await expect.poll(() => stepTitle(alice)).toBe('Target and bottleneck');
+  });
+
+  it('locks the board: participants are told, and dragging changes nothing', async () => {
+    const onFacilitator = facilitator.getByRole('slider', { name: 'Payments: current stage' });
+    const before = await onFacilitator.getAttribute('aria-valuenow');
+    await facilitator.getByRole('button', { name: 'Lock board' }).click();
+    for (const p of [alice, bob]) await p.getByText('The facilitator has locked the board.').waitFor();
+    const marker = alice.getByRole('slider', { name: 'Payments: current stage' });
+    await expect.poll(() => marker.getAttribute('aria-readonly')).toBe('true');
+    await dragBy(alice, '[data-field="stageCurrent"]', 300);
+    await marker.focus();
+    await alice.keyboard.press('Shift+ArrowRight');
+    expect(await marker.getAttribute('aria-valuenow')).toBe(before);
+    expect(await onFacilitator.getAttribute('aria-valuenow')).toBe(before);
+    expect(await alice.getByRole('button', { name: 'Add team' }).count()).toBe(0);
+    await screenshot(alice, 'facilitation-locked-participant');
+
+    await facilitator.getByRole('button', { name: 'Unlock board' }).click();
+    await expect.poll(() => marker.getAttribute('aria-readonly')).toBe('false');
+    await marker.focus();
+    await alice.keyboard.press('Shift+ArrowRight');
+    await expect.poll(() => onFacilitator.getAttribute('aria-valuenow')).toBe('1.5');
+  });
+
+  it('shows the same countdown on every screen', async () => {
+    await facilitator.getByLabel('Timer minutes').selectOption('5');
+    await facilitator.getByRole('button', { name: 'Start timer' }).click();
+    for (const p of [facilitator, alice, bob]) await p.getByRole('timer').waitFor();
+    const read = (p: Page) => p.getByRole('timer').getAttribute('data-remaining-ms').then(Number);
+    const left = await Promise.all([facilitator, alice, bob].map(read));
+    for (const ms of left) {
+      expect(ms).toBeGreaterThan(290_000);
+      // Each screen estimates its offset to the server clock; a few hundred ms either way is within the promise.
+      expect(ms).toBeLessThanOrEqual(301_000);
+    }
+    expect(Math.max(...left) - Math.min(...left)).toBeLessThan(1000);
+    await facilitator.getByRole('button', { name: '+1 min' }).click();
+    await expect.poll(() => read(bob)).toBeGreaterThan(300_000);
+    await facilitator.getByRole('button', { name: 'Pause' }).click();
+    await alice.getByRole('timer').getByText('paused').waitFor();
+  });
+
+  it('spotlights a team on every screen', async () => {
+    await facilitator.getByLabel('Spotlight a team').selectOption({ label: 'Payments' });
+    for (const p of [facilitator, alice, bob]) {
+      await p.getByRole('status').filter({ hasText: 'Spotlight on Payments' }).waitFor();
+      await p.locator('.lane.spotlit').first().waitFor();
+    }
+    await screenshot(facilitator, 'facilitation-facilitator');
+    await screenshot(bob, 'facilitation-phone');
+  });
+
+  it('shows the facilitator who is here, and removing someone ends their session', async () => {
+    const panel = facilitator.getByRole('region', { name: /Participants/ });
+    await expect.poll(() => panel.getByText(/2 online · 2 joined/).count()).toBe(1);
+    facilitator.once('dialog', (d) => void d.accept());
+    await panel.getByRole('button', { name: 'Remove Bob' }).click();
+    await bob.getByText(/no longer valid/).waitFor();
+    await expect.poll(() => panel.getByText(/1 online · 1 joined/).count()).toBe(1);
+  });
+});
