@@ -230,3 +230,19 @@ describe('the lock race', () => {
     expect(readTeams(await stored(w.id), 3)[0]!.stageCurrent).toBe(readTeams(f.doc, 3)[0]!.stageCurrent);
   });
 });
+
+describe('facilitators', () => {
+  it('can share one key from two devices and both drive the session', async () => {
+    const { w, f } = await setup();
+    const second = client(w.id, w.facilitatorKey);
+    await synced(second);
+    second.doc.getMap(ROOTS.control).set('step', 3);
+    await until(f.doc, () => readControl(f.doc).step === 3, 'first facilitator sees the second move the agenda');
+    f.doc.getMap(ROOTS.control).set('locked', true);
+    await until(second.doc, () => readControl(second.doc).locked, 'second facilitator sees the lock');
+    // A locked board does not stop a facilitator.
+    setTeamField(second.doc, 'team-1', 'stageCurrent', 2.2);
+    await until(f.doc, () => readTeams(f.doc, 3)[0]?.stageCurrent === 2.2);
+    expect(readTeams(await stored(w.id), 3)[0]!.stageCurrent).toBe(2.2);
+  });
+});
