@@ -7,6 +7,7 @@ import type { Role } from '../shared/schema.ts';
 import { inspectUpdate } from './inspect.ts';
 import type { Logger } from './log.ts';
 import { checkWrite } from './permissions.ts';
+import { recordPresence } from './presence.ts';
 import {
   decodeAwarenessEntries,
   encodeAwarenessEntries,
@@ -114,6 +115,7 @@ export class Room {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = null;
     this.peers.add(peer);
+    recordPresence(this.opts, this.id, peer, 'connect');
     peer.send(encodeSyncStep1(this.doc));
     const clients = [...this.awareness.getStates().keys()];
     if (clients.length) peer.send(encodeAwarenessOf(this.awareness, clients));
@@ -121,6 +123,7 @@ export class Room {
 
   remove(peer: Peer): void {
     if (!this.peers.delete(peer)) return;
+    recordPresence(this.opts, this.id, peer, 'disconnect');
     const mine = [...peer.awarenessClients].filter((c) => this.awarenessOwners.get(c) === peer);
     for (const c of mine) this.awarenessOwners.delete(c);
     if (mine.length) awarenessProtocol.removeAwarenessStates(this.awareness, mine, null);

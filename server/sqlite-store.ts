@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Credential, LogEntry, NewWorkshop, ParticipantRecord, Store, StoredDocument, WorkshopRecord } from './store.ts';
+import type { Credential, EventRecord, ImportedWorkshop, LogEntry, NewWorkshop, ParticipantRecord, Store, StoredDocument, WorkshopRecord } from './store.ts';
 
 /**
  * Numbered up-migrations; `PRAGMA user_version` records how many have run.
@@ -40,6 +40,16 @@ const MIGRATIONS: readonly string[] = [
      seq INTEGER NOT NULL,
      at INTEGER NOT NULL,
      data BLOB NOT NULL,
+     PRIMARY KEY (workshop_id, seq)
+   ) WITHOUT ROWID;`,
+  // 2: presence for the replay timeline (connects and disconnects are not in the update log).
+  `CREATE TABLE events (
+     workshop_id TEXT NOT NULL,
+     seq INTEGER NOT NULL,
+     at INTEGER NOT NULL,
+     kind TEXT NOT NULL,
+     actor TEXT NOT NULL,
+     data TEXT NOT NULL DEFAULT '{}',
      PRIMARY KEY (workshop_id, seq)
    ) WITHOUT ROWID;`,
 ];
@@ -133,11 +143,32 @@ export function openSqliteStore(file: string): Store {
     history: db.prepare<[string, number, number], EntryRow>(
       'SELECT seq, at, author, data FROM updates WHERE workshop_id = ? AND seq > ? ORDER BY seq LIMIT ?',
     ),
+    // The next seq is computed inside the INSERT, so two appends can never take the same number.
+    appendEvent: db.prepare<[string, string, number, string, string, string]>(
+      `INSERT INTO events (workshop_id, seq, at, kind, actor, data)
+       VALUES (?, (SELECT coalesce(max(seq), 0) + 1 FROM events WHERE workshop_id = ?), ?, ?, ?, ?)`,
+    ),
+    listEvents: db.prepare<[string], { seq: number; at: number; kind: string; actor: string; data: string }>(
+      'SELECT seq, at, kind, actor, data FROM events WHERE workshop_id = ? ORDER BY seq',
+    ),
   };
 
   const createWorkshop = db.transaction((w: NewWorkshop, initialUpdate: Uint8Array) => {
     q.insertWorkshop.run(w);
     q.append.run(w.id, 1, w.createdAt, 'server', initialUpdate);
+  });
+
+  const appendEvent = (id: string, e: Omit<EventRecord, 'seq'>) =>
+    void q.appendEvent.run(id, id, e.at, e.kind, e.actor, JSON.stringify(e.data));
+
+  const importWorkshop = db.transaction((imp: ImportedWorkshop) => {
+    const w = imp.workshop;
+    q.insertWorkshop.run(w);
+    for (const e of imp.entries) q.append.run(w.id, e.seq, e.at, e.author, e.data);
+    const last = imp.entries[imp.entries.length - 1]!;
+    q.insertSnapshot.run(w.id, last.seq, last.at, imp.snapshot);
+    for (const p of imp.participants) q.insertParticipant.run(p);
+    for (const e of imp.events) appendEvent(w.id, e);
   });
 
   const loadDocument = db.transaction((id: string): StoredDocument => {
@@ -180,6 +211,10 @@ export function openSqliteStore(file: string): Store {
     loadDocument: (id) => loadDocument(id),
     writeSnapshot: (id, seq, at, data) => void q.insertSnapshot.run(id, seq, at, data),
     history: (id, since, limit) => q.history.all(id, since, limit).map(toEntry),
+    appendEvent,
+    listEvents: (id): EventRecord[] =>
+      q.listEvents.all(id).map((r) => ({ seq: r.seq, at: r.at, kind: r.kind, actor: r.actor, data: JSON.parse(r.data) })),
+    importWorkshop: (imp) => importWorkshop(imp),
     close: () => void db.close(),
   };
 }

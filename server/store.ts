@@ -44,6 +44,27 @@ export interface LogEntry {
   data: Uint8Array;
 }
 
+/** A fact the log of updates cannot show: a socket connecting or leaving (migration 2). */
+export interface EventRecord {
+  seq: number;
+  at: number;
+  kind: string;
+  /** A participant id, "facilitator" or "observer". */
+  actor: string;
+  data: Record<string, unknown>;
+}
+
+/** Everything `importWorkshop` writes in one transaction. */
+export interface ImportedWorkshop {
+  workshop: NewWorkshop;
+  /** The whole log, seq 1..n in order. */
+  entries: LogEntry[];
+  /** A snapshot of the final document at the last seq, so loading it reads no log. */
+  snapshot: Uint8Array;
+  participants: (ParticipantRecord & { tokenHash: string })[];
+  events: Omit<EventRecord, 'seq'>[];
+}
+
 export interface StoredDocument {
   /** The newest snapshot, covering every update up to and including `seq`. */
   snapshot: { seq: number; data: Uint8Array } | null;
@@ -74,6 +95,12 @@ export interface Store {
   loadDocument(workshopId: string): MaybePromise<StoredDocument>;
   writeSnapshot(workshopId: string, seq: number, at: number, data: Uint8Array): MaybePromise<void>;
   history(workshopId: string, sinceSeq: number, limit: number): MaybePromise<LogEntry[]>;
+
+  /** Appends a timeline event; the store numbers it. */
+  appendEvent(workshopId: string, event: Omit<EventRecord, 'seq'>): MaybePromise<void>;
+  listEvents(workshopId: string): MaybePromise<EventRecord[]>;
+  /** Writes a whole workshop from an export, or nothing. */
+  importWorkshop(imported: ImportedWorkshop): MaybePromise<void>;
 
   close(): MaybePromise<void>;
 }

@@ -1,0 +1,226 @@
+import { stringify } from 'csv-stringify/sync';
+import { fromBase64, toBase64 } from 'lib0/buffer';
+import * as Y from 'yjs';
+import { readControl, readMeta, readTeams, ROOTS } from '../shared/doc.ts';
+import { AppError } from '../shared/errors.ts';
+import {
+  EXPORT_FORMAT,
+  EXPORT_VERSION,
+  ImportFile,
+  TEAM_CSV_COLUMNS,
+  VOTE_CSV_COLUMNS,
+  type ExportBallot,
+  type ExportFile,
+  type ExportVote,
+} from '../shared/export-format.ts';
+import { ReplayEngine } from '../shared/replay.ts';
+import { inRedZone } from '../shared/risk.ts';
+import { Template } from '../shared/template.ts';
+import { findTemplate } from '../shared/templates/index.ts';
+import { FALLBACK_TEMPLATE, mergeTimeline } from '../shared/timeline.ts';
+import { observerToken } from './routes/context.ts';
+import type { LogEntry, Store, WorkshopRecord } from './store.ts';
+import { hashSecret, newId, newJoinCode, newSecret } from './tokens.ts';
+
+/** Reading the log for an export: big pages, since this is one request reading it all. */
+const EXPORT_PAGE = 5000;
+
+/** Replays a workshop's whole stored log. */
+async function replayStored(store: Store, workshopId: string) {
+  const engine = new ReplayEngine({ checkpointEvery: Number.MAX_SAFE_INTEGER, trails: false });
+  const log: LogEntry[] = [];
+  for (let since = 0; ; ) {
+    const page = await store.history(workshopId, since, EXPORT_PAGE);
+    engine.append(page.map((e) => ({ seq: e.seq, at: e.at, author: e.author, update: e.data })));
+    log.push(...page);
+    if (page.length < EXPORT_PAGE) break;
+    since = page[page.length - 1]!.seq;
+  }
+  return { engine, log };
+}
+
+/**
+ * Votes and ballots for the export.
+ * TODO(voting): the voting module stores votes and ballots server-side; once
+ * the Store has them, return revealed votes here, with ballots of anonymous
+ * votes relabelled "voter 1", "voter 2"… (never a participant id) and named
+ * ones keeping the participant id. Both CSV and JSON exports read only this.
+ */
+export async function collectVotes(_store: Store, _workshopId: string): Promise<{ votes: ExportVote[]; ballots: ExportBallot[] }> {
+  return { votes: [], ballots: [] };
+}
+
+export async function buildExport(store: Store, w: WorkshopRecord, now: number): Promise<ExportFile> {
+  const { engine, log } = await replayStored(store, w.id);
+  try {
+    const doc = engine.finalDoc;
+    const meta = readMeta(doc, findTemplate(w.templateId) ?? FALLBACK_TEMPLATE);
+    const participants = (await store.listParticipants(w.id)).map((p) => ({
+      id: p.id,
+      name: p.name,
+      joinedAt: p.createdAt,
+      removedAt: p.removedAt,
+    }));
+    const presence = await store.listEvents(w.id);
+    const { votes, ballots } = await collectVotes(store, w.id);
+    const results = doc.getMap(ROOTS.results).toJSON();
+    return {
+      format: EXPORT_FORMAT,
+      version: EXPORT_VERSION,
+      exportedAt: now,
+      workshop: { id: w.id, title: meta.title || w.title, templateId: meta.template.id, createdAt: w.createdAt },
+      template: meta.template,
+      state: { control: readControl(doc), groups: doc.getMap(ROOTS.groups).toJSON(), results },
+      teams: readTeams(doc, meta.template.stages.length),
+      participants,
+      votes,
+      ballots,
+      results,
+      timeline: mergeTimeline({ docEvents: engine.events, participants, presence }),
+      log: log.map((e) => ({ seq: e.seq, at: e.at, author: e.author, update: toBase64(e.data) })),
+    };
+  } finally {
+    engine.destroy();
+  }
+}
+
+/**
+ * A cell a spreadsheet would run as a formula (= + - @, or a tab or CR that
+ * some programs strip before looking) gets a leading quote: OWASP's advice
+ * for CSV injection. Numbers stay numbers, so negative values are untouched.
+ */
+export function safeCell(value: unknown): string | number {
+  if (value === undefined || value === null) return '';
+  if (typeof value === 'number') return value;
+  const s = String(value);
+  return /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+}
+
+function csv(columns: readonly string[], rows: Record<string, unknown>[]): string {
+  return stringify(
+    rows.map((r) => columns.map((c) => safeCell(r[c]))),
+    { header: true, columns: [...columns], record_delimiter: '\r\n' },
+  );
+}
+
+export function teamsCsv(exp: ExportFile): string {
+  const tolerance = exp.template.diagonal.tolerance;
+  return csv(
+    TEAM_CSV_COLUMNS,
+    exp.teams.map((t) => ({
+      team_id: t.id,
+      team: t.name,
+      current_stage: t.stageCurrent,
+      target_stage: t.stageTarget,
+      autonomy: t.autonomy,
+      controls: t.controls,
+      reliance: t.reliance,
+      bottleneck: t.bottleneck,
+      commitment: t.commitment,
+      owner: t.owner,
+      red_zone:
+        t.autonomy === undefined || t.controls === undefined
+          ? ''
+          : inRedZone({ autonomy: t.autonomy, controls: t.controls }, tolerance)
+            ? 'yes'
+            : 'no',
+    })),
+  );
+}
+
+/** One row per ballot of a revealed vote; until the voting module fills `ballots`, the header alone. */
+export function votesCsv(exp: ExportFile): string {
+  const votes = new Map(exp.votes.map((v) => [v.id, v]));
+  return csv(
+    VOTE_CSV_COLUMNS,
+    exp.ballots.map((b) => {
+      const v = votes.get(b.voteId);
+      return {
+        vote_id: b.voteId,
+        question: v?.question,
+        kind: v?.kind,
+        team_id: v?.teamId,
+        group: b.group,
+        voter: b.voter,
+        stage: b.stage,
+        autonomy: b.autonomy,
+        controls: b.controls,
+        choice: b.choice,
+        at: b.at,
+      };
+    }),
+  );
+}
+
+/** Authors that are roles, not participant ids; an import keeps them as they are. */
+const ROLE_AUTHORS = new Set(['facilitator', 'server', 'observer']);
+
+/**
+ * Turns an export into a new workshop: a fresh id, join code and facilitator
+ * key. The log is replayed first, so a file whose updates do not form a
+ * complete document is refused before anything is stored. Participants get
+ * new ids (the file may come from this same server) and tokens nobody holds;
+ * the log's authors follow the new ids.
+ */
+export async function importExport(store: Store, raw: unknown) {
+  const parsed = ImportFile.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new AppError('bad_request', `not a Stageboard export: ${issue.path.join('.') || 'file'}: ${issue.message}`);
+  }
+  const file = parsed.data;
+  const template = Template.safeParse(file.template);
+  if (!template.success) throw new AppError('bad_request', 'not a Stageboard export: template is invalid');
+
+  const ids = new Map(file.participants.map((p) => [p.id, newId('p_')]));
+  const author = (a: string) => (ROLE_AUTHORS.has(a) ? a : (ids.get(a) ?? a));
+  const engine = new ReplayEngine({ checkpointEvery: Number.MAX_SAFE_INTEGER, trails: false });
+  try {
+    const entries: LogEntry[] = file.log.map((e, i) => {
+      if (e.seq !== i + 1) throw new AppError('bad_request', `log entry ${i + 1} has seq ${e.seq}; the log must run 1, 2, 3…`);
+      return { seq: e.seq, at: e.at, author: author(e.author), data: fromBase64(e.update) };
+    });
+    try {
+      engine.append(entries.map((e) => ({ seq: e.seq, at: e.at, author: e.author, update: e.data })));
+    } catch {
+      throw new AppError('bad_request', `log entry ${engine.length} is not a valid Yjs update`);
+    }
+    const meta = engine.finalDoc.getMap<unknown>(ROOTS.meta);
+    if (engine.incomplete || !Template.safeParse(meta.get('template')).success || typeof meta.get('title') !== 'string') {
+      throw new AppError('bad_request', 'the log does not replay to a complete workshop');
+    }
+    const snapshot = Y.encodeStateAsUpdate(engine.finalDoc);
+    const participants = file.participants.map((p) => ({
+      id: ids.get(p.id)!,
+      name: p.name,
+      createdAt: p.joinedAt,
+      removedAt: p.removedAt,
+      // Nobody holds this token: imported participants are history, not seats.
+      tokenHash: hashSecret(newSecret()),
+    }));
+    const events = file.timeline
+      .filter((e) => e.kind === 'connect' || e.kind === 'disconnect')
+      .map((e) => ({ at: e.at, kind: e.kind, actor: author(e.actor ?? 'observer'), data: {} }));
+
+    const id = newId();
+    const key = newSecret();
+    for (let attempt = 0; ; attempt++) {
+      const record = { id, title: file.workshop.title, templateId: template.data.id, joinCode: newJoinCode(), createdAt: file.workshop.createdAt };
+      try {
+        await store.importWorkshop({
+          workshop: { ...record, facilitatorKeyHash: hashSecret(key), observerTokenHash: hashSecret(observerToken(key, id, 1)) },
+          entries,
+          snapshot,
+          participants: participants.map((p) => ({ ...p, workshopId: id })),
+          events,
+        });
+        return { record, key };
+      } catch (err) {
+        if (attempt < 5 && /UNIQUE|unique/.test(String(err))) continue;
+        throw err;
+      }
+    }
+  } finally {
+    engine.destroy();
+  }
+}

@@ -1,0 +1,73 @@
+import type { ServerResponse } from 'node:http';
+import { z } from 'zod';
+import { buildExport, importExport, teamsCsv, votesCsv } from '../export.ts';
+import { readJson, SECURITY_HEADERS, sendJson } from '../http-util.ts';
+import { ID, type ApiContext, type Route } from './context.ts';
+
+function sendFile(res: ServerResponse, type: string, filename: string, body: string): void {
+  res.writeHead(200, {
+    ...SECURITY_HEADERS,
+    'Content-Type': type,
+    'Content-Length': Buffer.byteLength(body),
+    // The name is built from a server-made id only, so it needs no quoting rules.
+    'Content-Disposition': `attachment; filename="${filename}"`,
+    'Cache-Control': 'no-store',
+  });
+  res.end(body);
+}
+
+/** Exports (facilitator only), the presence list replay needs, and import. */
+export function exportRoutes(ctx: ApiContext): Route[] {
+  const { store } = ctx;
+  const exportOf = async (req: Parameters<Route['handle']>[0], id: string) => {
+    const w = await ctx.requireWorkshop(id);
+    await ctx.requireFacilitator(req, w.id);
+    return buildExport(store, w, ctx.now());
+  };
+  return [
+    {
+      method: 'GET',
+      pattern: new RegExp(`^/api/workshops/${ID}/export$`),
+      handle: async (req, res, { id }) => {
+        const exp = await exportOf(req, id!);
+        sendFile(res, 'application/json; charset=utf-8', `stageboard-${exp.workshop.id}.json`, JSON.stringify(exp));
+      },
+    },
+    {
+      method: 'GET',
+      pattern: new RegExp(`^/api/workshops/${ID}/export/(?<which>teams|votes)\\.csv$`),
+      handle: async (req, res, { id, which }) => {
+        const exp = await exportOf(req, id!);
+        const body = which === 'teams' ? teamsCsv(exp) : votesCsv(exp);
+        sendFile(res, 'text/csv; charset=utf-8', `stageboard-${exp.workshop.id}-${which}.csv`, body);
+      },
+    },
+    {
+      // Replay reads the log through /history; joins and connects/leaves are not in it.
+      method: 'GET',
+      pattern: new RegExp(`^/api/workshops/${ID}/presence$`),
+      handle: async (req, res, { id }) => {
+        const w = await ctx.requireWorkshop(id!);
+        await ctx.requireFacilitator(req, w.id);
+        const participants = (await store.listParticipants(w.id)).map((p) => ({
+          id: p.id,
+          name: p.name,
+          joinedAt: p.createdAt,
+          removedAt: p.removedAt,
+        }));
+        const events = (await store.listEvents(w.id)).map((e) => ({ at: e.at, kind: e.kind, actor: e.actor }));
+        sendJson(res, 200, { participants, events });
+      },
+    },
+    {
+      method: 'POST',
+      pattern: /^\/api\/workshops\/import$/,
+      handle: async (req, res) => {
+        const raw = await readJson(req, z.unknown(), ctx.limits.maxImportBytes);
+        const { record, key } = await importExport(store, raw);
+        ctx.log('info', 'workshop imported', { workshop: record.id });
+        sendJson(res, 201, { id: record.id, joinCode: record.joinCode, facilitatorKey: key, ...ctx.links(req, record, key) });
+      },
+    },
+  ];
+}

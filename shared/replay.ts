@@ -1,0 +1,221 @@
+import * as Y from 'yjs';
+import { readControl, readMeta, readTeamField, readTeams, ROOTS, type Control, type Meta, type Team } from './doc.ts';
+import { DocEventTracker, FALLBACK_TEMPLATE, type TimelineEvent } from './timeline.ts';
+
+/**
+ * The replay engine, DOM-free so the browser, the server's export and the
+ * benchmark run the same code.
+ *
+ * Loading applies every log entry once to a private document, recording the
+ * timeline, each team's trail, and a checkpoint (Y.encodeStateAsUpdate)
+ * every `checkpointEvery` entries. A seek then starts from the nearest
+ * checkpoint at or before the target and applies at most `checkpointEvery`
+ * entries; moving forward a little (playback) continues from where the last
+ * seek left off. Nothing here has a provider: replay can never write into the
+ * live workshop.
+ */
+export interface ReplayEntry {
+  seq: number;
+  at: number;
+  author: string;
+  update: Uint8Array;
+}
+
+/** Where a team was after one entry; a field is missing while it was never set or invalid. */
+export interface TrailPoint {
+  index: number;
+  at: number;
+  stageCurrent?: number;
+  stageTarget?: number;
+  autonomy?: number;
+  controls?: number;
+}
+
+export interface ReplayFrame {
+  index: number;
+  at: number;
+  meta: Meta;
+  control: Control;
+  teams: Team[];
+}
+
+const TRAIL_FIELDS = ['stageCurrent', 'stageTarget', 'autonomy', 'controls'] as const;
+
+export class ReplayEngine {
+  readonly entries: ReplayEntry[] = [];
+  readonly trails = new Map<string, TrailPoint[]>();
+  readonly checkpointEvery: number;
+  private readonly doc = new Y.Doc();
+  private readonly tracker = new DocEventTracker(this.doc);
+  /** checkpoints[k] holds the state right after entry (k + 1) * checkpointEvery - 1. */
+  private readonly checkpoints: Uint8Array[] = [];
+  private cursor: { doc: Y.Doc; index: number } | null = null;
+  private readonly touched = new Set<string>();
+  private stageMax = FALLBACK_TEMPLATE.stages.length;
+
+  constructor(opts: { checkpointEvery?: number; trails?: boolean } = {}) {
+    this.checkpointEvery = Math.max(1, opts.checkpointEvery ?? 250);
+    if (opts.trails !== false) {
+      this.doc.getMap(ROOTS.teams).observeDeep((events) => {
+        for (const e of events) {
+          // path [] is the teams map itself (teams added); [id] is one team's fields.
+          if (e.path.length === 0 && e instanceof Y.YMapEvent) for (const key of e.keysChanged) this.touched.add(key);
+          else if (typeof e.path[0] === 'string') this.touched.add(e.path[0]);
+        }
+      });
+    }
+    this.doc.getMap(ROOTS.meta).observe(() => {
+      this.stageMax = this.tracker.template().stages.length;
+    });
+  }
+
+  get length(): number {
+    return this.entries.length;
+  }
+
+  get startAt(): number {
+    return this.entries[0]?.at ?? 0;
+  }
+
+  get endAt(): number {
+    return this.entries[this.entries.length - 1]?.at ?? 0;
+  }
+
+  /** Document-derived timeline events so far (agenda steps, teams, votes). */
+  get events(): readonly TimelineEvent[] {
+    return this.tracker.events;
+  }
+
+  /** The document after every entry loaded so far. Read it; never change it. */
+  get finalDoc(): Y.Doc {
+    return this.doc;
+  }
+
+  /** Adds entries in log order. Throws on an entry that is not a valid Yjs update. */
+  append(batch: readonly ReplayEntry[]): void {
+    for (const entry of batch) {
+      const index = this.entries.length;
+      this.entries.push(entry);
+      Y.applyUpdate(this.doc, entry.update);
+      this.tracker.after(entry);
+      if (this.touched.size) this.recordTrails(index, entry.at);
+      if ((index + 1) % this.checkpointEvery === 0) this.checkpoints.push(Y.encodeStateAsUpdate(this.doc));
+    }
+  }
+
+  /** True when some entry referenced structs that never arrived: the log is incomplete. */
+  get incomplete(): boolean {
+    return this.doc.store.pendingStructs !== null || this.doc.store.pendingDs !== null;
+  }
+
+  private recordTrails(index: number, at: number): void {
+    const teams = this.doc.getMap<unknown>(ROOTS.teams);
+    for (const id of this.touched) {
+      const map = teams.get(id);
+      if (!(map instanceof Y.Map)) continue;
+      const point: TrailPoint = { index, at };
+      for (const f of TRAIL_FIELDS) {
+        const v = readTeamField(map as Y.Map<unknown>, f, this.stageMax);
+        if (v !== undefined) point[f] = v;
+      }
+      let trail = this.trails.get(id);
+      if (!trail) this.trails.set(id, (trail = []));
+      const last = trail[trail.length - 1];
+      if (!last || TRAIL_FIELDS.some((f) => last[f] !== point[f])) trail.push(point);
+    }
+    this.touched.clear();
+  }
+
+  /** The index of the last entry at or before time `t`, or -1 before the first. */
+  indexAt(t: number): number {
+    let lo = 0;
+    let hi = this.entries.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.entries[mid]!.at <= t) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return found;
+  }
+
+  /**
+   * The document right after entry `index` (clamped to the loaded range). The
+   * engine owns it and reuses it for the next seek: read it, don't keep it.
+   */
+  docAt(index: number): Y.Doc {
+    const target = Math.min(Math.max(index, -1), this.entries.length - 1);
+    const c = this.cursor;
+    if (c && target >= c.index && target - c.index <= this.checkpointEvery) {
+      this.applyRange(c.doc, c.index + 1, target);
+      c.index = target;
+      return c.doc;
+    }
+    const k = Math.floor((target + 1) / this.checkpointEvery) - 1;
+    const doc = new Y.Doc();
+    let from = 0;
+    if (k >= 0 && this.checkpoints[k]) {
+      Y.applyUpdate(doc, this.checkpoints[k]!);
+      from = (k + 1) * this.checkpointEvery;
+    } else if (k >= 0) {
+      // Still loading past this point: start from the nearest checkpoint made so far.
+      const last = this.checkpoints.length - 1;
+      if (last >= 0) {
+        Y.applyUpdate(doc, this.checkpoints[last]!);
+        from = (last + 1) * this.checkpointEvery;
+      }
+    }
+    this.applyRange(doc, from, target);
+    c?.doc.destroy();
+    this.cursor = { doc, index: target };
+    return doc;
+  }
+
+  private applyRange(doc: Y.Doc, from: number, to: number): void {
+    if (from > to) return;
+    // One transaction: observers and cleanup run once for the whole range.
+    doc.transact(() => {
+      for (let i = from; i <= to; i++) Y.applyUpdate(doc, this.entries[i]!.update);
+    });
+  }
+
+  /** What the maps show right after entry `index`. */
+  frameAt(index: number): ReplayFrame {
+    const doc = this.docAt(index);
+    const meta = readMeta(doc, FALLBACK_TEMPLATE);
+    return {
+      index,
+      at: this.entries[index]?.at ?? this.startAt,
+      meta,
+      control: readControl(doc),
+      teams: readTeams(doc, meta.template.stages.length),
+    };
+  }
+
+  /** The trail of one team up to entry `index`, thinned to at most `max` points (the newest kept). */
+  trailUntil(teamId: string, index: number, max = 240): TrailPoint[] {
+    const trail = this.trails.get(teamId) ?? [];
+    let lo = 0;
+    let hi = trail.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (trail[mid]!.index <= index) lo = mid + 1;
+      else hi = mid;
+    }
+    const upto = trail.slice(0, lo);
+    if (upto.length <= max) return upto;
+    const step = upto.length / (max - 1);
+    const out: TrailPoint[] = [];
+    for (let i = 0; i < max - 1; i++) out.push(upto[Math.floor(i * step)]!);
+    out.push(upto[upto.length - 1]!);
+    return out;
+  }
+
+  destroy(): void {
+    this.cursor?.doc.destroy();
+    this.cursor = null;
+    this.doc.destroy();
+  }
+}

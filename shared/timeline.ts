@@ -1,0 +1,163 @@
+import * as Y from 'yjs';
+import { z } from 'zod';
+import { readMeta, readTeamField, ROOTS } from './doc.ts';
+import type { Template } from './template.ts';
+import { DEFAULT_TEMPLATE_ID, findTemplate } from './templates/index.ts';
+
+/**
+ * The session's timeline: what the replay scrubber marks and the report
+ * lists. Agenda steps, teams and votes are derived from the update log by
+ * replaying it (so they need no storage of their own and an import gets them
+ * back); joins come from participant records and connects/leaves from the
+ * server's `events` table. Pure: the server's export and the browser's replay
+ * both build it with this module.
+ */
+export const TIMELINE_KINDS = [
+  'step',
+  'team',
+  'vote-open',
+  'vote-close',
+  'vote-reveal',
+  'join',
+  'connect',
+  'disconnect',
+] as const;
+export type TimelineKind = (typeof TIMELINE_KINDS)[number];
+
+export const TimelineEvent = z.object({
+  at: z.number().finite(),
+  kind: z.enum(TIMELINE_KINDS),
+  /** What a person reads in the event list; built from names, so views must escape it (Svelte does). */
+  label: z.string().max(400),
+  /** Who caused it: a participant id, "facilitator", "observer" or "server". */
+  actor: z.string().max(80).optional(),
+  /** The log entry that caused a document event. */
+  seq: z.number().int().optional(),
+  teamId: z.string().max(64).optional(),
+  step: z.number().int().optional(),
+  voteId: z.string().max(64).optional(),
+});
+export type TimelineEvent = z.infer<typeof TimelineEvent>;
+
+export const FALLBACK_TEMPLATE: Template = findTemplate(DEFAULT_TEMPLATE_ID)!;
+
+/**
+ * The open vote as `control.vote` shows it. The voting module owns its full
+ * shape; the timeline needs only its id, question and state.
+ */
+const VoteControl = z.object({
+  id: z.string().max(64),
+  question: z.string().max(400).optional(),
+  state: z.string().max(32),
+});
+
+const VOTE_KINDS: Record<string, TimelineKind> = {
+  open: 'vote-open',
+  closed: 'vote-close',
+  revealed: 'vote-reveal',
+};
+
+export interface EntryInfo {
+  seq: number;
+  at: number;
+  author: string;
+}
+
+/**
+ * Watches a document while log entries are applied to it one at a time and
+ * records the events each causes. Call `after(entry)` once each entry has
+ * been applied. Comparing a few values per entry is cheaper than observers on
+ * a 50,000-entry log and sees the same changes.
+ */
+export class DocEventTracker {
+  readonly events: TimelineEvent[] = [];
+  private step: number | null = null;
+  private vote = '';
+  private readonly teams = new Set<string>();
+
+  constructor(private readonly doc: Y.Doc) {}
+
+  template(): Template {
+    return readMeta(this.doc, FALLBACK_TEMPLATE).template;
+  }
+
+  after(entry: EntryInfo): void {
+    const control = this.doc.getMap<unknown>(ROOTS.control);
+    const step = z.number().int().min(0).safeParse(control.get('step'));
+    if (step.success && step.data !== this.step) {
+      this.step = step.data;
+      const title = this.template().agenda[step.data]?.title ?? '';
+      this.push(entry, { kind: 'step', step: step.data, label: `Agenda ${step.data + 1}${title ? `: ${title}` : ''}` });
+    }
+
+    const vote = VoteControl.safeParse(control.get('vote'));
+    const voteKey = vote.success ? `${vote.data.id}:${vote.data.state}` : '';
+    if (voteKey !== this.vote) {
+      this.vote = voteKey;
+      const kind = vote.success ? VOTE_KINDS[vote.data.state] : undefined;
+      if (vote.success && kind) {
+        const verb = { 'vote-open': 'opened', 'vote-close': 'closed', 'vote-reveal': 'revealed' }[kind as string];
+        const q = vote.data.question ? `: ${vote.data.question}` : '';
+        this.push(entry, { kind, voteId: vote.data.id, label: `Vote ${verb}${q}` });
+      }
+    }
+
+    const teams = this.doc.getMap<unknown>(ROOTS.teams);
+    if (teams.size !== this.teams.size) {
+      const stageMax = this.template().stages.length;
+      for (const [id, value] of teams.entries()) {
+        if (this.teams.has(id)) continue;
+        this.teams.add(id);
+        const name = value instanceof Y.Map ? readTeamField(value as Y.Map<unknown>, 'name', stageMax) : undefined;
+        this.push(entry, { kind: 'team', teamId: id, label: `Team added: ${name ?? 'unnamed'}` });
+      }
+      for (const id of [...this.teams]) if (!teams.has(id)) this.teams.delete(id);
+    }
+  }
+
+  private push(entry: EntryInfo, e: Omit<TimelineEvent, 'at' | 'seq' | 'actor'>): void {
+    this.events.push({ at: entry.at, seq: entry.seq, actor: entry.author, ...e });
+  }
+}
+
+export interface ParticipantInfo {
+  id: string;
+  name: string;
+  joinedAt: number;
+}
+
+export interface PresenceInfo {
+  at: number;
+  kind: string;
+  actor: string;
+}
+
+/** "Priya", "Facilitator", "Observer screen", or a short id for someone unknown. */
+export function actorName(actor: string | undefined, names: ReadonlyMap<string, string>): string {
+  if (!actor) return 'Someone';
+  if (actor === 'facilitator') return 'Facilitator';
+  if (actor === 'observer') return 'Observer screen';
+  if (actor === 'server') return 'Stageboard';
+  return names.get(actor) ?? `participant ${actor.slice(0, 8)}`;
+}
+
+/** All events of a session in time order; equal times keep document events first. */
+export function mergeTimeline(opts: {
+  docEvents: readonly TimelineEvent[];
+  participants: readonly ParticipantInfo[];
+  presence: readonly PresenceInfo[];
+}): TimelineEvent[] {
+  const names = new Map(opts.participants.map((p) => [p.id, p.name]));
+  const out: TimelineEvent[] = [...opts.docEvents];
+  for (const p of opts.participants) out.push({ at: p.joinedAt, kind: 'join', actor: p.id, label: `${p.name} joined` });
+  for (const e of opts.presence) {
+    if (e.kind !== 'connect' && e.kind !== 'disconnect') continue;
+    const who = actorName(e.actor, names);
+    out.push({ at: e.at, kind: e.kind, actor: e.actor, label: `${who} ${e.kind === 'connect' ? 'connected' : 'left'}` });
+  }
+  const rank = (e: TimelineEvent) => (e.seq === undefined ? 1 : 0);
+  return out.sort((a, b) => a.at - b.at || rank(a) - rank(b) || (a.seq ?? 0) - (b.seq ?? 0));
+}
+
+/** The events worth a line in the printed report: no connects and leaves. */
+export const isMilestone = (e: TimelineEvent) => e.kind !== 'connect' && e.kind !== 'disconnect';
