@@ -35,6 +35,8 @@ export const Template = z
       y: z.object({ label, ticks: z.array(label).min(2).max(6) }),
       /** How far below the diagonal (controls − autonomy) a team may sit before it is in the red zone. */
       tolerance: z.number().min(0).max(0.5),
+      /** How far above the diagonal a team sits before its controls count as friction; see shared/risk.ts. */
+      friction: z.number().min(0).max(1).optional(),
     }),
     agenda: z.array(z.object({ title: label, board: z.enum(BOARDS), prompt: prose.optional() })).min(1).max(20),
     prompts: z.array(z.object({ id: z.string().regex(/^[a-z0-9-]+$/), title: label, text: prose })).max(12),

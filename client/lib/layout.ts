@@ -26,18 +26,30 @@ export function stageLayout(opts: {
   compact?: boolean;
   /** Type scale: 1 on a laptop, up to ~1.9 on a projector. */
   k?: number;
+  /**
+   * On a projector the whole map must fit the screen: lanes shrink to fit
+   * this height, but never below a 44 px hit target.
+   */
+  fitHeight?: number;
+  /** Lines the longest stage label wraps to; the header grows to hold them. */
+  headerLines?: number;
 }): StageLayout {
   const width = opts.width ?? 1000;
   const compact = opts.compact ?? false;
   const k = opts.k ?? 1;
   const plotLeft = compact ? 16 : 200 * k;
   const plotRight = width - 20;
-  const headerBottom = compact ? 64 : 84 * k;
-  const laneHeight = compact ? 84 : 68 * k;
-  const laneTop = headerBottom + 12;
+  const extra = Math.max(0, (opts.headerLines ?? 1) - 1);
+  const headerBottom = compact ? 64 + extra * 17 : (84 + extra * 22) * k;
   const lanes = Math.max(opts.teamCount, 1);
-  const barTop = laneTop + lanes * laneHeight + 12;
+  let laneHeight = compact ? 84 : 68 * k;
+  const laneTop = headerBottom + 12;
   const barHeight = compact ? 84 : 72 * k;
+  if (opts.fitHeight) {
+    const room = opts.fitHeight - laneTop - barHeight - 20;
+    laneHeight = Math.max(44, Math.min(laneHeight, room / lanes));
+  }
+  const barTop = laneTop + lanes * laneHeight + 12;
   const x = scaleLinear().domain([0.5, opts.stageCount + 0.5]).range([plotLeft, plotRight]);
   const bands = Array.from({ length: opts.stageCount }, (_, i) => ({
     index: i + 1,

@@ -1,8 +1,10 @@
 import { parseTemplate, type Template } from '../template.ts';
 import aiSdlc from './ai-sdlc.json' with { type: 'json' };
+import awsAiDlc from './aws-ai-dlc.json' with { type: 'json' };
+import notionAi from './notion-ai-transformation.json' with { type: 'json' };
 
 /** Built-in templates, validated when this module loads so a broken one fails loudly. */
-export const BUILTIN_TEMPLATES: readonly Template[] = [parseTemplate(aiSdlc)];
+export const BUILTIN_TEMPLATES: readonly Template[] = [aiSdlc, awsAiDlc, notionAi].map(parseTemplate);
 
 export const DEFAULT_TEMPLATE_ID = 'ai-sdlc';
 

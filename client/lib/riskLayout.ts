@@ -1,0 +1,93 @@
+import { scaleLinear, type ScaleLinear } from 'd3-scale';
+import type { Template } from '../../shared/template.ts';
+import { DEFAULT_FRICTION } from '../../shared/risk.ts';
+import { GLYPH, wrapLabel } from './text.ts';
+
+/**
+ * Geometry of the risk diagonal in SVG user units. The component sizes its
+ * viewBox to its own pixel width, so one unit is one CSS pixel and the 44 px
+ * hit targets stay 44 px on a phone. The plot itself is square, so the
+ * diagonal sits at exactly 45 degrees.
+ */
+export interface Tick {
+  value: number;
+  pos: number;
+  lines: string[];
+  anchor: 'start' | 'middle' | 'end';
+}
+
+export interface RiskLayout {
+  width: number;
+  height: number;
+  left: number;
+  top: number;
+  plot: number;
+  font: { tick: number; title: number; zone: number; name: number };
+  x: ScaleLinear<number, number>;
+  y: ScaleLinear<number, number>;
+  xTicks: Tick[];
+  yTicks: Tick[];
+  redZone: string;
+  band: string;
+  friction: string;
+  tolerance: number;
+  frictionMargin: number;
+}
+
+const evenly = (n: number) => Array.from({ length: n }, (_, i) => (n === 1 ? 0 : i / (n - 1)));
+
+export function riskLayout(opts: { width: number; diagonal: Template['diagonal']; compact?: boolean; k?: number }): RiskLayout {
+  const compact = opts.compact ?? false;
+  const k = opts.k ?? 1;
+  const font = compact
+    ? { tick: 11, title: 12.5, zone: 13, name: 13 }
+    : { tick: 13 * k, title: 15 * k, zone: 16 * k, name: 15 * k };
+  const left = Math.round(font.title * 2.2);
+  const right = 14;
+  const top = 10;
+  const plot = Math.max(120, opts.width - left - right);
+  const x = scaleLinear().domain([0, 1]).range([left, left + plot]).clamp(true);
+  const y = scaleLinear().domain([0, 1]).range([top + plot, top]).clamp(true);
+
+  const xt = opts.diagonal.x.ticks;
+  const spacing = plot / Math.max(1, xt.length - 1);
+  const xChars = Math.max(6, Math.floor((spacing * 0.92) / (font.tick * GLYPH)));
+  const xTicks: Tick[] = evenly(xt.length).map((value, i) => ({
+    value,
+    pos: x(value),
+    lines: wrapLabel(xt[i]!, xChars),
+    // The end ticks hang inwards so their labels never leave the chart.
+    anchor: i === 0 ? 'start' : i === xt.length - 1 ? 'end' : 'middle',
+  }));
+  // y tick labels sit inside the plot, just above their grid line, so they cost no width on a phone.
+  const yChars = Math.max(8, Math.floor((plot * 0.4) / (font.tick * GLYPH)));
+  const yTicks: Tick[] = evenly(opts.diagonal.y.ticks.length).map((value, i) => ({
+    value,
+    pos: y(value),
+    lines: wrapLabel(opts.diagonal.y.ticks[i]!, yChars, 1),
+    anchor: 'start',
+  }));
+  const maxXLines = Math.max(1, ...xTicks.map((t) => t.lines.length));
+  const bottom = Math.round(font.tick * 1.25 * maxXLines + font.title * 2.4 + 8);
+
+  const t = opts.diagonal.tolerance;
+  const f = Math.max(opts.diagonal.friction ?? DEFAULT_FRICTION, t);
+  const path = (pts: [number, number][]) => 'M' + pts.map(([a, c]) => `${x(a).toFixed(1)},${y(c).toFixed(1)}`).join('L') + 'Z';
+  return {
+    width: opts.width,
+    height: top + plot + bottom,
+    left,
+    top,
+    plot,
+    font,
+    x,
+    y,
+    xTicks,
+    yTicks,
+    redZone: path([[t, 0], [1, 0], [1, 1 - t]]),
+    band: path([[0, 0], [t, 0], [1, 1 - t], [1, 1], [1 - t, 1], [0, t]]),
+    friction: path([[0, f], [0, 1], [1 - f, 1]]),
+    tolerance: t,
+    frictionMargin: f,
+  };
+}

@@ -1,0 +1,27 @@
+/** Text fitting for SVG labels, without measuring the DOM (d3 computes, Svelte renders). */
+
+/** Average glyph width as a share of the font size, for wrapping SVG text without measuring it. */
+export const GLYPH = 0.56;
+
+/** Greedy word wrap into at most `maxLines` lines of about `maxChars`; the last line keeps the rest. */
+export function wrapLabel(text: string, maxChars: number, maxLines = 3): string[] {
+  const words = text.split(/\s+/).filter(Boolean);
+  const lines: string[] = [];
+  let line = '';
+  for (const word of words) {
+    if (line && (line + ' ' + word).length > maxChars && lines.length < maxLines - 1) {
+      lines.push(line);
+      line = word;
+    } else line = line ? line + ' ' + word : word;
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
+/** Shortens text to `max` characters with an ellipsis; the full text goes in a <title>. */
+export function truncate(text: string, max: number): string {
+  return text.length <= max ? text : text.slice(0, Math.max(1, max - 1)).trimEnd() + '…';
+}
+
+/** How many characters of a font size fit in a width, by the average glyph width. */
+export const charsFor = (width: number, fontSize: number) => Math.max(4, Math.floor(width / (fontSize * GLYPH)));

@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { clamp01, clampPoint, inRedZone, nearestTick, riskZone, stepPoint } from '../../shared/risk.ts';
+import { findTemplate } from '../../shared/templates/index.ts';
+import { placeLabels } from '../../client/lib/labels.ts';
+import { clampStage, stageLayout } from '../../client/lib/layout.ts';
+import { riskLayout } from '../../client/lib/riskLayout.ts';
+import { wrapLabel } from '../../client/lib/text.ts';
+
+const diagonal = findTemplate('ai-sdlc')!.diagonal;
+
+describe('the red-zone test', () => {
+  it('keeps a team on the diagonal or above it out of the red zone', () => {
+    expect(inRedZone({ autonomy: 0.5, controls: 0.5 }, 0.1)).toBe(false);
+    expect(inRedZone({ autonomy: 0.2, controls: 0.9 }, 0.1)).toBe(false);
+  });
+
+  it('counts a team exactly at the tolerance as still on the band, whatever the float rounding', () => {
+    // 0.4 − 0.3 is 0.10000000000000003 in binary floating point.
+    expect(inRedZone({ autonomy: 0.4, controls: 0.3 }, 0.1)).toBe(false);
+    expect(inRedZone({ autonomy: 1, controls: 0.9 }, 0.1)).toBe(false);
+    expect(inRedZone({ autonomy: 0.7, controls: 0.6 }, 0.1)).toBe(false);
+  });
+
+  it('flags a team just past the tolerance', () => {
+    expect(inRedZone({ autonomy: 0.41, controls: 0.3 }, 0.1)).toBe(true);
+    expect(inRedZone({ autonomy: 0.4, controls: 0.299 }, 0.1)).toBe(true);
+    expect(inRedZone({ autonomy: 1, controls: 0 }, 0.1)).toBe(true);
+  });
+
+  it('follows the template tolerance', () => {
+    expect(inRedZone({ autonomy: 0.6, controls: 0.4 }, 0.1)).toBe(true);
+    expect(inRedZone({ autonomy: 0.6, controls: 0.4 }, 0.25)).toBe(false);
+    expect(inRedZone({ autonomy: 0.01, controls: 0 }, 0)).toBe(true);
+  });
+
+  it('names the zone: red below, balanced near, friction far above', () => {
+    expect(riskZone({ autonomy: 0.8, controls: 0.2 }, diagonal)).toBe('red');
+    expect(riskZone({ autonomy: 0.5, controls: 0.6 }, diagonal)).toBe('balanced');
+    expect(riskZone({ autonomy: 0.1, controls: 0.9 }, diagonal)).toBe('friction');
+    expect(riskZone({ autonomy: 0.1, controls: 0.9 }, { tolerance: 0.1, friction: 0.9 })).toBe('balanced');
+  });
+});
+
+describe('clamping', () => {
+  it('keeps risk values on [0, 1] and turns non-numbers into 0', () => {
+    expect(clamp01(-0.2)).toBe(0);
+    expect(clamp01(1.7)).toBe(1);
+    expect(clamp01(0.42)).toBe(0.42);
+    expect(clamp01(Number.NaN)).toBe(0);
+    expect(clamp01(Number.POSITIVE_INFINITY)).toBe(0);
+    expect(clampPoint({ autonomy: 2, controls: -1 })).toEqual({ autonomy: 1, controls: 0 });
+  });
+
+  it('keeps stages on 1..stageCount at full precision', () => {
+    expect(clampStage(0.2, 3)).toBe(1);
+    expect(clampStage(3.7, 3)).toBe(3);
+    expect(clampStage(3.7, 4)).toBe(3.7);
+    expect(clampStage(1.234567, 3)).toBe(1.234567);
+    expect(clampStage(Number.NaN, 3)).toBe(1);
+  });
+
+  it('moves by arrow keys in small or Shift-sized steps, never off the chart', () => {
+    expect(stepPoint({ autonomy: 0.5, controls: 0.5 }, 'ArrowRight', false)).toEqual({ autonomy: 0.52, controls: 0.5 });
+    expect(stepPoint({ autonomy: 0.5, controls: 0.5 }, 'ArrowUp', true)).toEqual({ autonomy: 0.5, controls: 0.6 });
+    expect(stepPoint({ autonomy: 0.98, controls: 0 }, 'ArrowRight', true)).toEqual({ autonomy: 1, controls: 0 });
+    expect(stepPoint({ autonomy: 0.5, controls: 0.05 }, 'ArrowDown', true)).toEqual({ autonomy: 0.5, controls: 0 });
+    expect(stepPoint({ autonomy: 0.5, controls: 0.5 }, 'a', false)).toBeNull();
+  });
+});
+
+describe('scales', () => {
+  it('draws the risk plot square, with controls growing upwards', () => {
+    const L = riskLayout({ width: 600, diagonal });
+    expect(L.x(1) - L.x(0)).toBeCloseTo(L.plot);
+    expect(L.y(0) - L.y(1)).toBeCloseTo(L.plot);
+    expect(L.y(1)).toBeLessThan(L.y(0));
+    expect(L.x.invert(L.x(0.37))).toBeCloseTo(0.37);
+    // Positions dragged past the edge clamp to the chart.
+    expect(L.x.invert(10_000)).toBe(1);
+    expect(L.y.invert(10_000)).toBe(0);
+  });
+
+  it('names a tick for every template label, ends anchored inwards', () => {
+    const L = riskLayout({ width: 343, diagonal, compact: true });
+    expect(L.xTicks.map((t) => t.lines.join(' '))).toEqual(diagonal.x.ticks);
+    expect(L.xTicks[0]!.anchor).toBe('start');
+    expect(L.xTicks.at(-1)!.anchor).toBe('end');
+    expect(L.xTicks.at(-1)!.pos).toBeCloseTo(L.left + L.plot);
+    expect(L.yTicks.map((t) => t.lines[0])).toEqual(diagonal.y.ticks);
+  });
+
+  it('fits the whole chart inside a phone-sized width', () => {
+    const L = riskLayout({ width: 327, diagonal, compact: true });
+    expect(L.x(1)).toBeLessThanOrEqual(327);
+    expect(L.left).toBeGreaterThan(0);
+  });
+
+  it('centres stage n in its band on the 1..n axis, for three and four stages', () => {
+    for (const stageCount of [3, 4]) {
+      const L = stageLayout({ stageCount, teamCount: 2, width: 1000 });
+      expect(L.bands).toHaveLength(stageCount);
+      expect(L.x(1)).toBeCloseTo(L.bands[0]!.center);
+      expect(L.x(stageCount)).toBeCloseTo(L.bands.at(-1)!.center);
+    }
+  });
+
+  it('squeezes lanes to fit a projector, never below a 44 px hit target', () => {
+    const roomy = stageLayout({ stageCount: 3, teamCount: 3, width: 1000, fitHeight: 900 });
+    expect(roomy.laneHeight).toBe(68);
+    const crowded = stageLayout({ stageCount: 3, teamCount: 30, width: 1000, fitHeight: 700 });
+    expect(crowded.laneHeight).toBe(44);
+  });
+});
+
+describe('label placement', () => {
+  it('keeps labels of teams at the same spot from overlapping', () => {
+    const items = [0, 1, 2, 3].map((i) => ({ id: `t${i}`, x: 200, y: 200, w: 80, h: 16 }));
+    const out = placeLabels(items, { x0: 0, y0: 0, x1: 400, y1: 400 }, { gap: 4, radius: 16 });
+    const boxes = out.map((p) => ({ x0: p.anchor === 'end' ? p.x - 80 : p.anchor === 'middle' ? p.x - 40 : p.x, y: p.y }));
+    for (let a = 0; a < boxes.length; a++)
+      for (let b = a + 1; b < boxes.length; b++) {
+        const apart = Math.abs(boxes[a]!.x0 - boxes[b]!.x0) >= 80 || Math.abs(boxes[a]!.y - boxes[b]!.y) >= 16;
+        expect(apart).toBe(true);
+      }
+  });
+
+  it('wraps long tick labels into lines of about the width given', () => {
+    expect(wrapLabel('Changes infrastructure', 10)).toEqual(['Changes', 'infrastructure']);
+    expect(wrapLabel('Acts in production', 40)).toEqual(['Acts in production']);
+  });
+
+  it('reads out the nearest tick name for a value', () => {
+    expect(nearestTick(0.34, diagonal.x.ticks)).toBe('Writes to repositories');
+    expect(nearestTick(1, diagonal.y.ticks)).toBe('Guarantees');
+  });
+});
