@@ -27,7 +27,7 @@ const EXPORT_PAGE = 5000;
 
 /** Replays a workshop's whole stored log. */
 async function replayStored(store: Store, workshopId: string) {
-  const engine = new ReplayEngine({ checkpointEvery: Number.MAX_SAFE_INTEGER, trails: false });
+  const engine = new ReplayEngine({ checkpointEvery: Number.MAX_SAFE_INTEGER, frames: false });
   const log: LogEntry[] = [];
   for (let since = 0; ; ) {
     const page = await store.history(workshopId, since, EXPORT_PAGE);
@@ -174,7 +174,7 @@ export async function importExport(store: Store, raw: unknown) {
 
   const ids = new Map(file.participants.map((p) => [p.id, newId('p_')]));
   const author = (a: string) => (ROLE_AUTHORS.has(a) ? a : (ids.get(a) ?? a));
-  const engine = new ReplayEngine({ checkpointEvery: Number.MAX_SAFE_INTEGER, trails: false });
+  const engine = new ReplayEngine({ checkpointEvery: Number.MAX_SAFE_INTEGER, frames: false });
   try {
     const entries: LogEntry[] = file.log.map((e, i) => {
       if (e.seq !== i + 1) throw new AppError('bad_request', `log entry ${i + 1} has seq ${e.seq}; the log must run 1, 2, 3…`);

@@ -1,7 +1,7 @@
 import { fromBase64 } from 'lib0/buffer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { addTeam, ROOT_NAMES, setTeamField } from '../../shared/doc.ts';
+import { addTeam, readControl, readTeams, ROOT_NAMES, setTeamField } from '../../shared/doc.ts';
 import { ReplayEngine } from '../../shared/replay.ts';
 import { createWorkshop, join } from '../helpers/api.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
@@ -142,6 +142,13 @@ describe('replaying a session', () => {
       expect(docJson(engine.docAt(e.seq - 1))).toEqual(cp.json);
     }
     for (const cp of [...checkpoints].reverse()) expect(docJson(engine.docAt(cp.seq - 1))).toEqual(cp.json);
+    // The view's seek (an index of states, no Yjs work) shows what the readers read from the exact document.
+    for (let i = -1; i < entries.length; i++) {
+      const frame = engine.frameAt(i);
+      const exact = engine.docAt(i);
+      expect(frame.teams).toEqual(readTeams(exact, 3));
+      expect(frame.control).toEqual(readControl(exact));
+    }
     expect(engine.events.filter((e) => e.kind === 'step').map((e) => e.step)).toEqual([0, 1, 2, 3, 4]);
     // Team 1's trail: added at 1, given an autonomy, then dragged right in three moves.
     expect(engine.trails.get('t1')!.map((p) => [p.stageCurrent, p.autonomy])).toEqual([
