@@ -1,0 +1,161 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addTeam, setTeamField } from '../../shared/doc.ts';
+import { join } from '../helpers/api.ts';
+import { createWorkshopInUi, launch, openPage, screenshot, SCREENSHOTS } from '../helpers/browser.ts';
+import { startServer, type TestServer } from '../helpers/server.ts';
+import { connect, synced, until } from '../helpers/yclient.ts';
+
+/** The server's clock, moved by the script, so "the middle of the session" is a known moment. */
+let now = Date.UTC(2025, 2, 4, 9, 0);
+const MIN = 60_000;
+let srv: TestServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  srv = await startServer({ now: () => now });
+  browser = await launch();
+});
+afterAll(async () => {
+  await browser?.close();
+  await srv?.close();
+});
+
+const HOSTILE = ['</svg><script>window.pwned=1</script>', `=cmd|' /C calc'!A0`, '+SUM(1,2)', '-2+3', '@risk "quoted"'];
+const DOWNLOADS = 'test-results/downloads';
+
+async function download(page: Page, button: string): Promise<{ name: string; body: Buffer }> {
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: button }).click()]);
+  mkdirSync(DOWNLOADS, { recursive: true });
+  const path = `${DOWNLOADS}/${dl.suggestedFilename()}`;
+  await dl.saveAs(path);
+  return { name: dl.suggestedFilename(), body: readFileSync(path) };
+}
+
+const stageOf = async (page: Page, team: string) =>
+  Number(await page.getByRole('slider', { name: `${team}: current stage` }).getAttribute('aria-valuenow'));
+
+describe('replay, exports and report', () => {
+  it('replays a scripted session, exports every file and prints the report', async () => {
+    const page = await openPage(browser, { width: 1400, height: 1000 });
+    const id = await createWorkshopInUi(page, srv.url, 'Platform offsite');
+    const key = /#key=([^&]+)/.exec(page.url())![1]!;
+    const code = (await page.getByTestId('join-code').textContent())!.replace(/\s/g, '');
+
+    // The script: 0:00 created · 0:05 agenda 2 · 0:10 Payments at 1.2 · 0:30 five more teams · 1:00 Payments moves · 1:10 agenda 3.
+    const fac = connect(srv.wsUrl, id, key);
+    const priya = connect(srv.wsUrl, id, (await join(srv.url, code, 'Priya')).token);
+    await Promise.all([synced(fac), synced(priya)]);
+    const room = srv.server.rooms.get(id)!;
+    const onServer = (check: () => boolean, what: string) => until(room.doc, check, what);
+    const teams = () => room.doc.getMap('teams');
+
+    now += 5 * MIN;
+    fac.doc.getMap('control').set('step', 1);
+    await onServer(() => room.doc.getMap('control').get('step') === 1, 'step 1');
+    now += 5 * MIN;
+    addTeam(priya.doc, 'pay', { name: 'Payments', color: '#2563eb', createdAt: now, stageCurrent: 1.2, stageTarget: 2, autonomy: 0.3, controls: 0.4 });
+    await onServer(() => teams().has('pay'), 'Payments');
+    now += 20 * MIN;
+    HOSTILE.forEach((name, i) =>
+      addTeam(priya.doc, `h${i}`, { name, color: '#16a34a', createdAt: now + i, stageCurrent: 1 + i * 0.4, autonomy: 0.2, controls: 0.5, bottleneck: name, commitment: name }),
+    );
+    await onServer(() => teams().size === 1 + HOSTILE.length, 'hostile teams');
+    now += 30 * MIN;
+    setTeamField(priya.doc, 'pay', 'stageCurrent', 2.6);
+    setTeamField(priya.doc, 'pay', 'autonomy', 0.85);
+    setTeamField(priya.doc, 'pay', 'controls', 0.3);
+    await onServer(() => (teams().get('pay') as { get(k: string): unknown }).get('controls') === 0.3, 'Payments moved');
+    now += 10 * MIN;
+    fac.doc.getMap('control').set('step', 2);
+    await onServer(() => room.doc.getMap('control').get('step') === 2, 'step 2');
+    priya.destroy();
+    fac.destroy();
+
+    // Replay opens at the end of the session.
+    await page.goto(`${srv.url}/w/${id}/replay`);
+    const scrubber = page.getByRole('slider', { name: 'Replay position' });
+    await scrubber.waitFor();
+    await expect.poll(() => stageOf(page, 'Payments')).toBe(2.6);
+    await expect.poll(() => page.locator('[data-trail="pay"]').count()).toBe(2);
+
+    // The middle of the 70-minute session is 0:35: Payments was still at 1.2 then.
+    const box = (await scrubber.boundingBox())!;
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    await expect.poll(async () => (await page.getByTestId('replay-clock').textContent())?.slice(0, 2)).toBe('35');
+    expect(await stageOf(page, 'Payments')).toBe(1.2);
+    await page.getByText('Agenda 2: Where is your team today?', { exact: true }).waitFor();
+    await screenshot(page, 'replay-middle');
+
+    // The event list jumps the scrubber; before Payments was added it is not on the map.
+    await page.getByRole('button', { name: /Agenda 2: Where is your team/ }).click();
+    await expect.poll(() => page.getByRole('slider', { name: 'Payments: current stage' }).count()).toBe(0);
+    await page.getByRole('button', { name: /Team added: Payments/ }).click();
+    await expect.poll(() => stageOf(page, 'Payments')).toBe(1.2);
+
+    // Play at 60×: the clock moves on from the event, then pause.
+    await page.getByRole('radio', { name: '60×' }).click();
+    await page.getByRole('button', { name: 'Play' }).click();
+    await expect.poll(async () => page.getByTestId('replay-clock').textContent()).not.toMatch(/^10:0/);
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await scrubber.focus();
+    await page.keyboard.press('End');
+    await expect.poll(() => stageOf(page, 'Payments')).toBe(2.6);
+    await screenshot(page, 'replay-end');
+
+    // Each export, downloaded as a user would.
+    const json = JSON.parse((await download(page, 'Everything (JSON)')).body.toString('utf8'));
+    expect(json.format).toBe('stageboard-export');
+    expect(json.teams.map((t: { name: string }) => t.name)).toEqual(['Payments', ...HOSTILE]);
+
+    const teamsCsv = (await download(page, 'Teams (CSV)')).body.toString('utf8');
+    const csvLines = teamsCsv.trim().split('\r\n');
+    expect(csvLines[0]).toBe('team_id,team,current_stage,target_stage,autonomy,controls,reliance,bottleneck,commitment,owner,red_zone');
+    expect(csvLines[1]).toMatch(/^pay,Payments,2\.6,2,0\.85,0\.3,,,,,yes$/);
+    // No cell may start with a formula character: each hostile name comes out behind a quote.
+    expect(teamsCsv).toContain(`h1,'=cmd|' /C calc'!A0,`);
+    expect(teamsCsv).toContain(`'+SUM(1,2)`);
+    expect(teamsCsv).toContain(`'-2+3`);
+    expect(teamsCsv).toContain(`"'@risk ""quoted"""`);
+    expect(teamsCsv).not.toMatch(/(^|,)[=+\-@]/m);
+    expect((await download(page, 'Votes (CSV)')).body.toString('utf8').trim()).toBe('vote_id,question,kind,team_id,group,voter,stage,autonomy,controls,choice,at');
+
+    for (const map of ['Stage map', 'Risk diagonal']) {
+      const svg = (await download(page, `${map} (SVG)`)).body.toString('utf8');
+      // Parsed as the XML it is: one root, the hostile name as text, no script element.
+      const parsed = await page.evaluate((text) => {
+        const doc = new DOMParser().parseFromString(text, 'image/svg+xml');
+        return {
+          error: doc.getElementsByTagName('parsererror').length,
+          scripts: doc.getElementsByTagName('script').length,
+          text: doc.documentElement.textContent ?? '',
+        };
+      }, svg);
+      expect(parsed).toMatchObject({ error: 0, scripts: 0 });
+      expect(parsed.text).toContain('Payments');
+      const png = (await download(page, `${map} (PNG)`)).body;
+      expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
+      expect(png.length).toBeGreaterThan(5000);
+    }
+    expect(await page.evaluate(() => (window as { pwned?: number }).pwned)).toBeUndefined();
+
+    // The report: summary, red zone, timeline; names stay text.
+    const report = await page.context().newPage();
+    await report.goto(`${srv.url}/w/${id}/report`);
+    await report.getByRole('heading', { name: 'Platform offsite' }).waitFor();
+    const row = report.getByRole('row', { name: /Payments/ });
+    await expect.poll(() => row.textContent()).toMatch(/2\.6 Autonomous workflows → 2\.0 Agent-orchestrated/);
+    expect(await row.textContent()).toContain('red zone');
+    expect(await report.getByRole('row', { name: /<\/svg><script>/ }).count()).toBe(1);
+    expect(await report.locator('body script').count()).toBe(0);
+    expect(await report.evaluate(() => (window as { pwned?: number }).pwned)).toBeUndefined();
+    await report.emulateMedia({ media: 'print' });
+    await report.pdf({ path: `${SCREENSHOTS}/report.pdf`, format: 'A4', printBackground: true });
+    expect(readFileSync(`${SCREENSHOTS}/report.pdf`).subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    await screenshot(report, 'report-print');
+    await report.emulateMedia({ media: 'screen' });
+    await screenshot(report, 'report');
+    await page.context().close();
+  }, 90_000);
+});
