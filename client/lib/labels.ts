@@ -22,7 +22,7 @@ export interface LabelPlacement {
   anchor: 'start' | 'end' | 'middle';
 }
 
-interface Box {
+export interface Box {
   x0: number;
   y0: number;
   x1: number;
@@ -31,9 +31,14 @@ interface Box {
 
 const overlaps = (a: Box, b: Box) => a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1;
 
-export function placeLabels(items: LabelInput[], bounds: Box, opts: { gap: number; radius: number }): LabelPlacement[] {
+export function placeLabels(
+  items: LabelInput[],
+  bounds: Box,
+  opts: { gap: number; radius: number; /** Fixed text to keep clear of, such as zone names. */ obstacles?: Box[] },
+): LabelPlacement[] {
   const { gap, radius } = opts;
   const points: Box[] = items.map((p) => ({ x0: p.x - radius, y0: p.y - radius, x1: p.x + radius, y1: p.y + radius }));
+  points.push(...(opts.obstacles ?? []));
   const placed: Box[] = [];
   const out: LabelPlacement[] = [];
   // Top-most first, so a cluster fans out downwards in reading order.

@@ -31,6 +31,8 @@ export function stageLayout(opts: {
    * this height, but never below a 44 px hit target.
    */
   fitHeight?: number;
+  /** Smallest lane when fitting: a 44 px hit target where markers can be dragged, less on a read-only screen. */
+  minLane?: number;
   /** Lines the longest stage label wraps to; the header grows to hold them. */
   headerLines?: number;
 }): StageLayout {
@@ -47,7 +49,7 @@ export function stageLayout(opts: {
   const barHeight = compact ? 84 : 72 * k;
   if (opts.fitHeight) {
     const room = opts.fitHeight - laneTop - barHeight - 20;
-    laneHeight = Math.max(44, Math.min(laneHeight, room / lanes));
+    laneHeight = Math.max(opts.minLane ?? 44, Math.min(laneHeight, room / lanes));
   }
   const barTop = laneTop + lanes * laneHeight + 12;
   const x = scaleLinear().domain([0.5, opts.stageCount + 0.5]).range([plotLeft, plotRight]);

@@ -36,7 +36,14 @@ export interface RiskLayout {
 
 const evenly = (n: number) => Array.from({ length: n }, (_, i) => (n === 1 ? 0 : i / (n - 1)));
 
-export function riskLayout(opts: { width: number; diagonal: Template['diagonal']; compact?: boolean; k?: number }): RiskLayout {
+export function riskLayout(opts: {
+  width: number;
+  diagonal: Template['diagonal'];
+  compact?: boolean;
+  k?: number;
+  /** Caps the plot's side (the projector, where height is the limit). */
+  maxPlot?: number;
+}): RiskLayout {
   const compact = opts.compact ?? false;
   const k = opts.k ?? 1;
   const font = compact
@@ -45,17 +52,24 @@ export function riskLayout(opts: { width: number; diagonal: Template['diagonal']
   const left = Math.round(font.title * 2.2);
   const right = 14;
   const top = 10;
-  const plot = Math.max(120, opts.width - left - right);
+  const plot = Math.max(120, Math.min(opts.width - left - right, opts.maxPlot ?? Infinity));
   const x = scaleLinear().domain([0, 1]).range([left, left + plot]).clamp(true);
   const y = scaleLinear().domain([0, 1]).range([top + plot, top]).clamp(true);
 
   const xt = opts.diagonal.x.ticks;
+  // Neighbouring tick labels must not meet. End labels hang inwards (anchored at
+  // the chart's edge), middle ones are centred, so each pair needs its two
+  // facing extents to fit the gap; the font shrinks until the tightest pair does.
   const spacing = plot / Math.max(1, xt.length - 1);
-  const xChars = Math.max(6, Math.floor((spacing * 0.92) / (font.tick * GLYPH)));
+  const longest = xt.map((t) => Math.max(...t.split(/\s+/).map((w) => w.length)));
+  const reach = (i: number) => (i === 0 || i === xt.length - 1 ? 1 : 0.5) * longest[i]!;
+  let fit = Infinity;
+  for (let i = 0; i + 1 < xt.length; i++) fit = Math.min(fit, (spacing - 10) / (GLYPH * (reach(i) + reach(i + 1))));
+  font.tick = Math.max(9, Math.min(font.tick, fit));
   const xTicks: Tick[] = evenly(xt.length).map((value, i) => ({
     value,
     pos: x(value),
-    lines: wrapLabel(xt[i]!, xChars),
+    lines: wrapLabel(xt[i]!, longest[i]!),
     // The end ticks hang inwards so their labels never leave the chart.
     anchor: i === 0 ? 'start' : i === xt.length - 1 ? 'end' : 'middle',
   }));
@@ -74,7 +88,7 @@ export function riskLayout(opts: { width: number; diagonal: Template['diagonal']
   const f = Math.max(opts.diagonal.friction ?? DEFAULT_FRICTION, t);
   const path = (pts: [number, number][]) => 'M' + pts.map(([a, c]) => `${x(a).toFixed(1)},${y(c).toFixed(1)}`).join('L') + 'Z';
   return {
-    width: opts.width,
+    width: left + plot + right,
     height: top + plot + bottom,
     left,
     top,

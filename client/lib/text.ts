@@ -3,16 +3,20 @@
 /** Average glyph width as a share of the font size, for wrapping SVG text without measuring it. */
 export const GLYPH = 0.56;
 
+/** Words, with hyphenated compounds split after their hyphens ("Agent-" "orchestrated"), so narrow bands can break them. */
+export const wordsOf = (text: string): string[] => text.split(/\s+/).filter(Boolean).flatMap((w) => w.split(/(?<=-)(?=.)/));
+
 /** Greedy word wrap into at most `maxLines` lines of about `maxChars`; the last line keeps the rest. */
 export function wrapLabel(text: string, maxChars: number, maxLines = 3): string[] {
-  const words = text.split(/\s+/).filter(Boolean);
   const lines: string[] = [];
   let line = '';
-  for (const word of words) {
-    if (line && (line + ' ' + word).length > maxChars && lines.length < maxLines - 1) {
+  for (const word of wordsOf(text)) {
+    // A part that follows a hyphen joins without a space.
+    const next = line ? (line.endsWith('-') ? line + word : line + ' ' + word) : word;
+    if (line && next.length > maxChars && lines.length < maxLines - 1) {
       lines.push(line);
       line = word;
-    } else line = line ? line + ' ' + word : word;
+    } else line = next;
   }
   if (line) lines.push(line);
   return lines;
