@@ -2,8 +2,29 @@ import type { Team } from '../../shared/doc.ts';
 import type { ExportFile } from '../../shared/export-format.ts';
 import { inRedZone, placedPoint } from '../../shared/risk.ts';
 import type { Template } from '../../shared/template.ts';
+import { z } from 'zod';
 import { isMilestone, type TimelineEvent } from '../../shared/timeline.ts';
-import { VoteResult } from '../../shared/votes.ts';
+
+const Summary = z.object({ median: z.number(), q1: z.number(), q3: z.number() });
+/**
+ * What the report reads of one revealed result (`results.<voteId>`); the
+ * voting module's schema has more. Parsed loosely on purpose: a result the
+ * report cannot read is left out rather than breaking the page.
+ */
+const VoteResult = z.object({
+  voteId: z.string(),
+  question: z.string(),
+  round: z.number(),
+  revealedAt: z.number(),
+  overall: z.object({
+    n: z.number(),
+    stage: Summary.optional(),
+    autonomy: Summary.optional(),
+    controls: Summary.optional(),
+    choices: z.record(z.string(), z.number()).optional(),
+  }),
+});
+type VoteResult = z.infer<typeof VoteResult>;
 
 /** What the printable report shows, computed from the JSON export; no DOM. */
 export interface ReportModel {

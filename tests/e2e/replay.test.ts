@@ -79,6 +79,18 @@ describe('replay, exports and report', () => {
     await scrubber.waitFor();
     await expect.poll(() => stageOf(page, 'Payments')).toBe(2.6);
     await expect.poll(() => page.locator('[data-trail="pay"]').count()).toBe(2);
+    // Each trail ends where the team's marker is: the overlay and the map agree on geometry.
+    const centre = async (l: ReturnType<Page['locator']>) => {
+      const b = (await l.boundingBox())!;
+      return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
+    };
+    const riskEnd = await centre(page.locator('[data-trails="risk"] [data-trail="pay"] circle').last());
+    const riskMarker = await centre(page.getByRole('slider', { name: 'Payments: risk position' }).locator('circle, path').last());
+    expect(Math.abs(riskEnd.x - riskMarker.x)).toBeLessThan(3);
+    expect(Math.abs(riskEnd.y - riskMarker.y)).toBeLessThan(3);
+    const stageEnd = await centre(page.locator('[data-trails="stage"] [data-trail="pay"] circle').last());
+    const stageMarker = await centre(page.locator('[data-team="pay"][data-field="stageCurrent"] circle').last());
+    expect(Math.abs(stageEnd.x - stageMarker.x)).toBeLessThan(3);
 
     // The middle of the 70-minute session is 0:35: Payments was still at 1.2 then.
     const box = (await scrubber.boundingBox())!;
