@@ -1,6 +1,8 @@
+import { randomInt } from 'node:crypto';
 import { stringify } from 'csv-stringify/sync';
 import { fromBase64, toBase64 } from 'lib0/buffer';
 import * as Y from 'yjs';
+import { z } from 'zod';
 import { readControl, readMeta, readTeams, ROOTS } from '../shared/doc.ts';
 import { AppError } from '../shared/errors.ts';
 import {
@@ -19,7 +21,7 @@ import { Template } from '../shared/template.ts';
 import { findTemplate } from '../shared/templates/index.ts';
 import { FALLBACK_TEMPLATE, mergeTimeline } from '../shared/timeline.ts';
 import { observerToken } from './routes/context.ts';
-import type { LogEntry, Store, WorkshopRecord } from './store.ts';
+import type { LogEntry, MaybePromise, Store, WorkshopRecord } from './store.ts';
 import { hashSecret, newId, newJoinCode, newSecret } from './tokens.ts';
 
 /** Reading the log for an export: big pages, since this is one request reading it all. */
@@ -40,14 +42,76 @@ async function replayStored(store: Store, workshopId: string) {
 }
 
 /**
- * Votes and ballots for the export.
- * TODO(voting): the voting module stores votes and ballots server-side; once
- * the Store has them, return revealed votes here, with ballots of anonymous
- * votes relabelled "voter 1", "voter 2"… (never a participant id) and named
- * ones keeping the participant id. Both CSV and JSON exports read only this.
+ * What the export needs of the voting module's store. Read structurally, so
+ * the export keeps working (with no votes) on a store without votes.
  */
-export async function collectVotes(_store: Store, _workshopId: string): Promise<{ votes: ExportVote[]; ballots: ExportBallot[] }> {
-  return { votes: [], ballots: [] };
+interface VoteSource {
+  listVotes(workshopId: string): MaybePromise<
+    { id: string; question: string; kind: string; teamId: string | null; state: string; openedAt: number; revealedAt: number | null; named?: boolean }[]
+  >;
+  listBallots(voteId: string): MaybePromise<{ participantId: string; value: string; at: number; group?: string | null }[]>;
+}
+
+const BallotValue = z.object({
+  stage: z.number().finite().optional(),
+  autonomy: z.number().finite().optional(),
+  controls: z.number().finite().optional(),
+  choice: z.string().max(200).optional(),
+});
+
+/** Fisher–Yates with a CSPRNG: the order of anonymous ballots must not follow time or id. */
+function shuffle<T>(xs: T[]): T[] {
+  const a = [...xs];
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = randomInt(i + 1);
+    [a[i], a[j]] = [a[j]!, a[i]!];
+  }
+  return a;
+}
+
+/**
+ * Revealed votes and their ballots. Ballots of a vote not yet revealed never
+ * leave the server. Anonymous votes (the default: PRODUCT.md has no named
+ * option yet) relabel voters "voter 1", "voter 2"… per vote, in random
+ * order, without times; a vote marked `named` keeps participant ids.
+ */
+export async function collectVotes(store: Store, workshopId: string): Promise<{ votes: ExportVote[]; ballots: ExportBallot[] }> {
+  const source = store as Partial<VoteSource>;
+  if (typeof source.listVotes !== 'function' || typeof source.listBallots !== 'function') return { votes: [], ballots: [] };
+  const votes: ExportVote[] = [];
+  const ballots: ExportBallot[] = [];
+  for (const v of await source.listVotes.call(store, workshopId)) {
+    if (v.state !== 'revealed') continue;
+    const named = v.named === true;
+    votes.push({
+      id: v.id,
+      question: v.question,
+      kind: v.kind,
+      ...(v.teamId ? { teamId: v.teamId } : {}),
+      visibility: named ? 'named' : 'anonymous',
+      openedAt: v.openedAt,
+      ...(v.revealedAt ? { revealedAt: v.revealedAt } : {}),
+    });
+    const stored = await source.listBallots.call(store, v.id);
+    (named ? stored : shuffle(stored)).forEach((b, i) => {
+      let raw: unknown;
+      try {
+        raw = JSON.parse(b.value);
+      } catch {
+        return;
+      }
+      const value = BallotValue.safeParse(raw);
+      if (!value.success) return;
+      ballots.push({
+        voteId: v.id,
+        voter: named ? b.participantId : `voter ${i + 1}`,
+        ...(b.group ? { group: b.group } : {}),
+        ...value.data,
+        ...(named ? { at: b.at } : {}),
+      });
+    });
+  }
+  return { votes, ballots };
 }
 
 export async function buildExport(store: Store, w: WorkshopRecord, now: number): Promise<ExportFile> {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWorkshop } from '../helpers/api.ts';
+import { createWorkshop, join, post } from '../helpers/api.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 
 let srv: TestServer;
@@ -65,5 +65,40 @@ describe('import', () => {
     expect(w.facilitatorUrl).toContain(`/w/${w.id}#key=`);
     const session = await fetch(`${srv.url}/api/workshops/${w.id}/session`, { headers: { authorization: `Bearer ${w.facilitatorKey}` } });
     expect(((await session.json()) as { title: string; role: string })).toMatchObject({ title: 'Import drill', role: 'facilitator' });
+  });
+});
+
+describe('votes in the export', () => {
+  it('lists revealed ballots without naming voters, and keeps unrevealed ones out', async () => {
+    const w = await createWorkshop(srv.url, 'Vote drill');
+    const fac = { authorization: `Bearer ${w.facilitatorKey}` };
+    const people = await Promise.all(['Ana', 'Ben', 'Chen'].map((n) => join(srv.url, w.joinCode, n)));
+    const open = async (question: string) => {
+      const r = await post(`${srv.url}/api/workshops/${w.id}/votes`, { question, kind: 'stage' }, fac);
+      expect(r.status).toBe(201);
+      return r.json.voteId as string;
+    };
+    const revealed = await open('=HYPERLINK("http://evil")');
+    for (const [i, p] of people.entries()) {
+      const r = await post(`${srv.url}/api/workshops/${w.id}/votes/${revealed}/ballots`, { stage: 1 + i / 2 }, { authorization: `Bearer ${p.token}` });
+      expect(r.status).toBe(202);
+    }
+    expect((await post(`${srv.url}/api/workshops/${w.id}/votes/${revealed}/close`, {}, fac)).status).toBe(200);
+    expect((await post(`${srv.url}/api/workshops/${w.id}/votes/${revealed}/reveal`, {}, fac)).status).toBe(200);
+    const hidden = await open('Still secret');
+    await post(`${srv.url}/api/workshops/${w.id}/votes/${hidden}/ballots`, { stage: 3 }, { authorization: `Bearer ${people[0]!.token}` });
+
+    const exp = await (await fetch(`${srv.url}/api/workshops/${w.id}/export`, { headers: fac })).json() as any;
+    expect(exp.votes.map((v: { id: string }) => v.id)).toEqual([revealed]);
+    expect(exp.ballots.map((b: { stage: number }) => b.stage).sort()).toEqual([1, 1.5, 2]);
+    expect(exp.ballots.map((b: { voter: string }) => b.voter).sort()).toEqual(['voter 1', 'voter 2', 'voter 3']);
+    const text = JSON.stringify(exp.ballots);
+    for (const p of people) expect(text).not.toContain(p.participantId);
+
+    const csv = await (await fetch(`${srv.url}/api/workshops/${w.id}/export/votes.csv`, { headers: fac })).text();
+    const rows = csv.trim().split('\r\n');
+    expect(rows).toHaveLength(4);
+    expect(rows.slice(1).every((r) => r.startsWith(`${revealed},"'=HYPERLINK(""http://evil"")",stage,`))).toBe(true);
+    expect(csv).not.toContain('Still secret');
   });
 });
