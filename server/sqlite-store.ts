@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Credential, EventRecord, ImportedWorkshop, LogEntry, NewWorkshop, ParticipantRecord, Store, StoredDocument, WorkshopRecord } from './store.ts';
+import type { BallotRecord, Credential, EventRecord, ImportedWorkshop, LogEntry, NewWorkshop, ParticipantRecord, Store, StoredDocument, VoteRecord, WorkshopRecord } from './store.ts';
 
 /**
  * Numbered up-migrations; `PRAGMA user_version` records how many have run.
@@ -52,6 +52,32 @@ const MIGRATIONS: readonly string[] = [
      data TEXT NOT NULL DEFAULT '{}',
      PRIMARY KEY (workshop_id, seq)
    ) WITHOUT ROWID;`,
+  // 3: votes and secret ballots; ballots stay here until the reveal.
+  `CREATE TABLE votes (
+     id TEXT PRIMARY KEY,
+     workshop_id TEXT NOT NULL REFERENCES workshops(id),
+     question TEXT NOT NULL,
+     kind TEXT NOT NULL,
+     team_id TEXT,
+     choices TEXT,
+     groups_json TEXT,
+     state TEXT NOT NULL,
+     round INTEGER NOT NULL,
+     self_json TEXT,
+     opened_at INTEGER NOT NULL,
+     closed_at INTEGER,
+     revealed_at INTEGER
+   );
+   CREATE INDEX votes_by_workshop ON votes(workshop_id, opened_at);
+   CREATE TABLE ballots (
+     vote_id TEXT NOT NULL REFERENCES votes(id),
+     participant_id TEXT NOT NULL,
+     group_id TEXT,
+     value TEXT NOT NULL,
+     seq INTEGER NOT NULL,
+     at INTEGER NOT NULL,
+     PRIMARY KEY (vote_id, participant_id)
+   ) WITHOUT ROWID;`,
 ];
 
 interface WorkshopRow {
@@ -67,6 +93,53 @@ const toWorkshop = (r: WorkshopRow): WorkshopRecord => ({
   templateId: r.template_id,
   joinCode: r.join_code,
   createdAt: r.created_at,
+});
+
+interface VoteRow {
+  id: string;
+  workshop_id: string;
+  question: string;
+  kind: VoteRecord['kind'];
+  team_id: string | null;
+  choices: string | null;
+  groups_json: string | null;
+  state: VoteRecord['state'];
+  round: number;
+  self_json: string | null;
+  opened_at: number;
+  closed_at: number | null;
+  revealed_at: number | null;
+}
+const toVote = (r: VoteRow): VoteRecord => ({
+  id: r.id,
+  workshopId: r.workshop_id,
+  question: r.question,
+  kind: r.kind,
+  teamId: r.team_id,
+  choices: r.choices === null ? null : JSON.parse(r.choices),
+  groups: r.groups_json === null ? null : JSON.parse(r.groups_json),
+  state: r.state,
+  round: r.round,
+  self: r.self_json === null ? null : JSON.parse(r.self_json),
+  openedAt: r.opened_at,
+  closedAt: r.closed_at,
+  revealedAt: r.revealed_at,
+});
+interface BallotRow {
+  vote_id: string;
+  participant_id: string;
+  group_id: string | null;
+  value: string;
+  seq: number;
+  at: number;
+}
+const toBallot = (r: BallotRow): BallotRecord => ({
+  voteId: r.vote_id,
+  participantId: r.participant_id,
+  group: r.group_id,
+  value: r.value,
+  seq: r.seq,
+  at: r.at,
 });
 
 interface EntryRow {
@@ -125,6 +198,26 @@ export function openSqliteStore(file: string): Store {
     listParticipants: db.prepare<[string], { id: string; workshop_id: string; name: string; created_at: number; removed_at: number | null }>(
       'SELECT * FROM participants WHERE workshop_id = ? ORDER BY created_at, id',
     ),
+    insertVote: db.prepare(
+      `INSERT INTO votes (id, workshop_id, question, kind, team_id, choices, groups_json, state, round, self_json, opened_at, closed_at, revealed_at)
+       VALUES (@id, @workshopId, @question, @kind, @teamId, @choices, @groups, @state, @round, @self, @openedAt, @closedAt, @revealedAt)`,
+    ),
+    vote: db.prepare<[string, string], VoteRow>('SELECT * FROM votes WHERE workshop_id = ? AND id = ?'),
+    votes: db.prepare<[string], VoteRow>('SELECT * FROM votes WHERE workshop_id = ? ORDER BY opened_at, id'),
+    setVoteState: db.prepare<[{ to: string; at: number; id: string; voteId: string; from: string }]>(
+      `UPDATE votes SET state = @to,
+         closed_at = CASE WHEN @to = 'closed' THEN @at ELSE closed_at END,
+         revealed_at = CASE WHEN @to = 'revealed' THEN @at ELSE revealed_at END
+       WHERE workshop_id = @id AND id = @voteId AND state = @from`,
+    ),
+    voteState: db.prepare<[string], { state: string }>('SELECT state FROM votes WHERE id = ?'),
+    ballot: db.prepare<[string, string], BallotRow>('SELECT * FROM ballots WHERE vote_id = ? AND participant_id = ?'),
+    upsertBallot: db.prepare(
+      `INSERT INTO ballots (vote_id, participant_id, group_id, value, seq, at) VALUES (@voteId, @participantId, @group, @value, @seq, @at)
+       ON CONFLICT (vote_id, participant_id) DO UPDATE SET
+         group_id = excluded.group_id, value = excluded.value, seq = excluded.seq, at = excluded.at`,
+    ),
+    ballots: db.prepare<[string], BallotRow>('SELECT * FROM ballots WHERE vote_id = ? ORDER BY at, participant_id'),
     renameParticipant: db.prepare<[string, string, string]>(
       'UPDATE participants SET name = ? WHERE workshop_id = ? AND id = ? AND removed_at IS NULL',
     ),
@@ -171,6 +264,15 @@ export function openSqliteStore(file: string): Store {
     for (const e of imp.events) appendEvent(w.id, e);
   });
 
+  // Checked and written in one transaction, so a ballot can never land after the close.
+  const putBallot = db.transaction((b: BallotRecord): 'stored' | 'stale' | 'closed' => {
+    if (q.voteState.get(b.voteId)?.state !== 'open') return 'closed';
+    const prev = q.ballot.get(b.voteId, b.participantId);
+    if (prev && prev.seq > b.seq) return 'stale';
+    q.upsertBallot.run(b);
+    return 'stored';
+  });
+
   const loadDocument = db.transaction((id: string): StoredDocument => {
     const snap = q.lastSnapshot.get(id);
     const tail = q.tail.all(id, snap?.seq ?? 0).map(toEntry);
@@ -205,6 +307,25 @@ export function openSqliteStore(file: string): Store {
         createdAt: r.created_at,
         removedAt: r.removed_at,
       })),
+    createVote: (v) =>
+      void q.insertVote.run({
+        ...v,
+        choices: v.choices && JSON.stringify(v.choices),
+        groups: v.groups && JSON.stringify(v.groups),
+        self: v.self && JSON.stringify(v.self),
+      }),
+    getVote: (id, voteId) => {
+      const r = q.vote.get(id, voteId);
+      return r && toVote(r);
+    },
+    listVotes: (id) => q.votes.all(id).map(toVote),
+    setVoteState: (id, voteId, from, to, at) => q.setVoteState.run({ to, at, id, voteId, from }).changes > 0,
+    putBallot: (b) => putBallot(b),
+    getBallot: (voteId, pid) => {
+      const r = q.ballot.get(voteId, pid);
+      return r && toBallot(r);
+    },
+    listBallots: (voteId) => q.ballots.all(voteId).map(toBallot),
     renameParticipant: (id, pid, name) => q.renameParticipant.run(name, id, pid).changes > 0,
     removeParticipant: (id, pid, at) => q.removeParticipant.run(at, id, pid).changes > 0,
     appendUpdate: (id, e) => void q.append.run(id, e.seq, e.at, e.author, e.data),

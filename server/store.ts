@@ -65,6 +65,35 @@ export interface ImportedWorkshop {
   events: Omit<EventRecord, 'seq'>[];
 }
 
+/** A vote (issue: breakout votes). Ballots live only here, never in the document, until the reveal. */
+export interface VoteRecord {
+  id: string;
+  workshopId: string;
+  question: string;
+  kind: 'stage' | 'risk' | 'choice';
+  teamId: string | null;
+  choices: string[] | null;
+  groups: string[] | null;
+  state: 'open' | 'closed' | 'revealed';
+  round: number;
+  /** Where the team had placed itself when the vote opened, shown beside the result. */
+  self: { stage: number | null; autonomy: number | null; controls: number | null } | null;
+  openedAt: number;
+  closedAt: number | null;
+  revealedAt: number | null;
+}
+
+export interface BallotRecord {
+  voteId: string;
+  participantId: string;
+  /** The participant's breakout group when it voted. */
+  group: string | null;
+  /** The value as JSON text: { stage } | { autonomy, controls } | { choice }. */
+  value: string;
+  seq: number;
+  at: number;
+}
+
 export interface StoredDocument {
   /** The newest snapshot, covering every update up to and including `seq`. */
   snapshot: { seq: number; data: Uint8Array } | null;
@@ -101,6 +130,20 @@ export interface Store {
   listEvents(workshopId: string): MaybePromise<EventRecord[]>;
   /** Writes a whole workshop from an export, or nothing. */
   importWorkshop(imported: ImportedWorkshop): MaybePromise<void>;
+
+  createVote(vote: VoteRecord): MaybePromise<void>;
+  getVote(workshopId: string, voteId: string): MaybePromise<VoteRecord | undefined>;
+  listVotes(workshopId: string): MaybePromise<VoteRecord[]>;
+  /** Moves a vote open → closed → revealed; false when it was not in `from`. */
+  setVoteState(workshopId: string, voteId: string, from: VoteRecord['state'], to: VoteRecord['state'], at: number): MaybePromise<boolean>;
+  /**
+   * Stores a participant's ballot, replacing theirs, only while the vote is
+   * open and only if `seq` is not older than the stored one. Returns 'stored',
+   * 'stale' (an older retry) or 'closed'.
+   */
+  putBallot(ballot: BallotRecord): MaybePromise<'stored' | 'stale' | 'closed'>;
+  getBallot(voteId: string, participantId: string): MaybePromise<BallotRecord | undefined>;
+  listBallots(voteId: string): MaybePromise<BallotRecord[]>;
 
   close(): MaybePromise<void>;
 }

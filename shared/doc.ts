@@ -2,6 +2,7 @@ import * as Y from 'yjs';
 import { z } from 'zod';
 import { TEXT } from './limits.ts';
 import { Template } from './template.ts';
+import { ControlVote, VoteResult } from './votes.ts';
 
 /**
  * The shared document, defined once. Top-level types and who may write them
@@ -110,6 +111,7 @@ export const ControlFields = {
   locked: z.boolean(),
   timer: Timer.nullable(),
   spotlight: z.string().nullable(),
+  vote: ControlVote.nullable(),
 } as const;
 
 export interface Control {
@@ -118,10 +120,11 @@ export interface Control {
   locked: boolean;
   timer: Timer | null;
   spotlight: string | null;
+  vote: ControlVote | null;
 }
 
 /** A new workshop starts unlocked, at agenda step 0, with follow-me off. */
-export const INITIAL_CONTROL: Control = { step: 0, followMe: false, locked: false, timer: null, spotlight: null };
+export const INITIAL_CONTROL: Control = { step: 0, followMe: false, locked: false, timer: null, spotlight: null, vote: null };
 
 export function readControl(doc: Y.Doc): Control {
   const map = doc.getMap<unknown>(ROOTS.control);
@@ -216,4 +219,14 @@ export function readGroups(doc: Y.Doc): Group[] {
     if (parsed.success) out.push({ id, ...parsed.data });
   });
   return out.sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }));
+}
+
+/** Revealed vote rounds, oldest first; entries that do not parse are skipped. */
+export function readResults(doc: Y.Doc): VoteResult[] {
+  const out: VoteResult[] = [];
+  doc.getMap<unknown>(ROOTS.results).forEach((v) => {
+    const parsed = VoteResult.safeParse(v);
+    if (parsed.success) out.push(parsed.data);
+  });
+  return out.sort((a, b) => a.revealedAt - b.revealedAt);
 }

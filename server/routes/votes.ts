@@ -1,0 +1,232 @@
+import { randomInt } from 'node:crypto';
+import type * as Y from 'yjs';
+import { readGroups, readMembers, readMeta, readTeams, ROOTS } from '../../shared/doc.ts';
+import { AppError } from '../../shared/errors.ts';
+import { NO_GROUP, tally } from '../../shared/tally.ts';
+import { findTemplate, DEFAULT_TEMPLATE_ID } from '../../shared/templates/index.ts';
+import { BallotBody, OpenVoteBody, type BallotValue, type ControlVote, type VoteResult } from '../../shared/votes.ts';
+import { readJson, sendJson } from '../http-util.ts';
+import type { VoteRecord } from '../store.ts';
+import { newId } from '../tokens.ts';
+import { ID, type ApiContext, type Route } from './context.ts';
+
+const VOTE = '(?<vote>v_[\\w-]{1,64})';
+const FALLBACK = findTemplate(DEFAULT_TEMPLATE_ID)!;
+
+/** Fisher–Yates with a CSPRNG: the order of revealed values says nothing about who voted. */
+function shuffle<T>(xs: T[]): T[] {
+  const a = [...xs];
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = randomInt(i + 1);
+    [a[i], a[j]] = [a[j]!, a[i]!];
+  }
+  return a;
+}
+
+/** The ballot's value for this kind of vote, or a 400 naming what is wrong. */
+function ballotValue(vote: VoteRecord, body: BallotBody, stageCount: number): BallotValue {
+  const extra = (keys: (keyof BallotBody)[]) => keys.filter((k) => body[k] !== undefined);
+  if (vote.kind === 'stage') {
+    if (body.stage === undefined) throw new AppError('bad_request', 'stage: a stage vote needs "stage"');
+    if (body.stage < 1 || body.stage > stageCount) throw new AppError('bad_request', `stage: must be between 1 and ${stageCount}`);
+    if (extra(['autonomy', 'controls', 'choice']).length) throw new AppError('bad_request', 'a stage vote takes only "stage"');
+    return { stage: body.stage };
+  }
+  if (vote.kind === 'risk') {
+    if (body.autonomy === undefined || body.controls === undefined) {
+      throw new AppError('bad_request', 'a risk vote needs "autonomy" and "controls" (0 to 1)');
+    }
+    if (extra(['stage', 'choice']).length) throw new AppError('bad_request', 'a risk vote takes only "autonomy" and "controls"');
+    return { autonomy: body.autonomy, controls: body.controls };
+  }
+  if (body.choice === undefined || !vote.choices?.includes(body.choice)) {
+    throw new AppError('bad_request', `choice: must be one of ${JSON.stringify(vote.choices)}`);
+  }
+  if (extra(['stage', 'autonomy', 'controls']).length) throw new AppError('bad_request', 'a choice vote takes only "choice"');
+  return { choice: body.choice };
+}
+
+export function voteRoutes(ctx: ApiContext): Route[] {
+  const { store } = ctx;
+  /** Per workshop: a pending write of the live counts, so a burst of ballots makes one document change. */
+  const pendingCounts = new Map<string, NodeJS.Timeout>();
+
+  async function liveVote(vote: VoteRecord): Promise<ControlVote> {
+    const countsByGroup: Record<string, number> = {};
+    const ballots = await store.listBallots(vote.id);
+    for (const b of ballots) countsByGroup[b.group ?? NO_GROUP] = (countsByGroup[b.group ?? NO_GROUP] ?? 0) + 1;
+    return {
+      id: vote.id,
+      question: vote.question,
+      kind: vote.kind,
+      teamId: vote.teamId,
+      choices: vote.choices,
+      groups: vote.groups,
+      state: vote.state,
+      round: vote.round,
+      count: ballots.length,
+      countsByGroup,
+    };
+  }
+
+  async function publish(workshopId: string, voteId: string, extra?: (doc: Y.Doc) => void): Promise<void> {
+    const timer = pendingCounts.get(workshopId);
+    if (timer) clearTimeout(timer);
+    pendingCounts.delete(workshopId);
+    const vote = await store.getVote(workshopId, voteId);
+    if (!vote) return;
+    const live = await liveVote(vote);
+    const room = await ctx.rooms.acquire(workshopId);
+    await room.serverChange((doc) => {
+      doc.getMap(ROOTS.control).set('vote', live);
+      extra?.(doc);
+    });
+  }
+
+  function scheduleCounts(workshopId: string, voteId: string): void {
+    if (pendingCounts.has(workshopId)) return;
+    const t = setTimeout(() => {
+      pendingCounts.delete(workshopId);
+      publish(workshopId, voteId).catch((err) => ctx.log('error', 'could not publish vote counts', { workshop: workshopId, error: String(err) }));
+    }, 100);
+    t.unref();
+    pendingCounts.set(workshopId, t);
+  }
+
+  async function requireVote(workshopId: string, voteId: string): Promise<VoteRecord> {
+    const vote = await store.getVote(workshopId, voteId);
+    if (!vote) throw new AppError('not_found', 'no such vote');
+    return vote;
+  }
+
+  return [
+    {
+      method: 'POST',
+      pattern: new RegExp(`^/api/workshops/${ID}/votes$`),
+      handle: async (req, res, { id }) => {
+        const w = await ctx.requireWorkshop(id!);
+        await ctx.requireFacilitator(req, w.id);
+        const body = await readJson(req, OpenVoteBody, ctx.limits.maxJsonBodyBytes);
+        const room = await ctx.rooms.acquire(w.id);
+        const meta = readMeta(room.doc, FALLBACK);
+        const team = body.teamId ? readTeams(room.doc, meta.template.stages.length).find((t) => t.id === body.teamId) : undefined;
+        if (body.teamId && !team) throw new AppError('bad_request', 'teamId: no such team');
+        const known = new Set(readGroups(room.doc).map((g) => g.id));
+        const unknown = body.groups?.find((g) => !known.has(g));
+        if (unknown) throw new AppError('bad_request', `groups: no such group ${JSON.stringify(unknown)}`);
+        const votes = await store.listVotes(w.id);
+        if (votes.some((v) => v.state === 'open')) throw new AppError('conflict', 'a vote is already open; close it first');
+        const round = 1 + votes.filter((v) => v.question === body.question && v.teamId === (body.teamId ?? null)).length;
+        const vote: VoteRecord = {
+          id: newId('v_'),
+          workshopId: w.id,
+          question: body.question,
+          kind: body.kind,
+          teamId: body.teamId ?? null,
+          choices: body.kind === 'choice' ? body.choices! : null,
+          groups: body.groups?.length ? body.groups : null,
+          state: 'open',
+          round,
+          self: team ? { stage: team.stageCurrent ?? null, autonomy: team.autonomy ?? null, controls: team.controls ?? null } : null,
+          openedAt: ctx.now(),
+          closedAt: null,
+          revealedAt: null,
+        };
+        await store.createVote(vote);
+        await publish(w.id, vote.id);
+        sendJson(res, 201, { voteId: vote.id });
+      },
+    },
+    {
+      method: 'POST',
+      pattern: new RegExp(`^/api/workshops/${ID}/votes/${VOTE}/close$`),
+      handle: async (req, res, { id, vote: voteId }) => {
+        const w = await ctx.requireWorkshop(id!);
+        await ctx.requireFacilitator(req, w.id);
+        const vote = await requireVote(w.id, voteId!);
+        if (!(await store.setVoteState(w.id, vote.id, 'open', 'closed', ctx.now()))) {
+          throw new AppError('conflict', `the vote is ${vote.state}, not open`);
+        }
+        await publish(w.id, vote.id);
+        sendJson(res, 200, { voteId: vote.id, state: 'closed', ballots: (await store.listBallots(vote.id)).length });
+      },
+    },
+    {
+      method: 'POST',
+      pattern: new RegExp(`^/api/workshops/${ID}/votes/${VOTE}/reveal$`),
+      handle: async (req, res, { id, vote: voteId }) => {
+        const w = await ctx.requireWorkshop(id!);
+        await ctx.requireFacilitator(req, w.id);
+        const vote = await requireVote(w.id, voteId!);
+        if (vote.state === 'revealed') throw new AppError('conflict', 'the vote is already revealed');
+        // Revealing an open vote closes it first: no ballot can land after its values are out.
+        if (vote.state === 'open') await store.setVoteState(w.id, vote.id, 'open', 'closed', ctx.now());
+        if (!(await store.setVoteState(w.id, vote.id, 'closed', 'revealed', ctx.now()))) {
+          throw new AppError('conflict', 'the vote changed state; try again');
+        }
+        const ballots = await store.listBallots(vote.id);
+        const { overall, byGroup } = tally(
+          vote.kind,
+          ballots.map((b) => ({ group: b.group, value: JSON.parse(b.value) as BallotValue })),
+          vote.choices,
+          shuffle,
+        );
+        const result: VoteResult = {
+          voteId: vote.id,
+          question: vote.question,
+          kind: vote.kind,
+          teamId: vote.teamId,
+          choices: vote.choices,
+          round: vote.round,
+          revealedAt: ctx.now(),
+          overall,
+          byGroup,
+          self: vote.self,
+        };
+        await publish(w.id, vote.id, (doc) => doc.getMap(ROOTS.results).set(vote.id, result));
+        sendJson(res, 200, { voteId: vote.id, result });
+      },
+    },
+    {
+      method: 'POST',
+      pattern: new RegExp(`^/api/workshops/${ID}/votes/${VOTE}/ballots$`),
+      handle: async (req, res, { id, vote: voteId }) => {
+        const w = await ctx.requireWorkshop(id!);
+        const { cred } = await ctx.requireCredential(req, w.id);
+        if (cred.role !== 'participant') throw new AppError('forbidden', 'only participants vote');
+        const vote = await requireVote(w.id, voteId!);
+        const body = await readJson(req, BallotBody, ctx.limits.maxJsonBodyBytes);
+        if (vote.state !== 'open') throw new AppError('conflict', 'the vote is closed');
+        const room = await ctx.rooms.acquire(w.id);
+        const group = readMembers(room.doc).find((m) => m.id === cred.participantId)?.group ?? null;
+        if (vote.groups && (!group || !vote.groups.includes(group))) throw new AppError('forbidden', 'this vote is for other groups');
+        const value = ballotValue(vote, body, readMeta(room.doc, FALLBACK).template.stages.length);
+        const status = await store.putBallot({
+          voteId: vote.id,
+          participantId: cred.participantId!,
+          group,
+          value: JSON.stringify(value),
+          seq: body.seq ?? 0,
+          at: ctx.now(),
+        });
+        if (status === 'closed') throw new AppError('conflict', 'the vote is closed');
+        scheduleCounts(w.id, vote.id);
+        sendJson(res, 202, { voteId: vote.id, status });
+      },
+    },
+    {
+      method: 'GET',
+      pattern: new RegExp(`^/api/workshops/${ID}/votes/${VOTE}/ballot$`),
+      handle: async (req, res, { id, vote: voteId }) => {
+        const w = await ctx.requireWorkshop(id!);
+        const { cred } = await ctx.requireCredential(req, w.id);
+        if (cred.role !== 'participant') throw new AppError('forbidden', 'only participants have ballots');
+        const vote = await requireVote(w.id, voteId!);
+        // A participant reads back its own ballot, and only its own.
+        const ballot = await store.getBallot(vote.id, cred.participantId!);
+        if (!ballot) throw new AppError('not_found', 'you have not voted in this vote');
+        sendJson(res, 200, { voteId: vote.id, value: JSON.parse(ballot.value), seq: ballot.seq, at: ballot.at });
+      },
+    },
+  ];
+}

@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import { TEXT } from './limits.ts';
+
+/**
+ * Votes: wire schemas for the vote endpoints (PRODUCT.md "Votes") and the
+ * shapes the server writes into the document. Ballot values never appear in
+ * the document before the reveal; `control.vote` carries only counts.
+ */
+export const VOTE_KINDS = ['stage', 'risk', 'choice'] as const;
+export type VoteKind = (typeof VOTE_KINDS)[number];
+
+export const OpenVoteBody = z
+  .object({
+    question: z.string().trim().min(1, 'must not be empty').max(TEXT.note),
+    kind: z.enum(VOTE_KINDS),
+    teamId: z.string().max(64).optional(),
+    choices: z.array(z.string().trim().min(1).max(TEXT.teamName)).min(2).max(12).optional(),
+    groups: z.array(z.string().max(64)).max(50).optional(),
+  })
+  .strict()
+  .refine((b) => b.kind !== 'choice' || (b.choices && new Set(b.choices).size === b.choices.length), {
+    message: 'a choice vote needs at least two distinct choices',
+    path: ['choices'],
+  });
+export type OpenVoteBody = z.infer<typeof OpenVoteBody>;
+
+export const BallotBody = z
+  .object({
+    stage: z.number().finite().optional(),
+    autonomy: z.number().min(0).max(1).optional(),
+    controls: z.number().min(0).max(1).optional(),
+    choice: z.string().max(TEXT.teamName).optional(),
+    /** Client's own counter: a retried older ballot never overwrites a newer one. */
+    seq: z.number().int().min(0).optional(),
+  })
+  .strict();
+export type BallotBody = z.infer<typeof BallotBody>;
+
+/** A ballot's value, by kind. */
+export type BallotValue = { stage: number } | { autonomy: number; controls: number } | { choice: string };
+
+export type VoteState = 'open' | 'closed' | 'revealed';
+
+/** What `control.vote` shows everyone while a vote runs: never a ballot value. */
+export const ControlVote = z.object({
+  id: z.string(),
+  question: z.string(),
+  kind: z.enum(VOTE_KINDS),
+  teamId: z.string().nullable(),
+  choices: z.array(z.string()).nullable(),
+  groups: z.array(z.string()).nullable(),
+  state: z.enum(['open', 'closed', 'revealed']),
+  round: z.number().int().min(1),
+  count: z.number().int().min(0),
+  countsByGroup: z.record(z.string(), z.number().int().min(0)),
+});
+export type ControlVote = z.infer<typeof ControlVote>;
+
+/** Summary of numbers: quartiles by linear interpolation (R type 7, as d3.quantile). */
+export const Summary = z.object({ n: z.number(), median: z.number(), q1: z.number(), q3: z.number(), min: z.number(), max: z.number() });
+export type Summary = z.infer<typeof Summary>;
+
+export const Aggregate = z.object({
+  n: z.number().int(),
+  stage: Summary.optional(),
+  autonomy: Summary.optional(),
+  controls: Summary.optional(),
+  choices: z.record(z.string(), z.number().int()).optional(),
+  /** Every counted value, anonymous and shuffled: dots for the beeswarm or scatter. */
+  values: z.array(z.union([z.number(), z.tuple([z.number(), z.number()]), z.string()])),
+});
+export type Aggregate = z.infer<typeof Aggregate>;
+
+/** One revealed round, as stored under `results.<voteId>`. */
+export const VoteResult = z.object({
+  voteId: z.string(),
+  question: z.string(),
+  kind: z.enum(VOTE_KINDS),
+  teamId: z.string().nullable(),
+  choices: z.array(z.string()).nullable(),
+  round: z.number().int(),
+  revealedAt: z.number(),
+  overall: Aggregate,
+  byGroup: z.record(z.string(), Aggregate),
+  /** Where the team had placed itself when the vote opened. */
+  self: z.object({ stage: z.number().nullable(), autonomy: z.number().nullable(), controls: z.number().nullable() }).nullable(),
+});
+export type VoteResult = z.infer<typeof VoteResult>;
