@@ -74,6 +74,18 @@ function readTeam(id: string, map: Y.Map<unknown>, stageMax: number): Team | nul
   return team;
 }
 
+/** A team with only `keys` read again: one field validated per move, not thirteen. */
+function rereadFields(prev: Team, map: Y.Map<unknown>, keys: ReadonlySet<string>, stageMax: number): Team {
+  const team = { ...prev } as Record<string, unknown>;
+  for (const key of keys) {
+    if (!(key in TeamFields)) continue;
+    const v = readTeamField(map, key as TeamField, stageMax);
+    if (v === undefined) delete team[key];
+    else team[key] = v;
+  }
+  return team as Team;
+}
+
 /** Same order as readTeams: creation time, then id. */
 const byCreation = (a: Team, b: Team) => (a.createdAt ?? 0) - (b.createdAt ?? 0) || a.id.localeCompare(b.id);
 
@@ -103,7 +115,8 @@ export class ReplayEngine {
   /** checkpoints[k] holds the state right after entry (k + 1) * checkpointEvery - 1. */
   private readonly checkpoints: Uint8Array[] = [];
   private cursor: { doc: Y.Doc; index: number } | null = null;
-  private readonly touched = new Set<string>();
+  /** Teams changed by the entry being applied: the fields changed, or 'all' when the team itself was set or removed. */
+  private readonly touched = new Map<string, Set<string> | 'all'>();
   private controlTouched = false;
   private metaTouched = false;
   private readonly teamStates = new Map<string, Stamped<Team | null>[]>();
@@ -120,8 +133,15 @@ export class ReplayEngine {
       this.doc.getMap(ROOTS.teams).observeDeep((events) => {
         for (const e of events) {
           // path [] is the teams map itself (teams added or removed); [id, …] is inside one team.
-          if (e.path.length === 0 && e instanceof Y.YMapEvent) for (const key of e.keysChanged) this.touched.add(key);
-          else if (typeof e.path[0] === 'string') this.touched.add(e.path[0]);
+          if (e.path.length === 0 && e instanceof Y.YMapEvent) {
+            for (const key of e.keysChanged) this.touched.set(key, 'all');
+          } else if (e.path.length === 1 && typeof e.path[0] === 'string' && e instanceof Y.YMapEvent) {
+            const prev = this.touched.get(e.path[0]);
+            if (prev === 'all') continue;
+            const keys = prev ?? new Set<string>();
+            for (const key of e.keysChanged) keys.add(key);
+            this.touched.set(e.path[0], keys);
+          } else if (typeof e.path[0] === 'string') this.touched.set(e.path[0], 'all');
         }
       });
       this.doc.getMap(ROOTS.control).observe(() => void (this.controlTouched = true));
@@ -177,11 +197,16 @@ export class ReplayEngine {
     this.metaTouched = this.controlTouched = false;
     if (this.touched.size === 0) return;
     const teams = this.doc.getMap<unknown>(ROOTS.teams);
-    for (const id of this.touched) {
+    for (const [id, keys] of this.touched) {
       const map = teams.get(id);
-      const team = map instanceof Y.Map ? readTeam(id, map as Y.Map<unknown>, this.stageMax) : null;
       let states = this.teamStates.get(id);
       if (!states) this.teamStates.set(id, (states = []));
+      const prev = states[states.length - 1]?.value;
+      const team = !(map instanceof Y.Map)
+        ? null
+        : keys === 'all' || !prev || keys.has('name') || keys.has('color')
+          ? readTeam(id, map as Y.Map<unknown>, this.stageMax)
+          : rereadFields(prev, map as Y.Map<unknown>, keys, this.stageMax);
       states.push({ index, value: team });
       if (!team) continue;
       const point: TrailPoint = { index, at };

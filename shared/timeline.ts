@@ -51,6 +51,8 @@ const VoteControl = z.object({
   state: z.string().max(32),
 });
 
+const Step = z.number().int().min(0);
+
 const VOTE_KINDS: Record<string, TimelineKind> = {
   open: 'vote-open',
   closed: 'vote-close',
@@ -73,6 +75,10 @@ export class DocEventTracker {
   readonly events: TimelineEvent[] = [];
   private step: number | null = null;
   private vote = '';
+  // Raw values last seen: Y.Map hands back the same stored value until it is set again, so
+  // comparing by identity skips validation on the ~all entries that do not touch them.
+  private rawStep: unknown = undefined;
+  private rawVote: unknown = undefined;
   private readonly teams = new Set<string>();
 
   constructor(private readonly doc: Y.Doc) {}
@@ -83,14 +89,24 @@ export class DocEventTracker {
 
   after(entry: EntryInfo): void {
     const control = this.doc.getMap<unknown>(ROOTS.control);
-    const step = z.number().int().min(0).safeParse(control.get('step'));
+    const rawStep = control.get('step');
+    const rawVote = control.get('vote');
+    if (rawStep !== this.rawStep) this.stepChanged(entry, (this.rawStep = rawStep));
+    if (rawVote !== this.rawVote) this.voteChanged(entry, (this.rawVote = rawVote));
+    this.teamsChanged(entry);
+  }
+
+  private stepChanged(entry: EntryInfo, raw: unknown): void {
+    const step = Step.safeParse(raw);
     if (step.success && step.data !== this.step) {
       this.step = step.data;
       const title = this.template().agenda[step.data]?.title ?? '';
       this.push(entry, { kind: 'step', step: step.data, label: `Agenda ${step.data + 1}${title ? `: ${title}` : ''}` });
     }
+  }
 
-    const vote = VoteControl.safeParse(control.get('vote'));
+  private voteChanged(entry: EntryInfo, raw: unknown): void {
+    const vote = VoteControl.safeParse(raw);
     const voteKey = vote.success ? `${vote.data.id}:${vote.data.state}` : '';
     if (voteKey !== this.vote) {
       this.vote = voteKey;
@@ -101,7 +117,9 @@ export class DocEventTracker {
         this.push(entry, { kind, voteId: vote.data.id, label: `Vote ${verb}${q}` });
       }
     }
+  }
 
+  private teamsChanged(entry: EntryInfo): void {
     const teams = this.doc.getMap<unknown>(ROOTS.teams);
     if (teams.size !== this.teams.size) {
       const stageMax = this.template().stages.length;
