@@ -74,6 +74,8 @@ describe('replay, exports and report', () => {
     fac.destroy();
 
     // Replay opens at the end of the session.
+    const logLength = () => (srv.server.store.history(id, 0, 1_000_000) as unknown[]).length;
+    const before = logLength();
     await page.goto(`${srv.url}/w/${id}/replay`);
     const scrubber = page.getByRole('slider', { name: 'Replay position' });
     await scrubber.waitFor();
@@ -115,6 +117,8 @@ describe('replay, exports and report', () => {
     await page.keyboard.press('End');
     await expect.poll(() => stageOf(page, 'Payments')).toBe(2.6);
     await screenshot(page, 'replay-end');
+    // Scrubbing, jumping and playing wrote nothing into the live workshop.
+    expect(logLength()).toBe(before);
 
     // Each export, downloaded as a user would.
     const json = JSON.parse((await download(page, 'Everything (JSON)')).body.toString('utf8'));
