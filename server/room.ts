@@ -332,6 +332,17 @@ export class Room {
     return ids;
   }
 
+  /** Closes every socket of one role (observers, when their link is revoked). */
+  disconnectRole(role: Peer['role'], code: number, reason: string): number {
+    let closed = 0;
+    for (const peer of [...this.peers]) {
+      if (peer.role !== role) continue;
+      peer.close(code, reason);
+      closed++;
+    }
+    return closed;
+  }
+
   /** Closes every socket of one participant (removed by the facilitator, say). */
   disconnectParticipant(participantId: string, code: number, reason: string): number {
     let closed = 0;

@@ -78,6 +78,10 @@ const MIGRATIONS: readonly string[] = [
      at INTEGER NOT NULL,
      PRIMARY KEY (vote_id, participant_id)
    ) WITHOUT ROWID;`,
+  // 4: verifiable ballots (receipt = sha256 of vote, salt and value) and auto-reveal.
+  `ALTER TABLE ballots ADD COLUMN salt TEXT NOT NULL DEFAULT '';
+   ALTER TABLE ballots ADD COLUMN receipt TEXT NOT NULL DEFAULT '';
+   ALTER TABLE votes ADD COLUMN auto_reveal INTEGER NOT NULL DEFAULT 0;`,
 ];
 
 interface WorkshopRow {
@@ -86,6 +90,7 @@ interface WorkshopRow {
   template_id: string;
   join_code: string;
   created_at: number;
+  observer_version: number;
 }
 const toWorkshop = (r: WorkshopRow): WorkshopRecord => ({
   id: r.id,
@@ -93,6 +98,7 @@ const toWorkshop = (r: WorkshopRow): WorkshopRecord => ({
   templateId: r.template_id,
   joinCode: r.join_code,
   createdAt: r.created_at,
+  observerVersion: r.observer_version,
 });
 
 interface VoteRow {
@@ -103,6 +109,7 @@ interface VoteRow {
   team_id: string | null;
   choices: string | null;
   groups_json: string | null;
+  auto_reveal: number;
   state: VoteRecord['state'];
   round: number;
   self_json: string | null;
@@ -118,6 +125,7 @@ const toVote = (r: VoteRow): VoteRecord => ({
   teamId: r.team_id,
   choices: r.choices === null ? null : JSON.parse(r.choices),
   groups: r.groups_json === null ? null : JSON.parse(r.groups_json),
+  autoReveal: r.auto_reveal === 1,
   state: r.state,
   round: r.round,
   self: r.self_json === null ? null : JSON.parse(r.self_json),
@@ -130,6 +138,8 @@ interface BallotRow {
   participant_id: string;
   group_id: string | null;
   value: string;
+  salt: string;
+  receipt: string;
   seq: number;
   at: number;
 }
@@ -138,6 +148,8 @@ const toBallot = (r: BallotRow): BallotRecord => ({
   participantId: r.participant_id,
   group: r.group_id,
   value: r.value,
+  salt: r.salt,
+  receipt: r.receipt,
   seq: r.seq,
   at: r.at,
 });
@@ -199,8 +211,8 @@ export function openSqliteStore(file: string): Store {
       'SELECT * FROM participants WHERE workshop_id = ? ORDER BY created_at, id',
     ),
     insertVote: db.prepare(
-      `INSERT INTO votes (id, workshop_id, question, kind, team_id, choices, groups_json, state, round, self_json, opened_at, closed_at, revealed_at)
-       VALUES (@id, @workshopId, @question, @kind, @teamId, @choices, @groups, @state, @round, @self, @openedAt, @closedAt, @revealedAt)`,
+      `INSERT INTO votes (id, workshop_id, question, kind, team_id, choices, groups_json, auto_reveal, state, round, self_json, opened_at, closed_at, revealed_at)
+       VALUES (@id, @workshopId, @question, @kind, @teamId, @choices, @groups, @autoReveal, @state, @round, @self, @openedAt, @closedAt, @revealedAt)`,
     ),
     vote: db.prepare<[string, string], VoteRow>('SELECT * FROM votes WHERE workshop_id = ? AND id = ?'),
     votes: db.prepare<[string], VoteRow>('SELECT * FROM votes WHERE workshop_id = ? ORDER BY opened_at, id'),
@@ -213,11 +225,14 @@ export function openSqliteStore(file: string): Store {
     voteState: db.prepare<[string], { state: string }>('SELECT state FROM votes WHERE id = ?'),
     ballot: db.prepare<[string, string], BallotRow>('SELECT * FROM ballots WHERE vote_id = ? AND participant_id = ?'),
     upsertBallot: db.prepare(
-      `INSERT INTO ballots (vote_id, participant_id, group_id, value, seq, at) VALUES (@voteId, @participantId, @group, @value, @seq, @at)
-       ON CONFLICT (vote_id, participant_id) DO UPDATE SET
-         group_id = excluded.group_id, value = excluded.value, seq = excluded.seq, at = excluded.at`,
+      `INSERT INTO ballots (vote_id, participant_id, group_id, value, salt, receipt, seq, at)
+       VALUES (@voteId, @participantId, @group, @value, @salt, @receipt, @seq, @at)
+       ON CONFLICT (vote_id, participant_id) DO UPDATE SET group_id = excluded.group_id, value = excluded.value,
+         salt = excluded.salt, receipt = excluded.receipt, seq = excluded.seq, at = excluded.at`,
     ),
     ballots: db.prepare<[string], BallotRow>('SELECT * FROM ballots WHERE vote_id = ? ORDER BY at, participant_id'),
+    setJoinCode: db.prepare<[string, string]>('UPDATE workshops SET join_code = ? WHERE id = ?'),
+    rotateObserver: db.prepare<[string, number, string]>('UPDATE workshops SET observer_token_hash = ?, observer_version = ? WHERE id = ?'),
     renameParticipant: db.prepare<[string, string, string]>(
       'UPDATE participants SET name = ? WHERE workshop_id = ? AND id = ? AND removed_at IS NULL',
     ),
@@ -313,6 +328,7 @@ export function openSqliteStore(file: string): Store {
         choices: v.choices && JSON.stringify(v.choices),
         groups: v.groups && JSON.stringify(v.groups),
         self: v.self && JSON.stringify(v.self),
+        autoReveal: v.autoReveal ? 1 : 0,
       }),
     getVote: (id, voteId) => {
       const r = q.vote.get(id, voteId);
@@ -326,6 +342,8 @@ export function openSqliteStore(file: string): Store {
       return r && toBallot(r);
     },
     listBallots: (voteId) => q.ballots.all(voteId).map(toBallot),
+    setJoinCode: (id, code) => void q.setJoinCode.run(code, id),
+    rotateObserver: (id, hash, version) => void q.rotateObserver.run(hash, version, id),
     renameParticipant: (id, pid, name) => q.renameParticipant.run(name, id, pid).changes > 0,
     removeParticipant: (id, pid, at) => q.removeParticipant.run(at, id, pid).changes > 0,
     appendUpdate: (id, e) => void q.append.run(id, e.seq, e.at, e.author, e.data),

@@ -13,6 +13,8 @@ export interface WorkshopRecord {
   templateId: string;
   joinCode: string;
   createdAt: number;
+  /** Bumped by each rotation of the observer link; the token is derived from the key and this. */
+  observerVersion?: number;
 }
 
 export interface NewWorkshop extends WorkshopRecord {
@@ -74,6 +76,7 @@ export interface VoteRecord {
   teamId: string | null;
   choices: string[] | null;
   groups: string[] | null;
+  autoReveal: boolean;
   state: 'open' | 'closed' | 'revealed';
   round: number;
   /** Where the team had placed itself when the vote opened, shown beside the result. */
@@ -90,6 +93,9 @@ export interface BallotRecord {
   group: string | null;
   /** The value as JSON text: { stage } | { autonomy, controls } | { choice }. */
   value: string;
+  /** Random per ballot; published with the value at the reveal so receipts can be checked. */
+  salt: string;
+  receipt: string;
   seq: number;
   at: number;
 }
@@ -107,6 +113,10 @@ export interface Store {
   getWorkshop(id: string): MaybePromise<WorkshopRecord | undefined>;
   findWorkshopByJoinCode(code: string): MaybePromise<WorkshopRecord | undefined>;
   /** Who holds this token hash in this workshop, if anyone (removed participants hold nothing). */
+  /** Replaces the join code; throws on a code another workshop holds (the caller picks another). */
+  setJoinCode(workshopId: string, joinCode: string): MaybePromise<void>;
+  /** Replaces the observer token hash and records the new version. */
+  rotateObserver(workshopId: string, tokenHash: string, version: number): MaybePromise<void>;
   resolveCredential(workshopId: string, tokenHash: string): MaybePromise<Credential | undefined>;
   addParticipant(p: ParticipantRecord & { tokenHash: string }): MaybePromise<void>;
   countParticipants(workshopId: string): MaybePromise<number>;

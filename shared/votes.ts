@@ -16,6 +16,8 @@ export const OpenVoteBody = z
     teamId: z.string().max(64).optional(),
     choices: z.array(z.string().trim().min(1).max(TEXT.teamName)).min(2).max(12).optional(),
     groups: z.array(z.string().max(64)).max(50).optional(),
+    /** Reveal on its own once every member of the voting groups has voted. */
+    autoReveal: z.boolean().optional(),
   })
   .strict()
   .refine((b) => b.kind !== 'choice' || (b.choices && new Set(b.choices).size === b.choices.length), {
@@ -51,6 +53,7 @@ export const ControlVote = z.object({
   groups: z.array(z.string()).nullable(),
   state: z.enum(['open', 'closed', 'revealed']),
   round: z.number().int().min(1),
+  autoReveal: z.boolean().optional(),
   count: z.number().int().min(0),
   countsByGroup: z.record(z.string(), z.number().int().min(0)),
 });
@@ -71,6 +74,34 @@ export const Aggregate = z.object({
 });
 export type Aggregate = z.infer<typeof Aggregate>;
 
+/**
+ * A ballot anyone can check: the receipt is sha256 over the vote id, a
+ * per-ballot random salt and the value (see `receiptInput`), base64url.
+ * The voter keeps its receipt; the reveal publishes every counted ballot with
+ * its salt, so each voter finds its own and anyone can recompute the tally.
+ */
+export const RevealedBallot = z.object({
+  receipt: z.string(),
+  salt: z.string(),
+  value: z.union([
+    z.object({ stage: z.number() }),
+    z.object({ autonomy: z.number(), controls: z.number() }),
+    z.object({ choice: z.string() }),
+  ]),
+});
+export type RevealedBallot = z.infer<typeof RevealedBallot>;
+
+/** The exact bytes hashed into a receipt. Values are canonical JSON (keys in a fixed order). */
+export function receiptInput(voteId: string, salt: string, value: BallotValue): string {
+  const canonical =
+    'stage' in value
+      ? { stage: value.stage }
+      : 'choice' in value
+        ? { choice: value.choice }
+        : { autonomy: value.autonomy, controls: value.controls };
+  return `stageboard-ballot\n${voteId}\n${salt}\n${JSON.stringify(canonical)}`;
+}
+
 /** One revealed round, as stored under `results.<voteId>`. */
 export const VoteResult = z.object({
   voteId: z.string(),
@@ -84,5 +115,7 @@ export const VoteResult = z.object({
   byGroup: z.record(z.string(), Aggregate),
   /** Where the team had placed itself when the vote opened. */
   self: z.object({ stage: z.number().nullable(), autonomy: z.number().nullable(), controls: z.number().nullable() }).nullable(),
+  /** Every counted ballot with its receipt and salt, shuffled. */
+  ballots: z.array(RevealedBallot).optional(),
 });
 export type VoteResult = z.infer<typeof VoteResult>;

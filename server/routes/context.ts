@@ -55,7 +55,7 @@ export function createContext(opts: ApiOptions) {
       return {
         facilitatorUrl: `${base}/w/${w.id}#key=${facilitatorKey}`,
         participantUrl: `${base}/join/${w.joinCode}`,
-        observerUrl: `${base}/w/${w.id}#token=${observerToken(facilitatorKey, w.id, 1)}`,
+        observerUrl: `${base}/w/${w.id}#token=${observerToken(facilitatorKey, w.id, w.observerVersion ?? 1)}`,
       };
     },
     async requireWorkshop(id: string): Promise<WorkshopRecord> {

@@ -1,10 +1,10 @@
-import { randomInt } from 'node:crypto';
+import { createHash, randomBytes, randomInt } from 'node:crypto';
 import type * as Y from 'yjs';
 import { readGroups, readMembers, readMeta, readTeams, ROOTS } from '../../shared/doc.ts';
 import { AppError } from '../../shared/errors.ts';
 import { NO_GROUP, tally } from '../../shared/tally.ts';
 import { findTemplate, DEFAULT_TEMPLATE_ID } from '../../shared/templates/index.ts';
-import { BallotBody, OpenVoteBody, type BallotValue, type ControlVote, type VoteResult } from '../../shared/votes.ts';
+import { BallotBody, OpenVoteBody, receiptInput, type BallotValue, type ControlVote, type VoteResult } from '../../shared/votes.ts';
 import { readJson, sendJson } from '../http-util.ts';
 import type { VoteRecord } from '../store.ts';
 import { newId } from '../tokens.ts';
@@ -62,6 +62,7 @@ export function voteRoutes(ctx: ApiContext): Route[] {
       teamId: vote.teamId,
       choices: vote.choices,
       groups: vote.groups,
+      autoReveal: vote.autoReveal,
       state: vote.state,
       round: vote.round,
       count: ballots.length,
@@ -91,6 +92,49 @@ export function voteRoutes(ctx: ApiContext): Route[] {
     }, 100);
     t.unref();
     pendingCounts.set(workshopId, t);
+  }
+
+  /**
+   * Closes (if open) and reveals: computes the aggregates and writes them with
+   * every counted ballot, shuffled, into `results`. The open → closed → revealed
+   * transitions are conditional updates, so a vote is revealed exactly once.
+   */
+  async function reveal(workshopId: string, vote: VoteRecord): Promise<VoteResult | null> {
+    if (vote.state === 'open') await store.setVoteState(workshopId, vote.id, 'open', 'closed', ctx.now());
+    if (!(await store.setVoteState(workshopId, vote.id, 'closed', 'revealed', ctx.now()))) return null;
+    const ballots = (await store.listBallots(vote.id)).map((b) => ({ ...b, parsed: JSON.parse(b.value) as BallotValue }));
+    const { overall, byGroup } = tally(
+      vote.kind,
+      ballots.map((b) => ({ group: b.group, value: b.parsed })),
+      vote.choices,
+      shuffle,
+    );
+    const result: VoteResult = {
+      voteId: vote.id,
+      question: vote.question,
+      kind: vote.kind,
+      teamId: vote.teamId,
+      choices: vote.choices,
+      round: vote.round,
+      revealedAt: ctx.now(),
+      overall,
+      byGroup,
+      self: vote.self,
+      ballots: shuffle(ballots.map((b) => ({ receipt: b.receipt, salt: b.salt, value: b.parsed }))),
+    };
+    await publish(workshopId, vote.id, (doc) => doc.getMap(ROOTS.results).set(vote.id, result));
+    ctx.log('info', 'vote revealed', { workshop: workshopId, vote: vote.id, ballots: ballots.length });
+    return result;
+  }
+
+  /** With auto-reveal, the ballot of the last eligible member reveals the vote. */
+  async function maybeAutoReveal(workshopId: string, voteId: string): Promise<void> {
+    const vote = await store.getVote(workshopId, voteId);
+    if (!vote?.autoReveal || vote.state !== 'open') return;
+    const room = await ctx.rooms.acquire(workshopId);
+    const eligible = readMembers(room.doc).filter((m) => !vote.groups || (m.group !== null && vote.groups.includes(m.group)));
+    const voted = new Set((await store.listBallots(vote.id)).map((b) => b.participantId));
+    if (eligible.length > 0 && eligible.every((m) => voted.has(m.id))) await reveal(workshopId, vote);
   }
 
   async function requireVote(workshopId: string, voteId: string): Promise<VoteRecord> {
@@ -125,6 +169,7 @@ export function voteRoutes(ctx: ApiContext): Route[] {
           teamId: body.teamId ?? null,
           choices: body.kind === 'choice' ? body.choices! : null,
           groups: body.groups?.length ? body.groups : null,
+          autoReveal: body.autoReveal ?? false,
           state: 'open',
           round,
           self: team ? { stage: team.stageCurrent ?? null, autonomy: team.autonomy ?? null, controls: team.controls ?? null } : null,
@@ -159,31 +204,8 @@ export function voteRoutes(ctx: ApiContext): Route[] {
         await ctx.requireFacilitator(req, w.id);
         const vote = await requireVote(w.id, voteId!);
         if (vote.state === 'revealed') throw new AppError('conflict', 'the vote is already revealed');
-        // Revealing an open vote closes it first: no ballot can land after its values are out.
-        if (vote.state === 'open') await store.setVoteState(w.id, vote.id, 'open', 'closed', ctx.now());
-        if (!(await store.setVoteState(w.id, vote.id, 'closed', 'revealed', ctx.now()))) {
-          throw new AppError('conflict', 'the vote changed state; try again');
-        }
-        const ballots = await store.listBallots(vote.id);
-        const { overall, byGroup } = tally(
-          vote.kind,
-          ballots.map((b) => ({ group: b.group, value: JSON.parse(b.value) as BallotValue })),
-          vote.choices,
-          shuffle,
-        );
-        const result: VoteResult = {
-          voteId: vote.id,
-          question: vote.question,
-          kind: vote.kind,
-          teamId: vote.teamId,
-          choices: vote.choices,
-          round: vote.round,
-          revealedAt: ctx.now(),
-          overall,
-          byGroup,
-          self: vote.self,
-        };
-        await publish(w.id, vote.id, (doc) => doc.getMap(ROOTS.results).set(vote.id, result));
+        const result = await reveal(w.id, vote);
+        if (!result) throw new AppError('conflict', 'the vote changed state; try again');
         sendJson(res, 200, { voteId: vote.id, result });
       },
     },
@@ -201,17 +223,24 @@ export function voteRoutes(ctx: ApiContext): Route[] {
         const group = readMembers(room.doc).find((m) => m.id === cred.participantId)?.group ?? null;
         if (vote.groups && (!group || !vote.groups.includes(group))) throw new AppError('forbidden', 'this vote is for other groups');
         const value = ballotValue(vote, body, readMeta(room.doc, FALLBACK).template.stages.length);
+        const salt = randomBytes(16).toString('base64url');
+        const receipt = createHash('sha256').update(receiptInput(vote.id, salt, value)).digest('base64url');
         const status = await store.putBallot({
           voteId: vote.id,
           participantId: cred.participantId!,
           group,
           value: JSON.stringify(value),
+          salt,
+          receipt,
           seq: body.seq ?? 0,
           at: ctx.now(),
         });
         if (status === 'closed') throw new AppError('conflict', 'the vote is closed');
+        // A stale retry changed nothing: answer with the receipt of the ballot that stands.
+        const standing = status === 'stored' ? receipt : (await store.getBallot(vote.id, cred.participantId!))!.receipt;
         scheduleCounts(w.id, vote.id);
-        sendJson(res, 202, { voteId: vote.id, status });
+        await maybeAutoReveal(w.id, vote.id);
+        sendJson(res, 202, { voteId: vote.id, status, receipt: standing });
       },
     },
     {
@@ -225,7 +254,7 @@ export function voteRoutes(ctx: ApiContext): Route[] {
         // A participant reads back its own ballot, and only its own.
         const ballot = await store.getBallot(vote.id, cred.participantId!);
         if (!ballot) throw new AppError('not_found', 'you have not voted in this vote');
-        sendJson(res, 200, { voteId: vote.id, value: JSON.parse(ballot.value), seq: ballot.seq, at: ballot.at });
+        sendJson(res, 200, { voteId: vote.id, value: JSON.parse(ballot.value), receipt: ballot.receipt, seq: ballot.seq, at: ballot.at });
       },
     },
   ];

@@ -179,3 +179,50 @@ describe('ballots', () => {
     expect(second).toMatchObject({ status: 409, json: { error: 'a vote is already open; close it first' } });
   });
 });
+
+describe('receipts', () => {
+  it('let each voter find its ballot in the reveal and anyone recompute the tally', async () => {
+    const { createHash } = await import('node:crypto');
+    const { receiptInput } = await import('../../shared/votes.ts');
+    const { tally } = await import('../../shared/tally.ts');
+    const { w, f, joined } = await workshopWithGroups(5, 1);
+    const { json } = await post(`${srv.url}/api/workshops/${w.id}/votes`, { question: 'Stage?', kind: 'stage' }, auth(w.facilitatorKey));
+    const receipts = await Promise.all(
+      joined.map(async (p, i) => (await post(`${srv.url}/api/workshops/${w.id}/votes/${json.voteId}/ballots`, { stage: 1 + i / 4 }, auth(p.token))).json.receipt as string),
+    );
+    expect(new Set(receipts).size).toBe(5);
+    await post(`${srv.url}/api/workshops/${w.id}/votes/${json.voteId}/reveal`, {}, auth(w.facilitatorKey));
+    await until(f.doc, () => readResults(f.doc).length === 1);
+    const result = readResults(f.doc)[0]!;
+    expect(result.ballots!.map((b) => b.receipt).sort()).toEqual([...receipts].sort());
+    for (const b of result.ballots!) {
+      const expected = createHash('sha256').update(receiptInput(json.voteId, b.salt, b.value)).digest('base64url');
+      expect(b.receipt).toBe(expected);
+    }
+    const recomputed = tally('stage', result.ballots!.map((b) => ({ group: null, value: b.value })), null);
+    expect(recomputed.overall.stage).toEqual(result.overall.stage);
+  });
+});
+
+describe('auto-reveal', () => {
+  it('fires exactly when the last member of the voting groups votes', async () => {
+    const { w, f, joined, groupIds } = await workshopWithGroups(4, 2);
+    const { json } = await post(
+      `${srv.url}/api/workshops/${w.id}/votes`,
+      { question: 'Auto?', kind: 'stage', groups: [groupIds[0]], autoReveal: true },
+      auth(w.facilitatorKey),
+    );
+    const url = `${srv.url}/api/workshops/${w.id}/votes/${json.voteId}/ballots`;
+    // Persons 0 and 2 are in the first group.
+    await post(url, { stage: 2 }, auth(joined[0]!.token));
+    await until(f.doc, () => readControl(f.doc).vote?.count === 1);
+    expect(readControl(f.doc).vote!.state).toBe('open');
+    expect(readResults(f.doc)).toEqual([]);
+    const last = await post(url, { stage: 3 }, auth(joined[2]!.token));
+    expect(last.status).toBe(202);
+    await until(f.doc, () => readResults(f.doc).length === 1, 'auto-revealed');
+    expect(readControl(f.doc).vote!.state).toBe('revealed');
+    expect(readResults(f.doc)[0]!.overall.stage!.median).toBe(2.5);
+    expect((await post(url, { stage: 1 }, auth(joined[0]!.token))).status).toBe(409);
+  });
+});
