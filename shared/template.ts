@@ -40,9 +40,41 @@ export const Template = z
     }),
     agenda: z.array(z.object({ title: label, board: z.enum(BOARDS), prompt: prose.optional() })).min(1).max(20),
     prompts: z.array(z.object({ id: z.string().regex(/^[a-z0-9-]+$/), title: label, text: prose })).max(12),
+    /** Thresholds and wording of the facilitator's insights (shared/insights.ts); each rule links a prompt. */
+    insights: z.object({
+      /** Autonomy above which only guarantees hold: guardrails alone are flagged. */
+      guaranteesAbove: z.number().min(0).max(1),
+      /** A target more than this many stages past the current position is skipping ahead. */
+      skipAheadStages: z.number().min(0).max(5),
+      /** Self-placement this far (stage units) from a group's median stage disagrees with the vote. */
+      stageDisagreement: z.number().min(0).max(5),
+      /** Self-placement this far (distance on the unit square) from a group's median point disagrees. */
+      riskDisagreement: z.number().min(0).max(1.5),
+      /** A ballot this far (stage units) from the median of its vote is an outlier. */
+      stageOutlier: z.number().min(0).max(5),
+      /** A risk ballot this far (unit square) from the median point is an outlier. */
+      riskOutlier: z.number().min(0).max(1.5),
+      rules: z.object(
+        Object.fromEntries(
+          ['redZone', 'guardrails', 'skipAhead', 'noCommitment', 'disagreement', 'outlier', 'notOnDiagonal', 'notOnStageMap'].map((k) => [
+            k,
+            z.object({ prompt: z.string(), message: prose }),
+          ]),
+        ) as Record<InsightRule, z.ZodObject<{ prompt: z.ZodString; message: typeof prose }>>,
+      ),
+    }),
   })
-  .strict();
+  .strict()
+  .superRefine((t, ctx) => {
+    const ids = new Set(t.prompts.map((p) => p.id));
+    for (const [rule, { prompt }] of Object.entries(t.insights.rules)) {
+      if (!ids.has(prompt)) ctx.addIssue({ code: 'custom', path: ['insights', 'rules', rule, 'prompt'], message: `no prompt with id "${prompt}"` });
+    }
+  });
 export type Template = z.infer<typeof Template>;
+
+export const INSIGHT_RULES = ['redZone', 'guardrails', 'skipAhead', 'noCommitment', 'disagreement', 'outlier', 'notOnDiagonal', 'notOnStageMap'] as const;
+export type InsightRule = (typeof INSIGHT_RULES)[number];
 
 /** Parse a template, or throw an Error whose message names the first bad field. */
 export function parseTemplate(input: unknown): Template {
