@@ -3,7 +3,8 @@ import { stringify } from 'csv-stringify/sync';
 import { fromBase64, toBase64 } from 'lib0/buffer';
 import * as Y from 'yjs';
 import { z } from 'zod';
-import { readControl, readMeta, readTeams, ROOTS } from '../shared/doc.ts';
+import { readControl, readGroups, readMeta, readResults, readTeams, ROOTS } from '../shared/doc.ts';
+import { computeInsights } from '../shared/insights.ts';
 import { AppError } from '../shared/errors.ts';
 import {
   EXPORT_FORMAT,
@@ -128,6 +129,9 @@ export async function buildExport(store: Store, w: WorkshopRecord, now: number):
     const presence = await store.listEvents(w.id);
     const { votes, ballots } = await collectVotes(store, w.id);
     const results = doc.getMap(ROOTS.results).toJSON();
+    const teams = readTeams(doc, meta.template.stages.length);
+    const revealed = readResults(doc);
+    const groupNames = Object.fromEntries(readGroups(doc).map((g) => [g.id, g.name]));
     return {
       format: EXPORT_FORMAT,
       version: EXPORT_VERSION,
@@ -135,12 +139,22 @@ export async function buildExport(store: Store, w: WorkshopRecord, now: number):
       workshop: { id: w.id, title: meta.title || w.title, templateId: meta.template.id, createdAt: w.createdAt },
       template: meta.template,
       state: { control: readControl(doc), groups: doc.getMap(ROOTS.groups).toJSON(), results },
-      teams: readTeams(doc, meta.template.stages.length),
+      teams,
       participants,
       votes,
       ballots,
       results,
       timeline: mergeTimeline({ docEvents: engine.events, participants, presence }),
+      insights: {
+        final: computeInsights(teams, meta.template, revealed, groupNames),
+        atReveals: revealed.map((r) => ({
+          voteId: r.voteId,
+          question: r.question,
+          round: r.round,
+          revealedAt: r.revealedAt,
+          insights: r.insights ?? [],
+        })),
+      },
       log: log.map((e) => ({ seq: e.seq, at: e.at, author: e.author, update: toBase64(e.data) })),
     };
   } finally {

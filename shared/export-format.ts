@@ -1,3 +1,4 @@
+import type { Insight } from './insights.ts';
 import { z } from 'zod';
 import type { Control, Team } from './doc.ts';
 import { TEXT } from './limits.ts';
@@ -59,6 +60,8 @@ export interface ExportFile {
   /** Revealed aggregates, as the `results` map holds them. */
   results: unknown;
   timeline: TimelineEvent[];
+  /** The facilitator's insights at the end of the session, and as they stood at each reveal. */
+  insights: { final: Insight[]; atReveals: { voteId: string; question: string; round: number; revealedAt: number; insights: Insight[] }[] };
   log: { seq: number; at: number; author: string; update: string }[];
 }
 

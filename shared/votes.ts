@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { TEXT } from './limits.ts';
+import { INSIGHT_RULES } from './template.ts';
 
 /**
  * Votes: wire schemas for the vote endpoints (PRODUCT.md "Votes") and the
@@ -117,5 +118,19 @@ export const VoteResult = z.object({
   self: z.object({ stage: z.number().nullable(), autonomy: z.number().nullable(), controls: z.number().nullable() }).nullable(),
   /** Every counted ballot with its receipt and salt, shuffled. */
   ballots: z.array(RevealedBallot).optional(),
+  /** The facilitator's insights as they stood at this reveal (shared/insights.ts). */
+  insights: z
+    .array(
+      z.object({
+        key: z.string(),
+        rule: z.enum(INSIGHT_RULES),
+        teamId: z.string(),
+        teamName: z.string(),
+        message: z.string(),
+        prompt: z.object({ id: z.string(), title: z.string() }),
+        voteId: z.string().optional(),
+      }),
+    )
+    .optional(),
 });
 export type VoteResult = z.infer<typeof VoteResult>;

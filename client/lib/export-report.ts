@@ -37,6 +37,7 @@ export interface ReportModel {
   red: Team[];
   votes: VoteResult[];
   timeline: TimelineEvent[];
+  insights: ExportFile['insights'];
 }
 
 const stageText = (value: number | undefined, t: Template) => {
@@ -80,6 +81,7 @@ export function reportModel(exp: ExportFile): ReportModel {
     teams,
     red: teams.filter((x) => x.red),
     votes,
+    insights: exp.insights ?? { final: [], atReveals: [] },
     timeline: milestones.length > REPORT_TIMELINE_MAX ? milestones.filter((e) => e.kind !== 'join').slice(0, REPORT_TIMELINE_MAX) : milestones,
   };
 }

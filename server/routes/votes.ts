@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomInt } from 'node:crypto';
 import type * as Y from 'yjs';
-import { readGroups, readMembers, readMeta, readTeams, ROOTS } from '../../shared/doc.ts';
+import { readGroups, readMembers, readMeta, readResults, readTeams, ROOTS } from '../../shared/doc.ts';
+import { computeInsights } from '../../shared/insights.ts';
 import { AppError } from '../../shared/errors.ts';
 import { NO_GROUP, tally } from '../../shared/tally.ts';
 import { findTemplate, DEFAULT_TEMPLATE_ID } from '../../shared/templates/index.ts';
@@ -122,6 +123,16 @@ export function voteRoutes(ctx: ApiContext): Route[] {
       self: vote.self,
       ballots: shuffle(ballots.map((b) => ({ receipt: b.receipt, salt: b.salt, value: b.parsed }))),
     };
+    // Keep the insights as they stand at this reveal, for the report and the export.
+    const room = await ctx.rooms.acquire(workshopId);
+    const { template } = readMeta(room.doc, FALLBACK);
+    const groupNames = Object.fromEntries(readGroups(room.doc).map((g) => [g.id, g.name]));
+    result.insights = computeInsights(
+      readTeams(room.doc, template.stages.length),
+      template,
+      [...readResults(room.doc), result],
+      groupNames,
+    );
     await publish(workshopId, vote.id, (doc) => doc.getMap(ROOTS.results).set(vote.id, result));
     ctx.log('info', 'vote revealed', { workshop: workshopId, vote: vote.id, ballots: ballots.length });
     return result;
