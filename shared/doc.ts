@@ -112,6 +112,10 @@ export const ControlFields = {
   timer: Timer.nullable(),
   spotlight: z.string().nullable(),
   vote: ControlVote.nullable(),
+  /** strict: every screen moves with the facilitator; gentle: one that looked away is asked first. */
+  followMode: z.enum(['strict', 'gentle']),
+  /** The facilitator put the Insights panel on every screen. */
+  showInsights: z.boolean(),
 } as const;
 
 export interface Control {
@@ -121,10 +125,12 @@ export interface Control {
   timer: Timer | null;
   spotlight: string | null;
   vote: ControlVote | null;
+  followMode: 'strict' | 'gentle';
+  showInsights: boolean;
 }
 
 /** A new workshop starts unlocked, at agenda step 0, with follow-me off. */
-export const INITIAL_CONTROL: Control = { step: 0, followMe: false, locked: false, timer: null, spotlight: null, vote: null };
+export const INITIAL_CONTROL: Control = { step: 0, followMe: false, locked: false, timer: null, spotlight: null, vote: null, followMode: 'strict', showInsights: false };
 
 export function readControl(doc: Y.Doc): Control {
   const map = doc.getMap<unknown>(ROOTS.control);

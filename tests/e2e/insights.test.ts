@@ -1,0 +1,111 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createWorkshopInUi, joinInUi, launch, openPage, screenshot } from '../helpers/browser.ts';
+import { startServer, type TestServer } from '../helpers/server.ts';
+
+let srv: TestServer;
+let browser: Browser;
+let facilitator: Page;
+let priya: Page;
+
+beforeAll(async () => {
+  srv = await startServer();
+  browser = await launch();
+  facilitator = await openPage(browser, { width: 1920, height: 1080 });
+  await createWorkshopInUi(facilitator, srv.url, 'Insights drill');
+  const code = (await facilitator.getByTestId('join-code').textContent())!.replace(/\s/g, '');
+  priya = await openPage(browser, { width: 1100, height: 900 });
+  await joinInUi(priya, srv.url, code, 'Priya');
+  await priya.getByLabel('Team name').first().fill('Payments');
+  await priya.getByRole('button', { name: 'Add team' }).click();
+  await facilitator.getByRole('table', { name: 'Teams' }).getByLabel('Payments: name').waitFor();
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await srv?.close();
+});
+
+const insights = (p: Page) => p.getByRole('region', { name: 'Insights' });
+
+describe('insights and the table view', () => {
+  it('are usable with the keyboard alone, and the table and the maps are the same changes', async () => {
+    const table = priya.getByRole('table', { name: 'Teams' });
+    // Keyboard only: focus the first field of the row and Tab through it, typing values.
+    await table.getByLabel('Payments: name').focus();
+    await priya.keyboard.press('Tab');
+    await priya.keyboard.press('Tab');
+    await priya.keyboard.type('2.6');
+    await priya.keyboard.press('Tab');
+    await priya.keyboard.type('Review and evaluation');
+    await priya.keyboard.press('Tab');
+    await priya.keyboard.type('Build an eval suite');
+    await priya.keyboard.press('Tab');
+    await priya.keyboard.type('Ana');
+    await priya.keyboard.press('Tab');
+    await priya.keyboard.type('0.3');
+    await priya.keyboard.press('Tab');
+    await priya.keyboard.type('0.3');
+    await priya.keyboard.press('Tab');
+    await priya.keyboard.press('ArrowDown'); // reliance select: the first real option
+    await priya.keyboard.press('Tab');
+    // The target typed in the table moves the marker on the facilitator's map.
+    const target = facilitator.getByRole('slider', { name: 'Payments: target stage' });
+    await expect.poll(() => target.getAttribute('aria-valuenow')).toBe('2.6');
+    const fTable = facilitator.getByRole('table', { name: 'Teams' });
+    await expect.poll(() => fTable.getByLabel('Payments: owner').inputValue()).toBe('Ana');
+    await expect.poll(() => fTable.getByLabel('Payments: autonomy').inputValue()).toBe('0.3');
+    // Out of range is refused by the table, and nothing changes.
+    await table.getByLabel('Payments: current stage').fill('7');
+    await table.getByLabel('Payments: current stage').press('Tab');
+    expect(await table.getByLabel('Payments: current stage').inputValue()).toBe('1');
+  });
+
+  it('shows a team in the red zone within a second, and drops it when it moves out', async () => {
+    const panel = insights(facilitator);
+    await expect.poll(() => panel.locator('[data-rule="redZone"]').count()).toBe(0);
+    // Priya drives autonomy up from the table.
+    const autonomy = priya.getByRole('table', { name: 'Teams' }).getByLabel('Payments: autonomy');
+    await autonomy.fill('0.9');
+    const changedAt = Date.now();
+    await autonomy.press('Enter');
+    await panel.locator('[data-rule="redZone"]').waitFor({ timeout: 1000 });
+    expect(Date.now() - changedAt).toBeLessThan(1000);
+    expect(await panel.locator('[data-rule="redZone"]').textContent()).toContain('Payments is in the red zone');
+    await panel.getByRole('link', { name: /How do we bring this in securely/ }).first().waitFor();
+    await screenshot(facilitator, 'insights-projector');
+
+    // Moving it out on the risk diagonal with the keyboard clears it.
+    const marker = priya.getByRole('slider', { name: 'Payments: risk position' });
+    await marker.focus();
+    for (let i = 0; i < 6; i++) await priya.keyboard.press('Shift+ArrowUp');
+    await expect.poll(() => panel.locator('[data-rule="redZone"]').count()).toBe(0);
+  });
+
+  it('reaches every screen when the facilitator shows it', async () => {
+    expect(await insights(priya).count()).toBe(0);
+    await insights(facilitator).getByLabel('Show on every screen').check();
+    await insights(priya).waitFor();
+  });
+
+  it('gentle follow asks a participant who looked away; strict follow moves them', async () => {
+    await facilitator.getByRole('button', { name: 'Follow me' }).click();
+    await facilitator.getByLabel('Follow mode').selectOption('gentle');
+    const agenda = priya.getByRole('navigation', { name: 'Agenda' });
+    await expect.poll(() => agenda.getByRole('button').first().isDisabled()).toBe(false);
+    await agenda.getByRole('button', { name: /Commitments/ }).click();
+    await facilitator.getByRole('button', { name: 'Next step' }).click();
+    const ask = priya.getByRole('alert').filter({ hasText: 'Follow the facilitator' });
+    await ask.waitFor();
+    expect(await priya.locator('.step-title').textContent()).toBe('Commitments');
+    await ask.getByRole('button', { name: 'Follow the facilitator' }).click();
+    await expect.poll(() => priya.locator('.step-title').textContent()).toBe(await facilitator.locator('.step-title').textContent());
+
+    await agenda.getByRole('button', { name: /Wrap-up/ }).click();
+    await facilitator.getByLabel('Follow mode').selectOption('strict');
+    await expect.poll(() => priya.locator('.step-title').textContent()).toBe(await facilitator.locator('.step-title').textContent());
+    await facilitator.getByRole('button', { name: 'Next step' }).click();
+    await expect.poll(() => priya.locator('.step-title').textContent()).toBe(await facilitator.locator('.step-title').textContent());
+    expect(await priya.getByRole('alert').filter({ hasText: 'Follow the facilitator' }).count()).toBe(0);
+  });
+});
