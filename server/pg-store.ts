@@ -1,0 +1,410 @@
+import pg from 'pg';
+import type { BallotRecord, Credential, EventRecord, ImportedWorkshop, LogEntry, NewWorkshop, ParticipantRecord, Store, StoredDocument, VoteRecord, WorkshopRecord } from './store.ts';
+
+/**
+ * Numbered up-migrations, recorded in `schema_migrations`. Never edit one that
+ * has shipped: add the next. Migration 1 is the schema SQLite reached through
+ * its migrations 1–4, so both backends hold the same facts.
+ */
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE workshops (
+     id TEXT PRIMARY KEY,
+     title TEXT NOT NULL,
+     template_id TEXT NOT NULL,
+     join_code TEXT NOT NULL UNIQUE,
+     facilitator_key_hash TEXT NOT NULL,
+     observer_token_hash TEXT NOT NULL,
+     observer_version INTEGER NOT NULL DEFAULT 1,
+     created_at BIGINT NOT NULL
+   );
+   CREATE TABLE participants (
+     id TEXT PRIMARY KEY,
+     workshop_id TEXT NOT NULL REFERENCES workshops(id),
+     name TEXT NOT NULL,
+     token_hash TEXT NOT NULL UNIQUE,
+     created_at BIGINT NOT NULL,
+     removed_at BIGINT
+   );
+   CREATE INDEX participants_by_workshop ON participants(workshop_id);
+   CREATE TABLE updates (
+     workshop_id TEXT NOT NULL,
+     seq INTEGER NOT NULL,
+     at BIGINT NOT NULL,
+     author TEXT NOT NULL,
+     data BYTEA NOT NULL,
+     PRIMARY KEY (workshop_id, seq)
+   );
+   CREATE TABLE snapshots (
+     workshop_id TEXT NOT NULL,
+     seq INTEGER NOT NULL,
+     at BIGINT NOT NULL,
+     data BYTEA NOT NULL,
+     PRIMARY KEY (workshop_id, seq)
+   );
+   CREATE TABLE events (
+     workshop_id TEXT NOT NULL,
+     seq INTEGER NOT NULL,
+     at BIGINT NOT NULL,
+     kind TEXT NOT NULL,
+     actor TEXT NOT NULL,
+     data TEXT NOT NULL DEFAULT '{}',
+     PRIMARY KEY (workshop_id, seq)
+   );
+   CREATE TABLE votes (
+     id TEXT PRIMARY KEY,
+     workshop_id TEXT NOT NULL REFERENCES workshops(id),
+     question TEXT NOT NULL,
+     kind TEXT NOT NULL,
+     team_id TEXT,
+     choices TEXT,
+     groups_json TEXT,
+     auto_reveal BOOLEAN NOT NULL DEFAULT false,
+     state TEXT NOT NULL,
+     round INTEGER NOT NULL,
+     self_json TEXT,
+     opened_at BIGINT NOT NULL,
+     closed_at BIGINT,
+     revealed_at BIGINT
+   );
+   CREATE INDEX votes_by_workshop ON votes(workshop_id, opened_at);
+   CREATE TABLE ballots (
+     vote_id TEXT NOT NULL REFERENCES votes(id),
+     participant_id TEXT NOT NULL,
+     group_id TEXT,
+     value TEXT NOT NULL,
+     salt TEXT NOT NULL DEFAULT '',
+     receipt TEXT NOT NULL DEFAULT '',
+     seq INTEGER NOT NULL,
+     at BIGINT NOT NULL,
+     PRIMARY KEY (vote_id, participant_id)
+   );`,
+  // 2: join failures per address, shared by every process (issue 10), so the
+  // limit is not multiplied by the number of processes.
+  `CREATE TABLE join_failures (
+     address TEXT PRIMARY KEY,
+     window_start BIGINT NOT NULL,
+     count INTEGER NOT NULL
+   );`,
+];
+
+/** Taken for the migrations, so processes that start together migrate once. */
+const MIGRATION_LOCK = 0x5354_4147; // "STAG"
+
+// BIGINT (ms since the epoch) comes back as a number, not pg's default string.
+const types: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === pg.types.builtins.INT8 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+};
+
+const bytes = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+
+/** What `appendUpdate` throws when the seq is taken: a stale writer, fenced. */
+export class SeqTakenError extends Error {
+  readonly code = 'seq_taken';
+  constructor(workshopId: string, seq: number) {
+    super(`workshop ${workshopId} already has an update at seq ${seq}`);
+  }
+}
+
+const isUniqueViolation = (err: unknown) => (err as { code?: string })?.code === '23505';
+
+export async function migratePg(pool: pg.Pool): Promise<void> {
+  const c = await pool.connect();
+  try {
+    await c.query('BEGIN');
+    await c.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    await c.query('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)');
+    const { rows } = await c.query<{ v: number | null }>('SELECT max(version) AS v FROM schema_migrations');
+    for (let v = rows[0]?.v ?? 0; v < MIGRATIONS.length; v++) {
+      await c.query(MIGRATIONS[v]!);
+      await c.query('INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)', [v + 1, Date.now()]);
+    }
+    await c.query('COMMIT');
+  } catch (err) {
+    await c.query('ROLLBACK').catch(() => {});
+    throw err;
+  } finally {
+    c.release();
+  }
+}
+
+interface Row {
+  [k: string]: unknown;
+}
+const toWorkshop = (r: Row): WorkshopRecord => ({
+  id: r.id as string,
+  title: r.title as string,
+  templateId: r.template_id as string,
+  joinCode: r.join_code as string,
+  createdAt: r.created_at as number,
+  observerVersion: r.observer_version as number,
+});
+const json = <T>(v: unknown): T | null => (v === null ? null : (JSON.parse(v as string) as T));
+const toVote = (r: Row): VoteRecord => ({
+  id: r.id as string,
+  workshopId: r.workshop_id as string,
+  question: r.question as string,
+  kind: r.kind as VoteRecord['kind'],
+  teamId: r.team_id as string | null,
+  choices: json(r.choices),
+  groups: json(r.groups_json),
+  autoReveal: r.auto_reveal as boolean,
+  state: r.state as VoteRecord['state'],
+  round: r.round as number,
+  self: json(r.self_json),
+  openedAt: r.opened_at as number,
+  closedAt: r.closed_at as number | null,
+  revealedAt: r.revealed_at as number | null,
+});
+const toBallot = (r: Row): BallotRecord => ({
+  voteId: r.vote_id as string,
+  participantId: r.participant_id as string,
+  group: r.group_id as string | null,
+  value: r.value as string,
+  salt: r.salt as string,
+  receipt: r.receipt as string,
+  seq: r.seq as number,
+  at: r.at as number,
+});
+const toEntry = (r: Row): LogEntry => ({ seq: r.seq as number, at: r.at as number, author: r.author as string, data: new Uint8Array(r.data as Buffer) });
+
+const INSERT_WORKSHOP = `INSERT INTO workshops (id, title, template_id, join_code, facilitator_key_hash, observer_token_hash, created_at)
+  VALUES ($1, $2, $3, $4, $5, $6, $7)`;
+const workshopParams = (w: NewWorkshop) => [w.id, w.title, w.templateId, w.joinCode, w.facilitatorKeyHash, w.observerTokenHash, w.createdAt];
+const INSERT_UPDATE = 'INSERT INTO updates (workshop_id, seq, at, author, data) VALUES ($1, $2, $3, $4, $5)';
+const INSERT_PARTICIPANT = `INSERT INTO participants (id, workshop_id, name, token_hash, created_at, removed_at) VALUES ($1, $2, $3, $4, $5, NULL)`;
+const participantParams = (p: ParticipantRecord & { tokenHash: string }) => [p.id, p.workshopId, p.name, p.tokenHash, p.createdAt];
+// The next seq is computed inside the INSERT; two concurrent appends may still pick one number, so the loser retries.
+const INSERT_EVENT = `INSERT INTO events (workshop_id, seq, at, kind, actor, data)
+  VALUES ($1, (SELECT coalesce(max(seq), 0) + 1 FROM events WHERE workshop_id = $1), $2, $3, $4, $5)`;
+const eventParams = (id: string, e: Omit<EventRecord, 'seq'>) => [id, e.at, e.kind, e.actor, JSON.stringify(e.data)];
+
+export interface PgStore extends Store {
+  readonly pool: pg.Pool;
+  /** Join failures per address, shared by all processes: blocked when `max` or more in the window. */
+  joinBlocked(address: string, max: number, windowMs: number, now: number): Promise<boolean>;
+  recordJoinFailure(address: string, windowMs: number, now: number): Promise<void>;
+}
+
+/**
+ * The networked store (issue 10). Every call returns a promise; writes that
+ * span several rows run in one transaction on one pooled connection.
+ */
+export async function openPgStore(connectionString: string, opts: { max?: number } = {}): Promise<PgStore> {
+  const pool = new pg.Pool({ connectionString, max: opts.max ?? 10, types });
+  // An idle client that loses its connection emits here; without a listener it would throw in the process.
+  pool.on('error', () => {});
+  await migratePg(pool);
+
+  const rows = async (text: string, values: unknown[]): Promise<Row[]> => (await pool.query(text, values)).rows;
+  const one = async (text: string, values: unknown[]): Promise<Row | undefined> => (await rows(text, values))[0];
+  const changed = async (text: string, values: unknown[]) => ((await pool.query(text, values)).rowCount ?? 0) > 0;
+
+  async function tx<T>(work: (c: pg.PoolClient) => Promise<T>, isolation = 'READ COMMITTED'): Promise<T> {
+    const c = await pool.connect();
+    try {
+      await c.query(`BEGIN ISOLATION LEVEL ${isolation}`);
+      const out = await work(c);
+      await c.query('COMMIT');
+      return out;
+    } catch (err) {
+      await c.query('ROLLBACK').catch(() => {});
+      throw err;
+    } finally {
+      c.release();
+    }
+  }
+
+  async function appendEvent(id: string, e: Omit<EventRecord, 'seq'>, c: pg.Pool | pg.PoolClient = pool): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await c.query(INSERT_EVENT, eventParams(id, e));
+        return;
+      } catch (err) {
+        if (!isUniqueViolation(err) || attempt >= 5 || c !== pool) throw err;
+      }
+    }
+  }
+
+  return {
+    pool,
+    createWorkshop: (w, initialUpdate) =>
+      tx(async (c) => {
+        await c.query(INSERT_WORKSHOP, workshopParams(w));
+        await c.query(INSERT_UPDATE, [w.id, 1, w.createdAt, 'server', bytes(initialUpdate)]);
+      }),
+    getWorkshop: async (id) => {
+      const r = await one('SELECT * FROM workshops WHERE id = $1', [id]);
+      return r && toWorkshop(r);
+    },
+    findWorkshopByJoinCode: async (code) => {
+      const r = await one('SELECT * FROM workshops WHERE join_code = $1', [code]);
+      return r && toWorkshop(r);
+    },
+    setJoinCode: async (id, code) => void (await pool.query('UPDATE workshops SET join_code = $1 WHERE id = $2', [code, id])),
+    rotateObserver: async (id, hash, version) =>
+      void (await pool.query('UPDATE workshops SET observer_token_hash = $1, observer_version = $2 WHERE id = $3', [hash, version, id])),
+    resolveCredential: async (workshopId, tokenHash): Promise<Credential | undefined> => {
+      const f = await one(
+        `SELECT CASE WHEN facilitator_key_hash = $2 THEN 'facilitator' ELSE 'observer' END AS role
+         FROM workshops WHERE id = $1 AND (facilitator_key_hash = $2 OR observer_token_hash = $2)`,
+        [workshopId, tokenHash],
+      );
+      if (f?.role === 'facilitator') return { role: 'facilitator', author: 'facilitator' };
+      if (f?.role === 'observer') return { role: 'observer', author: 'observer' };
+      const p = await one('SELECT id, name FROM participants WHERE workshop_id = $1 AND token_hash = $2 AND removed_at IS NULL', [
+        workshopId,
+        tokenHash,
+      ]);
+      if (!p) return undefined;
+      const pid = p.id as string;
+      return { role: 'participant', author: pid, participantId: pid, name: p.name as string };
+    },
+    addParticipant: async (p) => void (await pool.query(INSERT_PARTICIPANT, participantParams(p))),
+    countParticipants: async (id) =>
+      Number((await one('SELECT count(*) AS n FROM participants WHERE workshop_id = $1 AND removed_at IS NULL', [id]))?.n ?? 0),
+    listParticipants: async (id) =>
+      (await rows('SELECT * FROM participants WHERE workshop_id = $1 ORDER BY created_at, id', [id])).map((r) => ({
+        id: r.id as string,
+        workshopId: r.workshop_id as string,
+        name: r.name as string,
+        createdAt: r.created_at as number,
+        removedAt: r.removed_at as number | null,
+      })),
+    renameParticipant: (id, pid, name) =>
+      changed('UPDATE participants SET name = $1 WHERE workshop_id = $2 AND id = $3 AND removed_at IS NULL', [name, id, pid]),
+    removeParticipant: (id, pid, at) =>
+      changed('UPDATE participants SET removed_at = $1 WHERE workshop_id = $2 AND id = $3 AND removed_at IS NULL', [at, id, pid]),
+
+    appendUpdate: async (id, e) => {
+      try {
+        await pool.query(INSERT_UPDATE, [id, e.seq, e.at, e.author, bytes(e.data)]);
+      } catch (err) {
+        if (isUniqueViolation(err)) throw new SeqTakenError(id, e.seq);
+        throw err;
+      }
+    },
+    // One snapshot of the database for all three reads, so the tail and lastSeq agree.
+    loadDocument: (id) =>
+      tx(async (c): Promise<StoredDocument> => {
+        const snap = (await c.query('SELECT seq, data FROM snapshots WHERE workshop_id = $1 ORDER BY seq DESC LIMIT 1', [id])).rows[0];
+        const tail = (await c.query('SELECT seq, at, author, data FROM updates WHERE workshop_id = $1 AND seq > $2 ORDER BY seq', [id, snap?.seq ?? 0])).rows.map(toEntry);
+        const last = (await c.query('SELECT max(seq) AS seq FROM updates WHERE workshop_id = $1', [id])).rows[0];
+        return {
+          snapshot: snap ? { seq: snap.seq as number, data: new Uint8Array(snap.data as Buffer) } : null,
+          tail,
+          lastSeq: (last?.seq as number | null) ?? 0,
+        };
+      }, 'REPEATABLE READ'),
+    writeSnapshot: async (id, seq, at, data) =>
+      void (await pool.query(
+        `INSERT INTO snapshots (workshop_id, seq, at, data) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (workshop_id, seq) DO UPDATE SET at = excluded.at, data = excluded.data`,
+        [id, seq, at, bytes(data)],
+      )),
+    history: async (id, since, limit) =>
+      (await rows('SELECT seq, at, author, data FROM updates WHERE workshop_id = $1 AND seq > $2 ORDER BY seq LIMIT $3', [id, since, limit])).map(toEntry),
+
+    appendEvent: (id, e) => appendEvent(id, e),
+    listEvents: async (id) =>
+      (await rows('SELECT seq, at, kind, actor, data FROM events WHERE workshop_id = $1 ORDER BY seq', [id])).map((r) => ({
+        seq: r.seq as number,
+        at: r.at as number,
+        kind: r.kind as string,
+        actor: r.actor as string,
+        data: JSON.parse(r.data as string),
+      })),
+    importWorkshop: (imp: ImportedWorkshop) =>
+      tx(async (c) => {
+        const w = imp.workshop;
+        await c.query(INSERT_WORKSHOP, workshopParams(w));
+        // One statement per 500 entries: a 50,000-update import is 100 round trips, not 50,000.
+        for (let i = 0; i < imp.entries.length; i += 500) {
+          const chunk = imp.entries.slice(i, i + 500);
+          const values: unknown[] = [];
+          const tuples = chunk.map((e, j) => {
+            values.push(w.id, e.seq, e.at, e.author, bytes(e.data));
+            const b = j * 5;
+            return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5})`;
+          });
+          await c.query(`INSERT INTO updates (workshop_id, seq, at, author, data) VALUES ${tuples.join(', ')}`, values);
+        }
+        const last = imp.entries[imp.entries.length - 1]!;
+        await c.query('INSERT INTO snapshots (workshop_id, seq, at, data) VALUES ($1, $2, $3, $4)', [w.id, last.seq, last.at, bytes(imp.snapshot)]);
+        for (const p of imp.participants) await c.query(INSERT_PARTICIPANT, participantParams(p));
+        for (const e of imp.events) await appendEvent(w.id, e, c);
+      }),
+
+    createVote: async (v) =>
+      void (await pool.query(
+        `INSERT INTO votes (id, workshop_id, question, kind, team_id, choices, groups_json, auto_reveal, state, round, self_json, opened_at, closed_at, revealed_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+        [
+          v.id,
+          v.workshopId,
+          v.question,
+          v.kind,
+          v.teamId,
+          v.choices && JSON.stringify(v.choices),
+          v.groups && JSON.stringify(v.groups),
+          v.autoReveal,
+          v.state,
+          v.round,
+          v.self && JSON.stringify(v.self),
+          v.openedAt,
+          v.closedAt,
+          v.revealedAt,
+        ],
+      )),
+    getVote: async (id, voteId) => {
+      const r = await one('SELECT * FROM votes WHERE workshop_id = $1 AND id = $2', [id, voteId]);
+      return r && toVote(r);
+    },
+    listVotes: async (id) => (await rows('SELECT * FROM votes WHERE workshop_id = $1 ORDER BY opened_at, id', [id])).map(toVote),
+    setVoteState: (id, voteId, from, to, at) =>
+      changed(
+        `UPDATE votes SET state = $1::text,
+           closed_at = CASE WHEN $1::text = 'closed' THEN $2::bigint ELSE closed_at END,
+           revealed_at = CASE WHEN $1::text = 'revealed' THEN $2::bigint ELSE revealed_at END
+         WHERE workshop_id = $3 AND id = $4 AND state = $5`,
+        [to, at, id, voteId, from],
+      ),
+    // The vote row is read FOR SHARE: a close (an UPDATE of that row) waits for
+    // this transaction, so a ballot can never land after the close.
+    putBallot: (b) =>
+      tx(async (c): Promise<'stored' | 'stale' | 'closed'> => {
+        const vote = (await c.query('SELECT state FROM votes WHERE id = $1 FOR SHARE', [b.voteId])).rows[0];
+        if (vote?.state !== 'open') return 'closed';
+        const prev = (await c.query('SELECT seq FROM ballots WHERE vote_id = $1 AND participant_id = $2 FOR UPDATE', [b.voteId, b.participantId])).rows[0];
+        if (prev && (prev.seq as number) > b.seq) return 'stale';
+        await c.query(
+          `INSERT INTO ballots (vote_id, participant_id, group_id, value, salt, receipt, seq, at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+           ON CONFLICT (vote_id, participant_id) DO UPDATE SET group_id = excluded.group_id, value = excluded.value,
+             salt = excluded.salt, receipt = excluded.receipt, seq = excluded.seq, at = excluded.at`,
+          [b.voteId, b.participantId, b.group, b.value, b.salt, b.receipt, b.seq, b.at],
+        );
+        return 'stored';
+      }),
+    getBallot: async (voteId, pid) => {
+      const r = await one('SELECT * FROM ballots WHERE vote_id = $1 AND participant_id = $2', [voteId, pid]);
+      return r && toBallot(r);
+    },
+    listBallots: async (voteId) => (await rows('SELECT * FROM ballots WHERE vote_id = $1 ORDER BY at, participant_id', [voteId])).map(toBallot),
+
+    joinBlocked: async (address, max, windowMs, now) => {
+      const r = await one('SELECT window_start, count FROM join_failures WHERE address = $1', [address]);
+      return !!r && now - (r.window_start as number) < windowMs && (r.count as number) >= max;
+    },
+    // One statement: a new window, or one more failure in the current one.
+    recordJoinFailure: async (address, windowMs, now) =>
+      void (await pool.query(
+        `INSERT INTO join_failures (address, window_start, count) VALUES ($1, $2, 1)
+         ON CONFLICT (address) DO UPDATE SET
+           count = CASE WHEN $2 - join_failures.window_start >= $3 THEN 1 ELSE join_failures.count + 1 END,
+           window_start = CASE WHEN $2 - join_failures.window_start >= $3 THEN $2 ELSE join_failures.window_start END`,
+        [address, now, windowMs],
+      )),
+    close: () => pool.end(),
+  };
+}

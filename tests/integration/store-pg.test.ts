@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { migratePg, openPgStore } from '../../server/pg-store.ts';
+import { freshDatabase, testDatabaseUrl } from '../helpers/pg.ts';
+import { storeSuite } from '../store/store-suite.ts';
+
+const adminUrl = testDatabaseUrl();
+
+describe.skipIf(!adminUrl)('PostgreSQL backend', () => {
+  storeSuite('PostgreSQL', async () => {
+    const db = await freshDatabase(adminUrl!);
+    return { store: await openPgStore(db.url), cleanup: () => db.drop() };
+  });
+
+  it('records each migration once, even when processes start together', async () => {
+    const db = await freshDatabase(adminUrl!);
+    const pools = [1, 2, 3].map(() => new pg.Pool({ connectionString: db.url, max: 1 }));
+    try {
+      await Promise.all(pools.map((p) => migratePg(p)));
+      const { rows } = await pools[0]!.query('SELECT version FROM schema_migrations ORDER BY version');
+      expect(rows.map((r) => r.version)).toEqual([1, 2]);
+    } finally {
+      await Promise.all(pools.map((p) => p.end()));
+      await db.drop();
+    }
+  });
+});

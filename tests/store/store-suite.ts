@@ -1,0 +1,264 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import type { BallotRecord, NewWorkshop, Store, VoteRecord } from '../../server/store.ts';
+
+/**
+ * One behaviour suite for every Store backend: SQLite (the default) and
+ * PostgreSQL (issue 10) must answer the same calls the same way.
+ */
+export function storeSuite(name: string, open: () => Promise<{ store: Store; cleanup(): Promise<void> }>): void {
+  describe(`${name} store`, () => {
+    let store: Store;
+    let cleanup: () => Promise<void>;
+    let n = 0;
+    beforeAll(async () => {
+      ({ store, cleanup } = await open());
+    });
+    afterAll(async () => {
+      await store.close();
+      await cleanup();
+    });
+
+    const update = (key: string, value: number) => {
+      const d = new Y.Doc();
+      d.getMap('teams').set(key, value);
+      return Y.encodeStateAsUpdate(d);
+    };
+    async function workshop(over: Partial<NewWorkshop> = {}): Promise<NewWorkshop> {
+      n++;
+      const w: NewWorkshop = {
+        id: `w${n}_${Math.random().toString(36).slice(2, 8)}`,
+        title: `Workshop ${n}`,
+        templateId: 'stages',
+        joinCode: `C${n}${Math.random().toString(36).slice(2, 7)}`.toUpperCase(),
+        createdAt: 1_700_000_000_000 + n,
+        facilitatorKeyHash: `fk${n}${Math.random()}`,
+        observerTokenHash: `ob${n}${Math.random()}`,
+        ...over,
+      };
+      await store.createWorkshop(w, update('init', n));
+      return w;
+    }
+    const participant = (workshopId: string, id: string, createdAt = 1) => ({
+      id,
+      workshopId,
+      name: `Name ${id}`,
+      tokenHash: `tok-${workshopId}-${id}`,
+      createdAt,
+      removedAt: null,
+    });
+
+    it('stores a workshop with its first update at seq 1 and finds it by id and by join code', async () => {
+      const w = await workshop();
+      const got = await store.getWorkshop(w.id);
+      expect(got).toMatchObject({ id: w.id, title: w.title, templateId: 'stages', joinCode: w.joinCode, createdAt: w.createdAt });
+      expect((await store.findWorkshopByJoinCode(w.joinCode))?.id).toBe(w.id);
+      expect(await store.getWorkshop('nope')).toBeUndefined();
+      expect(await store.findWorkshopByJoinCode('ZZZZZZ')).toBeUndefined();
+      const doc = await store.loadDocument(w.id);
+      expect(doc.lastSeq).toBe(1);
+      expect(doc.tail.map((e) => [e.seq, e.author, e.at])).toEqual([[1, 'server', w.createdAt]]);
+    });
+
+    it('resolves the facilitator key, the observer token and participant tokens, and nothing else', async () => {
+      const w = await workshop();
+      await store.addParticipant(participant(w.id, 'p_a'));
+      expect(await store.resolveCredential(w.id, w.facilitatorKeyHash)).toEqual({ role: 'facilitator', author: 'facilitator' });
+      expect(await store.resolveCredential(w.id, w.observerTokenHash)).toEqual({ role: 'observer', author: 'observer' });
+      expect(await store.resolveCredential(w.id, `tok-${w.id}-p_a`)).toEqual({
+        role: 'participant',
+        author: 'p_a',
+        participantId: 'p_a',
+        name: 'Name p_a',
+      });
+      const other = await workshop();
+      expect(await store.resolveCredential(other.id, w.facilitatorKeyHash)).toBeUndefined();
+      expect(await store.resolveCredential(other.id, `tok-${w.id}-p_a`)).toBeUndefined();
+      expect(await store.resolveCredential(w.id, 'wrong')).toBeUndefined();
+    });
+
+    it('replaces the join code, refuses one another workshop holds, and rotates the observer token', async () => {
+      const a = await workshop();
+      const b = await workshop();
+      await store.setJoinCode(a.id, 'NEWCOD');
+      expect((await store.findWorkshopByJoinCode('NEWCOD'))?.id).toBe(a.id);
+      expect(await store.findWorkshopByJoinCode(a.joinCode)).toBeUndefined();
+      await expect(Promise.resolve().then(() => store.setJoinCode(b.id, 'NEWCOD'))).rejects.toThrow();
+      await store.rotateObserver(a.id, 'ob-new', 2);
+      expect((await store.getWorkshop(a.id))?.observerVersion).toBe(2);
+      expect(await store.resolveCredential(a.id, a.observerTokenHash)).toBeUndefined();
+      expect((await store.resolveCredential(a.id, 'ob-new'))?.role).toBe('observer');
+    });
+
+    it('counts, lists, renames and removes participants; a removed token stops resolving', async () => {
+      const w = await workshop();
+      await store.addParticipant(participant(w.id, 'p_1', 10));
+      await store.addParticipant(participant(w.id, 'p_2', 20));
+      expect(await store.countParticipants(w.id)).toBe(2);
+      expect(await store.renameParticipant(w.id, 'p_1', 'Ada')).toBe(true);
+      expect(await store.renameParticipant(w.id, 'p_9', 'Nobody')).toBe(false);
+      expect(await store.removeParticipant(w.id, 'p_2', 99)).toBe(true);
+      expect(await store.removeParticipant(w.id, 'p_2', 100)).toBe(false);
+      expect(await store.countParticipants(w.id)).toBe(1);
+      expect(await store.listParticipants(w.id)).toEqual([
+        { id: 'p_1', workshopId: w.id, name: 'Ada', createdAt: 10, removedAt: null },
+        { id: 'p_2', workshopId: w.id, name: 'Name p_2', createdAt: 20, removedAt: 99 },
+      ]);
+      expect(await store.resolveCredential(w.id, `tok-${w.id}-p_2`)).toBeUndefined();
+      expect(await store.renameParticipant(w.id, 'p_2', 'Back')).toBe(false);
+    });
+
+    it('appends updates at explicit seqs and refuses a second entry at a taken seq (the fence)', async () => {
+      const w = await workshop();
+      const data = update('a', 2);
+      await store.appendUpdate(w.id, { seq: 2, at: 5, author: 'p_x', data });
+      await expect(
+        Promise.resolve().then(() => store.appendUpdate(w.id, { seq: 2, at: 6, author: 'p_y', data: update('b', 3) })),
+      ).rejects.toThrow();
+      const h = await store.history(w.id, 0, 10);
+      expect(h.map((e) => [e.seq, e.author])).toEqual([
+        [1, 'server'],
+        [2, 'p_x'],
+      ]);
+      expect(h[1]!.data).toEqual(data);
+      expect(h[1]!.data).toBeInstanceOf(Uint8Array);
+    });
+
+    it('loads the newest snapshot and only the tail after it', async () => {
+      const w = await workshop();
+      for (let seq = 2; seq <= 6; seq++) await store.appendUpdate(w.id, { seq, at: seq, author: 'facilitator', data: update(`k${seq}`, seq) });
+      const doc = new Y.Doc();
+      for (const e of await store.history(w.id, 0, 100)) Y.applyUpdate(doc, e.data);
+      await store.writeSnapshot(w.id, 3, 30, update('old', 0));
+      await store.writeSnapshot(w.id, 4, 40, Y.encodeStateAsUpdate(doc));
+      const loaded = await store.loadDocument(w.id);
+      expect(loaded.snapshot?.seq).toBe(4);
+      expect(loaded.tail.map((e) => e.seq)).toEqual([5, 6]);
+      expect(loaded.lastSeq).toBe(6);
+      const again = new Y.Doc();
+      Y.applyUpdate(again, loaded.snapshot!.data);
+      for (const e of loaded.tail) Y.applyUpdate(again, e.data);
+      expect(again.getMap('teams').toJSON()).toEqual(doc.getMap('teams').toJSON());
+      expect(await store.loadDocument('missing')).toEqual({ snapshot: null, tail: [], lastSeq: 0 });
+    });
+
+    it('pages history in seq order from any point', async () => {
+      const w = await workshop();
+      for (let seq = 2; seq <= 7; seq++) await store.appendUpdate(w.id, { seq, at: 1_700_000_000_000 + seq, author: 'p', data: update('x', seq) });
+      expect((await store.history(w.id, 0, 3)).map((e) => e.seq)).toEqual([1, 2, 3]);
+      expect((await store.history(w.id, 3, 3)).map((e) => e.seq)).toEqual([4, 5, 6]);
+      expect((await store.history(w.id, 6, 3)).map((e) => e.seq)).toEqual([7]);
+      expect((await store.history(w.id, 7, 3))).toEqual([]);
+      expect((await store.history(w.id, 1, 1))[0]!.at).toBe(1_700_000_000_002);
+    });
+
+    it('numbers timeline events per workshop, even when appended at once', async () => {
+      const w = await workshop();
+      await Promise.all(
+        Array.from({ length: 8 }, (_, i) => store.appendEvent(w.id, { at: 100 + i, kind: 'connect', actor: `p_${i}`, data: { i } })),
+      );
+      const events = await store.listEvents(w.id);
+      expect(events.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+      expect(events.map((e) => e.actor).sort()).toEqual(Array.from({ length: 8 }, (_, i) => `p_${i}`).sort());
+      expect(events.find((e) => e.actor === 'p_3')?.data).toEqual({ i: 3 });
+      expect(await store.listEvents((await workshop()).id)).toEqual([]);
+    });
+
+    it('imports a whole workshop in one go, or nothing when any part fails', async () => {
+      const id = `imp_${Math.random().toString(36).slice(2, 8)}`;
+      const entries = Array.from({ length: 1200 }, (_, i) => ({ seq: i + 1, at: 1000 + i, author: i ? 'p_i' : 'server', data: update(`k${i}`, i) }));
+      const base = {
+        workshop: { id, title: 'Imported', templateId: 'stages', joinCode: `IM${Math.random().toString(36).slice(2, 6)}`.toUpperCase(), createdAt: 1000, facilitatorKeyHash: `f-${id}`, observerTokenHash: `o-${id}` },
+        entries,
+        snapshot: update('final', 1),
+        participants: [{ ...participant(id, `p_${id}`), tokenHash: `t-${id}` }],
+        events: [{ at: 1001, kind: 'connect', actor: `p_${id}`, data: {} }],
+      };
+      await store.importWorkshop(base);
+      const doc = await store.loadDocument(id);
+      expect(doc.snapshot?.seq).toBe(1200);
+      expect(doc.tail).toEqual([]);
+      expect(doc.lastSeq).toBe(1200);
+      expect((await store.history(id, 1199, 5)).map((e) => e.at)).toEqual([2199]);
+      expect(await store.countParticipants(id)).toBe(1);
+      expect((await store.listEvents(id)).map((e) => e.seq)).toEqual([1]);
+
+      // A duplicate seq half-way: the workshop, its log and its participants must all be absent.
+      const bad = { ...base, workshop: { ...base.workshop, id: `${id}b`, joinCode: `${base.workshop.joinCode}B` }, participants: [] };
+      bad.entries = [...entries.slice(0, 600), entries[599]!];
+      await expect(Promise.resolve().then(() => store.importWorkshop(bad))).rejects.toThrow();
+      expect(await store.getWorkshop(`${id}b`)).toBeUndefined();
+      expect(await store.history(`${id}b`, 0, 10)).toEqual([]);
+    });
+
+    describe('votes and ballots', () => {
+      const vote = (workshopId: string, id: string, over: Partial<VoteRecord> = {}): VoteRecord => ({
+        id,
+        workshopId,
+        question: 'Where is the platform team?',
+        kind: 'stage',
+        teamId: 't1',
+        choices: null,
+        groups: ['g1'],
+        autoReveal: true,
+        state: 'open',
+        round: 1,
+        self: { stage: 1.4, autonomy: null, controls: null },
+        openedAt: 500,
+        closedAt: null,
+        revealedAt: null,
+        ...over,
+      });
+      const ballot = (voteId: string, participantId: string, seq: number, value = '{"stage":2}'): BallotRecord => ({
+        voteId,
+        participantId,
+        group: 'g1',
+        value,
+        salt: `salt${seq}`,
+        receipt: `r${seq}`,
+        seq,
+        at: 600 + seq,
+      });
+
+      it('stores a vote and reads it back field for field', async () => {
+        const w = await workshop();
+        const v = vote(w.id, `v_${w.id}`);
+        await store.createVote(v);
+        await store.createVote(vote(w.id, `v2_${w.id}`, { kind: 'choice', choices: ['a', 'b'], teamId: null, groups: null, self: null, autoReveal: false, openedAt: 700 }));
+        expect(await store.getVote(w.id, v.id)).toEqual(v);
+        expect((await store.listVotes(w.id)).map((x) => [x.id, x.kind, x.choices, x.autoReveal])).toEqual([
+          [v.id, 'stage', null, true],
+          [`v2_${w.id}`, 'choice', ['a', 'b'], false],
+        ]);
+        expect(await store.getVote((await workshop()).id, v.id)).toBeUndefined();
+      });
+
+      it('moves a vote open → closed → revealed only from the stated state', async () => {
+        const w = await workshop();
+        const id = `v_${w.id}`;
+        await store.createVote(vote(w.id, id));
+        expect(await store.setVoteState(w.id, id, 'closed', 'revealed', 1)).toBe(false);
+        expect(await store.setVoteState(w.id, id, 'open', 'closed', 800)).toBe(true);
+        expect(await store.setVoteState(w.id, id, 'open', 'closed', 801)).toBe(false);
+        expect(await store.setVoteState(w.id, id, 'closed', 'revealed', 900)).toBe(true);
+        expect(await store.getVote(w.id, id)).toMatchObject({ state: 'revealed', closedAt: 800, revealedAt: 900 });
+      });
+
+      it('replaces a ballot with a newer one, keeps it against an older retry, and refuses after the close', async () => {
+        const w = await workshop();
+        const id = `v_${w.id}`;
+        await store.createVote(vote(w.id, id));
+        expect(await store.putBallot(ballot(id, 'p_1', 2))).toBe('stored');
+        expect(await store.putBallot(ballot(id, 'p_1', 3, '{"stage":3}'))).toBe('stored');
+        expect(await store.putBallot(ballot(id, 'p_1', 1, '{"stage":1}'))).toBe('stale');
+        expect(await store.putBallot(ballot(id, 'p_2', 1))).toBe('stored');
+        expect(await store.getBallot(id, 'p_1')).toEqual(ballot(id, 'p_1', 3, '{"stage":3}'));
+        expect(await store.getBallot(id, 'p_9')).toBeUndefined();
+        await store.setVoteState(w.id, id, 'open', 'closed', 1000);
+        expect(await store.putBallot(ballot(id, 'p_3', 1))).toBe('closed');
+        expect(await store.putBallot(ballot('no-such-vote', 'p_3', 1))).toBe('closed');
+        expect((await store.listBallots(id)).map((b) => b.participantId).sort()).toEqual(['p_1', 'p_2']);
+      });
+    });
+  });
+}
