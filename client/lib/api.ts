@@ -1,5 +1,6 @@
 import type { CreateWorkshopResponse, JoinResponse, SessionInfo } from '../../shared/schema.ts';
 import type { Template } from '../../shared/template.ts';
+import type { BallotBody, BallotValue, OpenVoteBody, VoteResult } from '../../shared/votes.ts';
 
 /** An API answer that was not 2xx, with the server's message. */
 export class ApiError extends Error {
@@ -44,4 +45,22 @@ export const api = {
       token: key,
     }),
   templates: () => call<{ templates: Template[] }>('/api/templates'),
+  openVote: (workshopId: string, key: string, body: OpenVoteBody) =>
+    call<{ voteId: string }>(`${votes(workshopId)}`, { method: 'POST', token: key, body: JSON.stringify(body) }),
+  closeVote: (workshopId: string, key: string, voteId: string) =>
+    call<{ voteId: string; state: 'closed'; ballots: number }>(`${votes(workshopId)}/${voteId}/close`, { method: 'POST', token: key }),
+  revealVote: (workshopId: string, key: string, voteId: string) =>
+    call<{ voteId: string; result: VoteResult }>(`${votes(workshopId)}/${voteId}/reveal`, { method: 'POST', token: key }),
+  castBallot: (workshopId: string, token: string, voteId: string, body: BallotBody) =>
+    call<{ voteId: string; status: 'stored' | 'stale' }>(`${votes(workshopId)}/${voteId}/ballots`, {
+      method: 'POST',
+      token,
+      body: JSON.stringify(body),
+    }),
+  myBallot: (workshopId: string, token: string, voteId: string) =>
+    call<{ voteId: string; value: BallotValue; seq: number; at: number }>(`${votes(workshopId)}/${voteId}/ballot`, { token }),
 };
+
+function votes(workshopId: string): string {
+  return `/api/workshops/${encodeURIComponent(workshopId)}/votes`;
+}

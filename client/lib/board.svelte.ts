@@ -5,6 +5,7 @@ import {
   readGroups,
   readMembers,
   readMeta,
+  readResults,
   readTeams,
   type Control,
   type Group,
@@ -13,7 +14,9 @@ import {
   type Team,
 } from '../../shared/doc.ts';
 import { AwarenessState } from '../../shared/schema.ts';
+import type { VoteResult } from '../../shared/votes.ts';
 import { findTemplate, DEFAULT_TEMPLATE_ID } from '../../shared/templates/index.ts';
+import { readGroupMode, type GroupMode } from './groups.ts';
 import type { Sync } from './sync.svelte.ts';
 
 export interface Peer {
@@ -34,6 +37,9 @@ export class Board {
   peers = $state.raw<Peer[]>([]);
   members = $state.raw<Member[]>([]);
   groups = $state.raw<Group[]>([]);
+  groupMode = $state<GroupMode>('manual');
+  /** Revealed vote rounds, oldest first. */
+  results = $state.raw<VoteResult[]>([]);
   /** True once the first state from the server has arrived. */
   loaded = $state(false);
 
@@ -64,6 +70,8 @@ export class Board {
       this.control = readControl(doc);
       this.members = readMembers(doc);
       this.groups = readGroups(doc);
+      this.results = readResults(doc);
+      this.groupMode = readGroupMode(doc);
       if (this.meta.createdAt) this.loaded = true;
     };
     const awareness = this.sync.provider.awareness;

@@ -1,0 +1,143 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createWorkshopInUi, joinInUi, launch, openPage, screenshot } from '../helpers/browser.ts';
+import { startServer, type TestServer } from '../helpers/server.ts';
+
+let srv: TestServer;
+let browser: Browser;
+let facilitator: Page;
+let alice: Page;
+let bob: Page;
+let carol: Page;
+let projector: Page;
+
+const BALLOT = "Your vote: Payments's stage";
+
+beforeAll(async () => {
+  srv = await startServer();
+  browser = await launch();
+  facilitator = await openPage(browser, { width: 1280, height: 900 });
+  const id = await createWorkshopInUi(facilitator, srv.url, 'Breakout vote drill');
+  const code = (await facilitator.getByTestId('join-code').textContent())!.replace(/\s/g, '');
+  alice = await openPage(browser, { width: 1100, height: 800 });
+  bob = await openPage(browser, { width: 375, height: 812 });
+  carol = await openPage(browser, { width: 1100, height: 800 });
+  await joinInUi(alice, srv.url, code, 'Alice');
+  await joinInUi(bob, srv.url, code, 'Bob');
+  await joinInUi(carol, srv.url, code, 'Carol');
+  const key = new URLSearchParams(new URL(facilitator.url()).hash.slice(1)).get('key')!;
+  const session = await (await fetch(`${srv.url}/api/workshops/${id}/session`, { headers: { authorization: `Bearer ${key}` } })).json();
+  projector = await openPage(browser, { width: 1600, height: 900 });
+  await projector.goto(session.observerUrl);
+  await facilitator.getByLabel('Team name').fill('Payments');
+  await facilitator.getByRole('button', { name: 'Add team' }).click();
+  for (const p of [alice, bob, carol]) await p.getByRole('slider', { name: 'Payments: current stage' }).waitFor();
+}, 90_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await srv?.close();
+});
+
+const groups = () => facilitator.getByRole('region', { name: 'Breakout groups' });
+const myGroup = (p: Page) => p.getByRole('region', { name: 'Your group' }).getByRole('heading').textContent();
+
+async function vote(p: Page, keys: string[], button: 'Submit my vote' | 'Change my vote' = 'Submit my vote') {
+  const marker = p.getByRole('slider', { name: BALLOT });
+  await marker.focus();
+  for (const k of keys) await p.keyboard.press(k);
+  await p.getByRole('button', { name: button }).click();
+}
+
+describe('breakout groups and a secret stage vote', () => {
+  it('splits everyone into two groups at random, then moves people by hand', async () => {
+    await groups().getByLabel('Number of groups').fill('2');
+    await groups().getByRole('button', { name: 'Split at random' }).click();
+    await groups().getByRole('group', { name: /^Group 2: / }).waitFor();
+    // Random split: two groups, sizes 2 and 1.
+    const sizes = await Promise.all(['Group 1', 'Group 2'].map((g) => groups().getByRole('group', { name: new RegExp(`^${g}: `) }).locator('li[data-member]').count()));
+    expect(sizes.sort()).toEqual([1, 2]);
+
+    await groups().getByLabel('Move Alice').selectOption({ label: 'Group 1' });
+    await groups().getByLabel('Move Bob').selectOption({ label: 'Group 1' });
+    await groups().getByLabel('Move Carol').selectOption({ label: 'Group 2' });
+    await groups().getByRole('group', { name: 'Teams of Group 1' }).getByRole('button', { name: 'Payments' }).click();
+    for (const p of [alice, bob]) await expect.poll(() => myGroup(p)).toBe('Group 1');
+    await expect.poll(() => myGroup(carol)).toBe('Group 2');
+    const aliceGroup = alice.getByRole('region', { name: 'Your group' });
+    await aliceGroup.getByText('Your team: Payments').waitFor();
+    expect(await aliceGroup.getByRole('list', { name: 'Members of Group 1' }).textContent()).toMatch(/Alice \(you\).*Bob|Bob.*Alice \(you\)/);
+  });
+
+  it('collects ballots that only their voters see, with live counts per group', async () => {
+    await facilitator.getByRole('button', { name: 'Open vote' }).click();
+    for (const p of [alice, bob, carol]) await p.getByRole('slider', { name: BALLOT }).waitFor();
+    await projector.getByRole('region', { name: 'Vote in progress' }).waitFor();
+
+    await vote(alice, ['End']); // 3
+    await vote(bob, ['Home']); // 1
+    await vote(carol, ['ArrowRight', 'ArrowRight', 'ArrowRight', 'ArrowRight', 'ArrowRight']); // 2.5
+    for (const p of [alice, bob, carol]) await p.getByTestId('vote-in').waitFor();
+    expect(await carol.getByTestId('vote-in').textContent()).toContain('2.5');
+
+    await expect.poll(() => facilitator.getByTestId('vote-count').textContent()).toBe('3 votes');
+    const panel = facilitator.getByRole('region', { name: 'Vote' });
+    const g1 = await facilitator.locator('[data-group-count]', { hasText: 'Group 1' }).textContent();
+    const g2 = await facilitator.locator('[data-group-count]', { hasText: 'Group 2' }).textContent();
+    expect([g1?.replace(/\s+/g, ' ').trim(), g2?.replace(/\s+/g, ' ').trim()]).toEqual(['Group 1 2', 'Group 2 1']);
+    await expect.poll(() => projector.getByTestId('vote-count').textContent()).toBe('3 votes');
+    // Before the reveal nobody sees another ballot: no results and no dots anywhere.
+    for (const p of [alice, bob, carol, projector]) expect(await p.locator('[data-dot]').count()).toBe(0);
+    expect(await panel.isVisible()).toBe(true);
+    await screenshot(facilitator, 'voting-facilitator-counts');
+  });
+
+  it('lets a voter change the ballot, and the confirmation survives a reload', async () => {
+    await vote(alice, ['Home', 'ArrowRight', 'ArrowRight', 'ArrowRight', 'ArrowRight', 'ArrowRight'], 'Change my vote'); // 1.5
+    await expect.poll(() => alice.getByTestId('vote-in').textContent()).toContain('1.5');
+    await screenshot(bob, 'voting-participant-ballot-phone');
+    await alice.reload();
+    await expect.poll(() => alice.getByTestId('vote-in').textContent()).toContain('1.5');
+    expect(await alice.getByRole('slider', { name: BALLOT }).getAttribute('aria-valuenow')).toBe('1.5');
+    // A change is one ballot, not two.
+    expect(await facilitator.getByTestId('vote-count').textContent()).toBe('3 votes');
+  });
+
+  it('closes the vote: ballots can no longer change', async () => {
+    await facilitator.getByRole('button', { name: 'Close vote' }).click();
+    for (const p of [alice, bob, carol]) await p.getByText('Voting has closed.').waitFor();
+    expect(await bob.getByRole('button', { name: /my vote/ }).count()).toBe(0);
+    expect(await bob.getByTestId('vote-in').textContent()).toContain('1.0');
+  });
+
+  it('reveals medians, spreads and every ballot on every screen', async () => {
+    await facilitator.getByRole('button', { name: 'Reveal results' }).click();
+    // Ballots 1.5, 1 and 2.5: overall median 1.5; Group 1 (1.5, 1) 1.25; Group 2 (2.5).
+    for (const p of [facilitator, alice, bob, carol, projector]) {
+      const results = p.getByRole('region', { name: 'Vote results' });
+      await results.locator('[data-panel="overall"]').getByTestId('median').waitFor();
+      expect(await results.locator('[data-panel="overall"]').getByTestId('median').textContent()).toBe('median 1.5');
+      expect(await results.locator('[data-dot]').count()).toBe(6);
+      expect(await results.getByText('where Payments had placed itself: 1.0').count()).toBe(1);
+    }
+    const medians = await alice.getByRole('region', { name: 'Vote results' }).getByTestId('median').allTextContents();
+    expect(medians).toEqual(['median 1.5', 'median 1.3', 'median 2.5']);
+    await screenshot(bob, 'voting-reveal-phone');
+    await screenshot(facilitator, 'voting-reveal-desktop');
+    await screenshot(projector, 'voting-reveal-projector');
+  });
+
+  it('asks again: a second round, with both rounds in the results', async () => {
+    await facilitator.getByRole('button', { name: 'Ask again' }).click();
+    await carol.getByRole('slider', { name: BALLOT }).waitFor();
+    // A new round starts with no ballot of its own.
+    expect(await carol.getByTestId('vote-in').count()).toBe(0);
+    await vote(carol, ['End']);
+    await carol.getByTestId('vote-in').waitFor();
+    await facilitator.getByRole('button', { name: 'Reveal results' }).click();
+    const rounds = alice.getByRole('region', { name: 'Vote results' }).getByRole('group', { name: 'Rounds' });
+    await rounds.getByRole('button', { name: /Round 2 · median 3\.0 · 1 vote\b/ }).waitFor();
+    await rounds.getByRole('button', { name: /Round 1 · median 1\.5 · 3 votes/ }).click();
+    expect(await alice.getByRole('region', { name: 'Vote results' }).locator('[data-dot]').count()).toBe(6);
+  });
+});
