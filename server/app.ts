@@ -9,6 +9,7 @@ import { createApi } from './api.ts';
 import { Connection } from './connection.ts';
 import { clientAddress, sendError, sendJson } from './http-util.ts';
 import { createLogger, type Logger } from './log.ts';
+import { OwnedElsewhereError, type Ownership } from './ownership.ts';
 import { Rooms } from './rooms.ts';
 import { openSqliteStore } from './sqlite-store.ts';
 import { serveStatic } from './static.ts';
@@ -28,6 +29,11 @@ export interface ServerOptions {
   publicUrl?: string;
   trustProxy?: boolean;
   now?: () => number;
+  /**
+   * Cluster mode (issue 10): which workshops this process may serve. A socket
+   * for a workshop served elsewhere is closed with 4421. The server closes it.
+   */
+  ownership?: Ownership;
 }
 
 export interface StageboardServer {
@@ -47,7 +53,7 @@ export function createServer(opts: ServerOptions = {}): StageboardServer {
   const log = opts.log ?? createLogger('info');
   const now = opts.now ?? Date.now;
   const store = opts.store ?? openSqliteStore(join(opts.dataDir ?? 'data', 'stageboard.sqlite'));
-  const rooms = new Rooms({ store, limits, log, now });
+  const rooms = new Rooms({ store, limits, log, now, ownership: opts.ownership });
   const api = createApi({ store, rooms, limits, log, now, publicUrl: opts.publicUrl, trustProxy: opts.trustProxy ?? false });
   const serve = serveStatic(opts.staticDir ?? 'dist');
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxMessageBytes });
@@ -97,6 +103,7 @@ export function createServer(opts: ServerOptions = {}): StageboardServer {
       if (conn.closed) return;
       conn.ready(cred, room);
     } catch (err) {
+      if (err instanceof OwnedElsewhereError) return conn.close(CLOSE.ownedElsewhere, 'served by another process; reconnect');
       log('error', 'could not open session', { workshop: workshopId, error: String(err) });
       conn.close(CLOSE.storageUnavailable, 'could not load the workshop; try again shortly');
     }
@@ -124,6 +131,7 @@ export function createServer(opts: ServerOptions = {}): StageboardServer {
       });
       await rooms.closeAll();
       wss.close();
+      await opts.ownership?.close();
       await store.close();
     },
   };

@@ -1,6 +1,8 @@
 import { LIMITS, type Limits } from '../shared/limits.ts';
 import { createServer } from './app.ts';
 import { createLogger, type Level } from './log.ts';
+import { openPgOwnership } from './ownership.ts';
+import { openPgStore } from './pg-store.ts';
 
 /**
  * Reads the environment and starts the server. Each limit in shared/limits.ts
@@ -21,7 +23,13 @@ function limitsFromEnv(env: NodeJS.ProcessEnv): Partial<Limits> {
 
 const env = process.env;
 const log = createLogger((env.LOG_LEVEL as Level | 'silent' | undefined) ?? 'info');
+// DATABASE_URL=postgres://… selects PostgreSQL and cluster mode (issue 10): workshops are
+// served by whichever process holds their lock. Without it, SQLite under DATA_DIR.
+const databaseUrl = env.DATABASE_URL;
 const server = createServer({
+  ...(databaseUrl
+    ? { store: await openPgStore(databaseUrl), ownership: await openPgOwnership(databaseUrl, log) }
+    : {}),
   port: Number(env.PORT ?? 8080),
   host: env.HOST ?? '0.0.0.0',
   dataDir: env.DATA_DIR ?? 'data',
@@ -33,7 +41,7 @@ const server = createServer({
 });
 
 const { url } = await server.listen();
-log('info', `Stageboard is running on ${url}`, { dataDir: env.DATA_DIR ?? 'data' });
+log('info', `Stageboard is running on ${url}`, databaseUrl ? { store: 'postgresql' } : { dataDir: env.DATA_DIR ?? 'data' });
 
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

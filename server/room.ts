@@ -4,6 +4,7 @@ import { ROOT_NAMES, ROOTS } from '../shared/doc.ts';
 import { CLOSE } from '../shared/errors.ts';
 import type { Limits } from '../shared/limits.ts';
 import type { Role } from '../shared/schema.ts';
+import { Broadcaster } from './broadcast.ts';
 import { inspectUpdate } from './inspect.ts';
 import type { Logger } from './log.ts';
 import { checkWrite } from './permissions.ts';
@@ -14,7 +15,6 @@ import {
   encodeAwarenessOf,
   encodePermissionDenied,
   encodeSyncStep1,
-  encodeUpdate,
   type AwarenessEntry,
 } from './protocol.ts';
 import type { MaybePromise, Store } from './store.ts';
@@ -67,10 +67,14 @@ export class Room {
   lastSeq: number;
   private sinceSnapshot: number;
   private readonly awarenessOwners = new Map<number, Peer>();
+  /** Outgoing updates and awareness, sent once per loop turn (see broadcast.ts). */
+  private readonly outbox: Broadcaster;
   private idleTimer: NodeJS.Timeout | null = null;
   /** Writes run in order; with a synchronous store this stays empty and costs nothing. */
   private queue: Promise<void> | null = null;
   private queued = 0;
+  /** Another process wrote at our next seq: we are a stale owner and must stop (issue 10). */
+  private fenced = false;
 
   private constructor(
     private readonly opts: RoomOptions,
@@ -83,6 +87,7 @@ export class Room {
     for (const name of ROOT_NAMES) this.doc.getMap(name);
     this.awareness = new awarenessProtocol.Awareness(this.doc);
     this.awareness.setLocalState(null);
+    this.outbox = new Broadcaster(this.peers, this.awareness);
     this.doc.on('update', this.onDocUpdate);
     this.awareness.on('update', this.onAwarenessUpdate);
   }
@@ -177,6 +182,7 @@ export class Room {
   private commit(update: Uint8Array, author: string, origin: Peer): MaybePromise<void> {
     const seq = this.lastSeq + 1;
     const fail = (err: unknown) => {
+      if (isSeqTaken(err)) return this.fence(seq);
       this.opts.log('error', 'could not store update', { workshop: this.id, seq, error: String(err) });
       origin.close(CLOSE.storageUnavailable, 'the server could not store your change; it will be retried');
     };
@@ -217,22 +223,34 @@ export class Room {
       const seq = ++this.lastSeq;
       try {
         const r = this.opts.store.appendUpdate(this.id, { seq, at: this.opts.now(), author: 'server', data: update });
-        if (r instanceof Promise) r.catch((err) => this.opts.log('error', 'could not store server change', { seq, error: String(err) }));
+        if (r instanceof Promise) r.catch((err) => (isSeqTaken(err) ? this.fence(seq) : this.opts.log('error', 'could not store server change', { seq, error: String(err) })));
       } catch (err) {
-        this.opts.log('error', 'could not store server change', { workshop: this.id, seq, error: String(err) });
+        if (isSeqTaken(err)) this.fence(seq);
+        else this.opts.log('error', 'could not store server change', { workshop: this.id, seq, error: String(err) });
       }
       this.afterWrite();
     }
-    const frame = encodeUpdate(update);
-    for (const peer of this.peers) if (peer !== origin) peer.send(frame);
+    this.outbox.update(update, origin);
   };
 
   private afterWrite(): void {
     if (++this.sinceSnapshot >= this.opts.limits.snapshotEveryUpdates) this.snapshot();
   }
 
+  /**
+   * The log already has an entry at our seq: another process owns the workshop
+   * now (our lock's connection died). Stop at once, write nothing more (not
+   * even a snapshot) and send everyone to the owner.
+   */
+  private fence(seq: number): void {
+    if (this.fenced) return;
+    this.fenced = true;
+    this.opts.log('warn', 'fenced: another process wrote at this seq', { workshop: this.id, seq });
+    void this.close(CLOSE.ownedElsewhere, 'the workshop moved to another process; reconnect').then(() => this.opts.onUnload(this));
+  }
+
   private snapshot(): MaybePromise<void> {
-    if (this.sinceSnapshot === 0) return;
+    if (this.sinceSnapshot === 0 || this.fenced) return;
     const seq = this.lastSeq;
     this.sinceSnapshot = 0;
     try {
@@ -283,12 +301,10 @@ export class Room {
   private readonly onAwarenessUpdate = (
     { added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
   ) => {
-    const changed = added.concat(updated, removed);
     // Sent to everyone, the sender too: y-websocket clients treat 30 s of
     // silence as a dead connection, and their own renewed state is what
     // reaches them in a quiet room.
-    const frame = encodeAwarenessOf(this.awareness, changed);
-    for (const peer of this.peers) peer.send(frame);
+    this.outbox.awarenessChange(added.concat(updated, removed));
   };
 
   queryAwareness(peer: Peer): void {
@@ -355,7 +371,7 @@ export class Room {
   }
 
   /** Final write, then release everything. Peers still here are told to reconnect. */
-  async close(): Promise<void> {
+  async close(code: number = CLOSE.goingAway, reason = 'server is shutting down'): Promise<void> {
     if (this.state !== 'open') return;
     this.state = 'closing';
     if (this.idleTimer) clearTimeout(this.idleTimer);
@@ -363,7 +379,8 @@ export class Room {
       await this.flush();
       await this.snapshot();
     } finally {
-      for (const peer of this.peers) peer.close(CLOSE.goingAway, 'server is shutting down');
+      this.outbox.close();
+      for (const peer of this.peers) peer.close(code, reason);
       this.peers.clear();
       this.doc.off('update', this.onDocUpdate);
       this.awareness.off('update', this.onAwarenessUpdate);
@@ -372,6 +389,12 @@ export class Room {
       this.state = 'closed';
     }
   }
+}
+
+/** A second entry at a taken seq (either backend): the fence of issue 10. */
+function isSeqTaken(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'seq_taken' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
 
 /**

@@ -1,6 +1,9 @@
 import type { Limits } from '../shared/limits.ts';
+import { CLOSE } from '../shared/errors.ts';
 import type { Logger } from './log.ts';
+import { OwnedElsewhereError, type Ownership } from './ownership.ts';
 import { Room } from './room.ts';
+import { syncRoster } from './roster.ts';
 import type { Store } from './store.ts';
 
 /**
@@ -13,8 +16,37 @@ export class Rooms {
   private readonly closing = new Set<Promise<void>>();
 
   constructor(
-    private readonly opts: { store: Store; limits: Limits; log: Logger; now: () => number },
-  ) {}
+    private readonly opts: {
+      store: Store;
+      limits: Limits;
+      log: Logger;
+      now: () => number;
+      /** Cluster mode (issue 10): a room is loaded only while this process holds its lock. */
+      ownership?: Ownership;
+    },
+  ) {
+    opts.ownership?.on((event, id) => {
+      const room = this.open.get(id);
+      if (!room) return;
+      if (event === 'roster') return void syncRoster(room, opts.store).catch((err) => opts.log('warn', 'could not sync roster', { workshop: id, error: String(err) }));
+      // Asked to let go (or the lock is gone): flush, close the sockets with
+      // 4421 so clients reconnect to the new owner, then unlock.
+      this.open.delete(id);
+      const closing = room.close(CLOSE.ownedElsewhere, 'the workshop moved to another process; reconnect').finally(() => opts.ownership!.release(id));
+      this.closing.add(closing);
+      void closing.catch(() => {}).finally(() => this.closing.delete(closing));
+    });
+  }
+
+  /** Whether this process may serve the workshop without asking anyone: always, unless clustered and not loaded here. */
+  servesHere(id: string): boolean {
+    return !this.opts.ownership || this.open.has(id);
+  }
+
+  /** Tells the process serving the workshop (if any) that its participants changed. */
+  async announceRoster(id: string): Promise<void> {
+    await this.opts.ownership?.announce(id, 'roster');
+  }
 
   get size(): number {
     return this.open.size;
@@ -32,14 +64,25 @@ export class Rooms {
     const load = (async () => {
       // A room that is still flushing its final write must finish before it loads again.
       if (room) await room.close();
-      return Room.load({
-        id,
-        ...this.opts,
-        onUnload: (r) => {
-          if (this.open.get(id) === r) this.open.delete(id);
-          this.opts.log('debug', 'room unloaded', { workshop: id });
-        },
-      });
+      const { ownership } = this.opts;
+      if (ownership && !(await ownership.acquire(id))) throw new OwnedElsewhereError(id);
+      try {
+        const loaded = await Room.load({
+          id,
+          ...this.opts,
+          onUnload: (r) => {
+            if (this.open.get(id) === r) this.open.delete(id);
+            this.opts.log('debug', 'room unloaded', { workshop: id });
+            void ownership?.release(id).catch(() => {});
+          },
+        });
+        // Joins taken by other processes while nobody served the room.
+        if (ownership) await syncRoster(loaded, this.opts.store);
+        return loaded;
+      } catch (err) {
+        await ownership?.release(id).catch(() => {});
+        throw err;
+      }
     })();
     this.loading.set(id, load);
     load.then(
@@ -49,6 +92,7 @@ export class Rooms {
       },
       (err) => {
         this.loading.delete(id);
+        if (err instanceof OwnedElsewhereError) return;
         this.opts.log('error', 'could not load workshop', { workshop: id, error: String(err) });
       },
     );

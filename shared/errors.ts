@@ -10,6 +10,8 @@ export const ERRORS = {
   not_found: 404,
   method_not_allowed: 405,
   conflict: 409,
+  /** The workshop is served by another process (issue 10); retry and the proxy routes to it. */
+  misdirected: 421,
   payload_too_large: 413,
   unsupported_media_type: 415,
   too_many_requests: 429,
@@ -39,6 +41,8 @@ export const CLOSE = {
   notFound: 4404,
   /** The board refused a change (locked, or not this role's to make); reload state. */
   refused: 4409,
+  /** The workshop is served by another process (issue 10); reconnect and the proxy routes to it. */
+  ownedElsewhere: 4421,
   /** The server could not store a change; the client keeps it and retries. */
   storageUnavailable: 4503,
   /** A protocol error: the client sent something that is not the y-websocket protocol. */
