@@ -22,7 +22,7 @@ import { Template } from '../shared/template.ts';
 import { findTemplate } from '../shared/templates/index.ts';
 import { FALLBACK_TEMPLATE, mergeTimeline } from '../shared/timeline.ts';
 import { observerToken } from './routes/context.ts';
-import type { LogEntry, MaybePromise, Store, WorkshopRecord } from './store.ts';
+import type { LogEntry, Store, WorkshopRecord } from './store.ts';
 import { hashSecret, newId, newJoinCode, newSecret } from './tokens.ts';
 
 /** Reading the log for an export: big pages, since this is one request reading it all. */
@@ -40,17 +40,6 @@ async function replayStored(store: Store, workshopId: string) {
     since = page[page.length - 1]!.seq;
   }
   return { engine, log };
-}
-
-/**
- * What the export needs of the voting module's store. Read structurally, so
- * the export keeps working (with no votes) on a store without votes.
- */
-interface VoteSource {
-  listVotes(workshopId: string): MaybePromise<
-    { id: string; question: string; kind: string; teamId: string | null; state: string; openedAt: number; revealedAt: number | null; named?: boolean }[]
-  >;
-  listBallots(voteId: string): MaybePromise<{ participantId: string; value: string; at: number; group?: string | null }[]>;
 }
 
 const BallotValue = z.object({
@@ -77,11 +66,9 @@ function shuffle<T>(xs: T[]): T[] {
  * order, without times; a vote marked `named` keeps participant ids.
  */
 export async function collectVotes(store: Store, workshopId: string): Promise<{ votes: ExportVote[]; ballots: ExportBallot[] }> {
-  const source = store as Partial<VoteSource>;
-  if (typeof source.listVotes !== 'function' || typeof source.listBallots !== 'function') return { votes: [], ballots: [] };
   const votes: ExportVote[] = [];
   const ballots: ExportBallot[] = [];
-  for (const v of await source.listVotes.call(store, workshopId)) {
+  for (const v of await store.listVotes(workshopId)) {
     if (v.state !== 'revealed') continue;
     const named = v.named === true;
     votes.push({
@@ -93,7 +80,7 @@ export async function collectVotes(store: Store, workshopId: string): Promise<{ 
       openedAt: v.openedAt,
       ...(v.revealedAt ? { revealedAt: v.revealedAt } : {}),
     });
-    const stored = await source.listBallots.call(store, v.id);
+    const stored = await store.listBallots(v.id);
     (named ? stored : shuffle(stored)).forEach((b, i) => {
       let raw: unknown;
       try {

@@ -82,6 +82,8 @@ const MIGRATIONS: readonly string[] = [
   `ALTER TABLE ballots ADD COLUMN salt TEXT NOT NULL DEFAULT '';
    ALTER TABLE ballots ADD COLUMN receipt TEXT NOT NULL DEFAULT '';
    ALTER TABLE votes ADD COLUMN auto_reveal INTEGER NOT NULL DEFAULT 0;`,
+  // 5: named votes, whose export keeps who voted what.
+  `ALTER TABLE votes ADD COLUMN named INTEGER NOT NULL DEFAULT 0;`,
 ];
 
 interface WorkshopRow {
@@ -110,6 +112,7 @@ interface VoteRow {
   choices: string | null;
   groups_json: string | null;
   auto_reveal: number;
+  named: number;
   state: VoteRecord['state'];
   round: number;
   self_json: string | null;
@@ -126,6 +129,7 @@ const toVote = (r: VoteRow): VoteRecord => ({
   choices: r.choices === null ? null : JSON.parse(r.choices),
   groups: r.groups_json === null ? null : JSON.parse(r.groups_json),
   autoReveal: r.auto_reveal === 1,
+  named: r.named === 1,
   state: r.state,
   round: r.round,
   self: r.self_json === null ? null : JSON.parse(r.self_json),
@@ -211,8 +215,8 @@ export function openSqliteStore(file: string): Store {
       'SELECT * FROM participants WHERE workshop_id = ? ORDER BY created_at, id',
     ),
     insertVote: db.prepare(
-      `INSERT INTO votes (id, workshop_id, question, kind, team_id, choices, groups_json, auto_reveal, state, round, self_json, opened_at, closed_at, revealed_at)
-       VALUES (@id, @workshopId, @question, @kind, @teamId, @choices, @groups, @autoReveal, @state, @round, @self, @openedAt, @closedAt, @revealedAt)`,
+      `INSERT INTO votes (id, workshop_id, question, kind, team_id, choices, groups_json, auto_reveal, named, state, round, self_json, opened_at, closed_at, revealed_at)
+       VALUES (@id, @workshopId, @question, @kind, @teamId, @choices, @groups, @autoReveal, @named, @state, @round, @self, @openedAt, @closedAt, @revealedAt)`,
     ),
     vote: db.prepare<[string, string], VoteRow>('SELECT * FROM votes WHERE workshop_id = ? AND id = ?'),
     votes: db.prepare<[string], VoteRow>('SELECT * FROM votes WHERE workshop_id = ? ORDER BY opened_at, id'),
@@ -329,6 +333,7 @@ export function openSqliteStore(file: string): Store {
         groups: v.groups && JSON.stringify(v.groups),
         self: v.self && JSON.stringify(v.self),
         autoReveal: v.autoReveal ? 1 : 0,
+        named: v.named ? 1 : 0,
       }),
     getVote: (id, voteId) => {
       const r = q.vote.get(id, voteId);

@@ -77,6 +77,8 @@ export interface VoteRecord {
   choices: string[] | null;
   groups: string[] | null;
   autoReveal: boolean;
+  /** The facilitator chose a named vote: the export keeps who voted what. */
+  named?: boolean;
   state: 'open' | 'closed' | 'revealed';
   round: number;
   /** Where the team had placed itself when the vote opened, shown beside the result. */

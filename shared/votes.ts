@@ -19,6 +19,8 @@ export const OpenVoteBody = z
     groups: z.array(z.string().max(64)).max(50).optional(),
     /** Reveal on its own once every member of the voting groups has voted. */
     autoReveal: z.boolean().optional(),
+    /** Keep who voted what in the facilitator's export (anonymous otherwise). */
+    named: z.boolean().optional(),
   })
   .strict()
   .refine((b) => b.kind !== 'choice' || (b.choices && new Set(b.choices).size === b.choices.length), {

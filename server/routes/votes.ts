@@ -181,6 +181,7 @@ export function voteRoutes(ctx: ApiContext): Route[] {
           choices: body.kind === 'choice' ? body.choices! : null,
           groups: body.groups?.length ? body.groups : null,
           autoReveal: body.autoReveal ?? false,
+          named: body.named ?? false,
           state: 'open',
           round,
           self: team ? { stage: team.stageCurrent ?? null, autonomy: team.autonomy ?? null, controls: team.controls ?? null } : null,

@@ -101,4 +101,16 @@ describe('votes in the export', () => {
     expect(rows.slice(1).every((r) => r.startsWith(`${revealed},"'=HYPERLINK(""http://evil"")",stage,`))).toBe(true);
     expect(csv).not.toContain('Still secret');
   });
+
+  it('names the voters of a vote the facilitator opened as named', async () => {
+    const w = await createWorkshop(srv.url, 'Named vote');
+    const fac = { authorization: `Bearer ${w.facilitatorKey}` };
+    const ana = await join(srv.url, w.joinCode, 'Ana');
+    const r = await post(`${srv.url}/api/workshops/${w.id}/votes`, { question: 'Named?', kind: 'stage', named: true }, fac);
+    await post(`${srv.url}/api/workshops/${w.id}/votes/${r.json.voteId}/ballots`, { stage: 2 }, { authorization: `Bearer ${ana.token}` });
+    await post(`${srv.url}/api/workshops/${w.id}/votes/${r.json.voteId}/reveal`, {}, fac);
+    const exp = (await (await fetch(`${srv.url}/api/workshops/${w.id}/export`, { headers: fac })).json()) as any;
+    expect(exp.votes[0].visibility).toBe('named');
+    expect(exp.ballots).toMatchObject([{ voter: ana.participantId, stage: 2 }]);
+  });
 });
