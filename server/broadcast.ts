@@ -1,0 +1,96 @@
+import * as Y from 'yjs';
+import type * as awarenessProtocol from 'y-protocols/awareness';
+import { encodeAwarenessOf, encodeUpdate } from './protocol.ts';
+import type { Peer } from './room.ts';
+
+/**
+ * Updates merged into one frame at most; Y.mergeUpdates grows worse than
+ * linearly with the number of updates, and a burst this size already cuts
+ * the sends per recipient by that factor.
+ */
+const MAX_MERGE = 64;
+
+/**
+ * A room's outgoing traffic. Document updates and awareness changes are
+ * collected while the event loop works through the sockets that are ready,
+ * and sent once it is done with them (`setImmediate`): an idle room sends
+ * each update on the same loop turn it arrived, a busy one sends every
+ * recipient one merged frame per turn instead of one frame per update. A
+ * frame is encoded once and shared by every recipient; nobody gets their own
+ * update back.
+ */
+export class Broadcaster {
+  private updates: Uint8Array[] = [];
+  private origins: unknown[] = [];
+  private readonly awarenessChanged = new Set<number>();
+  private pending: NodeJS.Immediate | null = null;
+
+  constructor(
+    private readonly peers: Set<Peer>,
+    private readonly awareness: awarenessProtocol.Awareness,
+  ) {}
+
+  /** `origin` is the peer the update came from (it is not sent back), or anything else. */
+  update(update: Uint8Array, origin: unknown): void {
+    this.updates.push(update);
+    this.origins.push(origin);
+    this.schedule();
+  }
+
+  /** Awareness goes to everyone, the sender too: its own renewed state is what keeps a quiet client's connection alive. */
+  awarenessChange(clients: number[]): void {
+    for (const c of clients) this.awarenessChanged.add(c);
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (!this.pending) this.pending = setImmediate(this.flush);
+  }
+
+  readonly flush = (): void => {
+    if (this.pending) clearImmediate(this.pending);
+    this.pending = null;
+    const updates = this.updates;
+    const origins = this.origins;
+    this.updates = [];
+    this.origins = [];
+    for (let i = 0; i < updates.length; i += MAX_MERGE) {
+      this.sendUpdates(updates.slice(i, i + MAX_MERGE), origins.slice(i, i + MAX_MERGE));
+    }
+    if (this.awarenessChanged.size) {
+      const frame = encodeAwarenessOf(this.awareness, [...this.awarenessChanged]);
+      this.awarenessChanged.clear();
+      for (const peer of this.peers) peer.send(frame);
+    }
+  };
+
+  private sendUpdates(updates: Uint8Array[], origins: unknown[]): void {
+    if (updates.length === 1) {
+      const frame = encodeUpdate(updates[0]!);
+      for (const peer of this.peers) if (peer !== origins[0]) peer.send(frame);
+      return;
+    }
+    const all = encodeUpdate(Y.mergeUpdates(updates));
+    // A peer that wrote some of these gets the others (null: it wrote them all), built once per such peer.
+    const without = new Map<unknown, Uint8Array | null | undefined>();
+    for (const o of origins) if (this.peers.has(o as Peer)) without.set(o, undefined);
+    for (const peer of this.peers) {
+      if (!without.has(peer)) {
+        peer.send(all);
+        continue;
+      }
+      let frame = without.get(peer);
+      if (frame === undefined) {
+        const others = updates.filter((_, i) => origins[i] !== peer);
+        frame = others.length === 0 ? null : encodeUpdate(others.length === 1 ? others[0]! : Y.mergeUpdates(others));
+        without.set(peer, frame);
+      }
+      if (frame) peer.send(frame);
+    }
+  }
+
+  /** Sends whatever is waiting, now; the room is about to close. */
+  close(): void {
+    this.flush();
+  }
+}
