@@ -42,6 +42,16 @@ afterAll(async () => {
 const groups = () => facilitator.getByRole('region', { name: 'Breakout groups' });
 const myGroup = (p: Page) => p.getByRole('region', { name: 'Your group' }).getByRole('heading').textContent();
 
+/** A phone page must not scroll sideways; names what sticks out when it does. */
+async function wideOnPhone(p: Page): Promise<string[]> {
+  return p.evaluate(() =>
+    [...document.querySelectorAll('body *')]
+      .filter((e) => e.getBoundingClientRect().right > innerWidth + 1 && !e.closest('nav'))
+      .slice(0, 5)
+      .map((e) => `${e.tagName.toLowerCase()}.${String(e.getAttribute('class')).split(' ')[0]}`),
+  );
+}
+
 async function vote(p: Page, keys: string[], button: 'Submit my vote' | 'Change my vote' = 'Submit my vote') {
   const marker = p.getByRole('slider', { name: BALLOT });
   await marker.focus();
@@ -95,6 +105,7 @@ describe('breakout groups and a secret stage vote', () => {
   it('lets a voter change the ballot, and the confirmation survives a reload', async () => {
     await vote(alice, ['Home', 'ArrowRight', 'ArrowRight', 'ArrowRight', 'ArrowRight', 'ArrowRight'], 'Change my vote'); // 1.5
     await expect.poll(() => alice.getByTestId('vote-in').textContent()).toContain('1.5');
+    expect(await wideOnPhone(bob)).toEqual([]);
     await screenshot(bob, 'voting-participant-ballot-phone');
     await alice.reload();
     await expect.poll(() => alice.getByTestId('vote-in').textContent()).toContain('1.5');
@@ -122,6 +133,7 @@ describe('breakout groups and a secret stage vote', () => {
     }
     const medians = await alice.getByRole('region', { name: 'Vote results' }).getByTestId('median').allTextContents();
     expect(medians).toEqual(['median 1.5', 'median 1.3', 'median 2.5']);
+    expect(await wideOnPhone(bob)).toEqual([]);
     await screenshot(bob, 'voting-reveal-phone');
     await screenshot(facilitator, 'voting-reveal-desktop');
     await screenshot(projector, 'voting-reveal-projector');
@@ -139,5 +151,24 @@ describe('breakout groups and a secret stage vote', () => {
     await rounds.getByRole('button', { name: /Round 2 · median 3\.0 · 1 vote\b/ }).waitFor();
     await rounds.getByRole('button', { name: /Round 1 · median 1\.5 · 3 votes/ }).click();
     expect(await alice.getByRole('region', { name: 'Vote results' }).locator('[data-dot]').count()).toBe(6);
+  });
+
+  it('runs a multiple-choice vote for one group only; the others are told and wait', async () => {
+    const panel = facilitator.getByRole('region', { name: 'Vote' });
+    await panel.getByLabel('Multiple choice').check();
+    await panel.getByRole('checkbox', { name: 'Group 2' }).check();
+    await panel.getByRole('button', { name: 'Open vote' }).click();
+    await alice.getByText('This vote is for other groups.').waitFor();
+    expect(await alice.getByRole('button', { name: 'Submit my vote' }).count()).toBe(0);
+    await carol.getByRole('radio', { name: 'Test coverage' }).click();
+    await carol.getByRole('button', { name: 'Submit my vote' }).click();
+    await expect.poll(() => carol.getByTestId('vote-in').textContent()).toContain('Test coverage');
+    await panel.getByRole('button', { name: 'Reveal results' }).click();
+    const latest = bob.getByRole('region', { name: 'Vote results' }).locator('article');
+    await latest.getByRole('heading', { name: 'Which bottleneck will Payments hit next?' }).waitFor();
+    expect(await latest.locator('[data-choice="Test coverage"] b').textContent()).toBe('1');
+    // The stage question folds away under the newest one.
+    expect(await bob.getByRole('region', { name: 'Vote results' }).locator('details summary').textContent()).toContain('Where is Payments on the stage map?');
+    await screenshot(bob, 'voting-choice-reveal-phone');
   });
 });
