@@ -28,7 +28,7 @@ const log = createLogger((env.LOG_LEVEL as Level | 'silent' | undefined) ?? 'inf
 const databaseUrl = env.DATABASE_URL;
 const server = createServer({
   ...(databaseUrl
-    ? { store: await openPgStore(databaseUrl), ownership: await openPgOwnership(databaseUrl, log) }
+    ? { store: await openPgStore(databaseUrl), ownership: await openPgOwnership(databaseUrl, log, `stageboard:${env.PORT ?? 8080}`) }
     : {}),
   port: Number(env.PORT ?? 8080),
   host: env.HOST ?? '0.0.0.0',

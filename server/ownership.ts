@@ -35,14 +35,24 @@ export class OwnedElsewhereError extends AppError {
 const CHANNEL = 'stageboard_ownership';
 // Session-level advisory locks on a 64-bit hash of the id: released by
 // PostgreSQL itself when the process (and so its connection) dies.
-const KEY = `hashtextextended('stageboard:' || $1, 0)`;
+export const KEY = `hashtextextended('stageboard:' || $1, 0)`;
+
+/** Which process (its application_name) holds a workshop's lock, for operators and tests. */
+export const OWNER_QUERY = `SELECT a.application_name AS owner FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+  WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+    AND ((l.classid::bigint << 32) | l.objid::bigint) = ${KEY}`;
 
 /**
  * Ownership through PostgreSQL advisory locks, on one dedicated connection per
  * process (session locks belong to a connection, so they cannot use the pool).
  * Release requests and roster changes travel by LISTEN/NOTIFY.
  */
-export async function openPgOwnership(connectionString: string, log: Logger): Promise<Ownership> {
+export async function openPgOwnership(
+  connectionString: string,
+  log: Logger,
+  /** Shown as the lock connection's application_name, so `pg_locks` tells which process serves what. */
+  name = `stageboard:${process.pid}`,
+): Promise<Ownership> {
   const held = new Set<string>();
   const handlers: ((event: 'lost' | 'roster', id: string) => void)[] = [];
   const emit = (event: 'lost' | 'roster', id: string) => {
@@ -58,7 +68,7 @@ export async function openPgOwnership(connectionString: string, log: Logger): Pr
   let client: Promise<pg.Client> | null = null;
 
   function connect(): Promise<pg.Client> {
-    const c = new pg.Client({ connectionString });
+    const c = new pg.Client({ connectionString, application_name: name });
     const ready = (async () => {
       await c.connect();
       await c.query(`LISTEN ${CHANNEL}`);
