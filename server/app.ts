@@ -99,7 +99,8 @@ export function createServer(opts: ServerOptions = {}): StageboardServer {
       if (!workshop) return conn.close(CLOSE.notFound, 'no such workshop');
       const cred = token ? await store.resolveCredential(workshopId, hashSecret(token)) : undefined;
       if (!cred) return conn.close(CLOSE.badToken, token ? 'invalid token' : 'missing token');
-      const room = await rooms.acquire(workshopId);
+      // HAProxy names the server it chose (deploy/haproxy.cfg): only a routed socket claims the workshop.
+      const room = await rooms.acquire(workshopId, req.headers['x-stageboard-server'] !== undefined);
       if (conn.closed) return;
       conn.ready(cred, room);
     } catch (err) {

@@ -10,10 +10,12 @@ import type { Logger } from './log.ts';
  */
 export interface Ownership {
   /**
-   * Takes the workshop for this process. False when another process holds it;
-   * that process is then asked to let go, so the caller's reconnect finds it free.
+   * Takes the workshop for this process. False when another process holds it.
+   * With `claim` (the proxy routed the request here on purpose) that process
+   * is asked to let go, so the caller's reconnect finds it free: this is how a
+   * workshop follows the routing when a process joins or comes back.
    */
-  acquire(workshopId: string): Promise<boolean>;
+  acquire(workshopId: string, claim: boolean): Promise<boolean>;
   release(workshopId: string): Promise<void>;
   /** Tells the owner (if any) that the workshop's participants changed in the store. */
   announce(workshopId: string, what: 'roster'): Promise<void>;
@@ -101,7 +103,7 @@ export async function openPgOwnership(
 
   await conn();
   return {
-    async acquire(id) {
+    async acquire(id, claim) {
       if (held.has(id)) return true;
       const c = await conn();
       const { rows } = await c.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(${KEY}) AS ok`, [id]);
@@ -109,7 +111,7 @@ export async function openPgOwnership(
         held.add(id);
         return true;
       }
-      await c.query('SELECT pg_notify($1, $2)', [CHANNEL, `release:${id}`]);
+      if (claim) await c.query('SELECT pg_notify($1, $2)', [CHANNEL, `release:${id}`]);
       return false;
     },
     async release(id) {

@@ -56,7 +56,12 @@ export class Rooms {
     return this.open.get(id);
   }
 
-  acquire(id: string): Promise<Room> {
+  /**
+   * `claim` (cluster mode): the proxy routed this here, so a process still
+   * serving the workshop is asked to let go. A request that reached this
+   * process directly only learns that the workshop is served elsewhere.
+   */
+  acquire(id: string, claim = true): Promise<Room> {
     const room = this.open.get(id);
     if (room && room.state === 'open') return Promise.resolve(room);
     const pending = this.loading.get(id);
@@ -65,7 +70,7 @@ export class Rooms {
       // A room that is still flushing its final write must finish before it loads again.
       if (room) await room.close();
       const { ownership } = this.opts;
-      if (ownership && !(await ownership.acquire(id))) throw new OwnedElsewhereError(id);
+      if (ownership && !(await ownership.acquire(id, claim))) throw new OwnedElsewhereError(id);
       try {
         const loaded = await Room.load({
           id,
