@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWorkshopInUi, joinInUi, launch, openPage, screenshot } from '../helpers/browser.ts';
+import { createWorkshopInUi, joinInUi, launch, openPage, screenshot, SCREENSHOTS } from '../helpers/browser.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 
 let srv: TestServer;
@@ -107,6 +107,7 @@ describe('breakout groups and a secret stage vote', () => {
     await expect.poll(() => alice.getByTestId('vote-in').textContent()).toContain('1.5');
     expect(await wideOnPhone(bob)).toEqual([]);
     await screenshot(bob, 'voting-participant-ballot-phone');
+    await bob.locator('[data-vote]').screenshot({ path: `${SCREENSHOTS}/voting-ballot-card-phone.png` });
     await alice.reload();
     await expect.poll(() => alice.getByTestId('vote-in').textContent()).toContain('1.5');
     expect(await alice.getByRole('slider', { name: BALLOT }).getAttribute('aria-valuenow')).toBe('1.5');
@@ -135,6 +136,7 @@ describe('breakout groups and a secret stage vote', () => {
     expect(medians).toEqual(['median 1.5', 'median 1.3', 'median 2.5']);
     expect(await wideOnPhone(bob)).toEqual([]);
     await screenshot(bob, 'voting-reveal-phone');
+    await bob.getByRole('region', { name: 'Vote results' }).screenshot({ path: `${SCREENSHOTS}/voting-results-phone.png` });
     await screenshot(facilitator, 'voting-reveal-desktop');
     await screenshot(projector, 'voting-reveal-projector');
   });
