@@ -28,6 +28,12 @@ export interface ServerOptions {
   log?: Logger;
   publicUrl?: string;
   trustProxy?: boolean;
+  /**
+   * Origins (`https://board.example.com`) whose pages may open a WebSocket.
+   * Unset: the request's own host (and `publicUrl`'s). A request without an
+   * Origin header is not from a browser page and is let through to the token check.
+   */
+  allowedOrigins?: string[];
   now?: () => number;
   /**
    * Cluster mode (issue 10): which workshops this process may serve. A socket
@@ -59,39 +65,73 @@ export function createServer(opts: ServerOptions = {}): StageboardServer {
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxMessageBytes });
   const connections = new Set<Connection>();
 
-  const http = createHttpServer(async (req, res) => {
-    const path = (req.url ?? '/').split('?')[0]!;
+  const perAddress = new Map<string, number>();
+  const trustProxy = opts.trustProxy ?? false;
+  const publicOrigin = opts.publicUrl ? new URL(opts.publicUrl).origin : undefined;
+
+  const originAllowed = (req: IncomingMessage): boolean => {
+    const origin = req.headers.origin;
+    if (origin === undefined) return true;
+    if (opts.allowedOrigins) return opts.allowedOrigins.includes(origin);
+    if (origin === publicOrigin) return true;
     try {
-      if (path.startsWith('/api/')) {
-        if (!(await api(req, res, path))) throw new AppError('not_found', 'no such endpoint');
-        return;
-      }
-      serve(req, res, path);
-    } catch (err) {
-      if (res.headersSent) return void res.destroy();
-      if (err instanceof AppError) return sendError(res, err);
-      log('error', 'request failed', { path, error: String((err as Error)?.stack ?? err) });
-      sendJson(res, 500, { error: 'internal error', code: 'internal' });
+      return new URL(origin).host === req.headers.host;
+    } catch {
+      return false;
     }
-  });
+  };
+
+  const http = createHttpServer(
+    {
+      // Node's defaults give a trickling client a minute or five; these are seconds.
+      requestTimeout: limits.requestTimeoutMs,
+      headersTimeout: Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs),
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, limits.headersTimeoutMs / 4)),
+    },
+    async (req, res) => {
+      const path = (req.url ?? '/').split('?')[0]!;
+      try {
+        if (path.startsWith('/api/')) {
+          if (!(await api(req, res, path))) throw new AppError('not_found', 'no such endpoint');
+          return;
+        }
+        serve(req, res, path);
+      } catch (err) {
+        if (res.headersSent) return void res.destroy();
+        if (err instanceof AppError) return sendError(res, err);
+        log('error', 'request failed', { path, error: String((err as Error)?.stack ?? err) });
+        sendJson(res, 500, { error: 'internal error', code: 'internal' });
+      }
+    },
+  );
+
+  const refuse = (socket: Duplex, status: string) =>
+    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => {});
     const url = new URL(req.url ?? '/', 'http://x');
     const match = WS_PATH.exec(url.pathname);
-    if (!match) {
-      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      return;
-    }
-    wss.handleUpgrade(req, socket, head, (ws) => void accept(ws, req, match[1]!, url.searchParams.get('token')));
+    if (!match) return refuse(socket, '404 Not Found');
+    if (!originAllowed(req)) return refuse(socket, '403 Forbidden');
+    const address = clientAddress(req, trustProxy);
+    const open = perAddress.get(address) ?? 0;
+    if (open >= limits.maxConnectionsPerAddress) return refuse(socket, '429 Too Many Requests');
+    perAddress.set(address, open + 1);
+    socket.once('close', () => {
+      const n = (perAddress.get(address) ?? 1) - 1;
+      if (n <= 0) perAddress.delete(address);
+      else perAddress.set(address, n);
+    });
+    wss.handleUpgrade(req, socket, head, (ws) => void accept(ws, req, match[1]!, url.searchParams.get('token'), address));
   });
 
   /**
    * The socket is open but nothing is sent until the token is checked and the
    * room has loaded; a refusal closes it with a 44xx code and a reason.
    */
-  async function accept(ws: WebSocket, req: IncomingMessage, workshopId: string, token: string | null) {
-    const conn = new Connection(ws, { limits, log, workshopId, address: clientAddress(req, opts.trustProxy ?? false) });
+  async function accept(ws: WebSocket, req: IncomingMessage, workshopId: string, token: string | null, address: string) {
+    const conn = new Connection(ws, { limits, log, workshopId, address });
     connections.add(conn);
     ws.once('close', () => connections.delete(conn));
     try {
@@ -100,6 +140,9 @@ export function createServer(opts: ServerOptions = {}): StageboardServer {
       const cred = token ? await store.resolveCredential(workshopId, hashSecret(token)) : undefined;
       if (!cred) return conn.close(CLOSE.badToken, token ? 'invalid token' : 'missing token');
       // HAProxy names the server it chose (deploy/haproxy.cfg): only a routed socket claims the workshop.
+      if (!rooms.get(workshopId) && rooms.size >= limits.maxRoomsInMemory) {
+        return conn.close(CLOSE.tryAgainLater, 'this server holds as many workshops as it may; try again shortly');
+      }
       const room = await rooms.acquire(workshopId, req.headers['x-stageboard-server'] !== undefined);
       if (conn.closed) return;
       conn.ready(cred, room);

@@ -27,6 +27,10 @@ export class Connection implements Peer {
   private state: ConnState = { kind: 'authenticating', backlog: [] };
   private alive = true;
   private readonly pingTimer: NodeJS.Timeout;
+  private silenceTimer: NodeJS.Timeout | null;
+  /** Token bucket for `maxMessagesPerSecond`: holds one second's worth. */
+  private tokens: number;
+  private refilledAt = performance.now();
 
   constructor(
     private readonly ws: WebSocket,
@@ -46,6 +50,14 @@ export class Connection implements Peer {
       ws.ping();
     }, opts.limits.pingIntervalMs);
     this.pingTimer.unref();
+    this.tokens = opts.limits.maxMessagesPerSecond;
+    // Stock clients send sync step 1 the moment the socket opens; one that stays
+    // silent is holding a socket (and a slot of its address) for nothing.
+    this.silenceTimer = setTimeout(
+      () => this.close(CLOSE.policyViolation, 'no message after the upgrade'),
+      opts.limits.firstMessageTimeoutMs,
+    );
+    this.silenceTimer.unref();
   }
 
   get closed(): boolean {
@@ -95,14 +107,21 @@ export class Connection implements Peer {
     if (prev.kind === 'closed') return;
     this.state = { kind: 'closed' };
     clearInterval(this.pingTimer);
+    if (this.silenceTimer) clearTimeout(this.silenceTimer);
     if (prev.kind === 'open') prev.room.remove(this);
   }
 
   private readonly onClose = () => this.release();
 
   private readonly onMessage = (data: RawData, isBinary: boolean) => {
+    if (this.silenceTimer) {
+      clearTimeout(this.silenceTimer);
+      this.silenceTimer = null;
+    }
+    if (!this.takeToken()) return this.close(CLOSE.policyViolation, 'too many messages; slow down');
     if (!isBinary) return this.close(CLOSE.invalidData, 'text frames are not part of the protocol');
-    const frame = new Uint8Array(data as Buffer);
+    const buf = data as Buffer;
+    const frame = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
     switch (this.state.kind) {
       case 'authenticating':
         if (this.state.backlog.length >= this.opts.limits.maxMessagesBeforeReady) {
@@ -116,6 +135,16 @@ export class Connection implements Peer {
         return;
     }
   };
+
+  private takeToken(): boolean {
+    const max = this.opts.limits.maxMessagesPerSecond;
+    const t = performance.now();
+    this.tokens = Math.min(max, this.tokens + ((t - this.refilledAt) * max) / 1000);
+    this.refilledAt = t;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
 
   private handle(frame: Uint8Array, room: Room): void {
     let msg: ClientMessage;

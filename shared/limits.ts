@@ -36,6 +36,25 @@ export const LIMITS = {
   maxMessagesBeforeReady: 64,
   /** Server pings each socket this often and drops it after two unanswered pings. */
   pingIntervalMs: 15_000,
+  /**
+   * Messages per second one socket may send, as a bucket that holds one
+   * second's worth: a drag at 60 Hz with its cursor is 120. Past it the
+   * socket is closed (1008); an honest client reconnects and resyncs.
+   */
+  maxMessagesPerSecond: 300,
+  /** A WebSocket that sends nothing this long after the upgrade is closed (1008); stock clients speak at once. */
+  firstMessageTimeoutMs: 10_000,
+  /**
+   * Open WebSockets from one address; the next upgrade gets 429. A whole
+   * workshop behind one NAT (and the benchmark) must fit, with a tab or two each.
+   */
+  maxConnectionsPerAddress: 1000,
+  /** Workshops held in memory at once; a socket that would load one more is closed with 1013. */
+  maxRoomsInMemory: 500,
+  /** An HTTP request (or WebSocket handshake) must arrive whole within this; trickled bytes do not keep it open. */
+  requestTimeoutMs: 10_000,
+  /** The request's headers must arrive within this. */
+  headersTimeoutMs: 5_000,
 } as const;
 
 export type Limits = { -readonly [K in keyof typeof LIMITS]: number };
