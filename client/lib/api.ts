@@ -52,13 +52,13 @@ export const api = {
   revealVote: (workshopId: string, key: string, voteId: string) =>
     call<{ voteId: string; result: VoteResult }>(`${votes(workshopId)}/${voteId}/reveal`, { method: 'POST', token: key }),
   castBallot: (workshopId: string, token: string, voteId: string, body: BallotBody) =>
-    call<{ voteId: string; status: 'stored' | 'stale' }>(`${votes(workshopId)}/${voteId}/ballots`, {
+    call<{ voteId: string; status: 'stored' | 'stale'; receipt: string }>(`${votes(workshopId)}/${voteId}/ballots`, {
       method: 'POST',
       token,
       body: JSON.stringify(body),
     }),
   myBallot: (workshopId: string, token: string, voteId: string) =>
-    call<{ voteId: string; value: BallotValue; seq: number; at: number }>(`${votes(workshopId)}/${voteId}/ballot`, { token }),
+    call<{ voteId: string; value: BallotValue; receipt: string; seq: number; at: number }>(`${votes(workshopId)}/${voteId}/ballot`, { token }),
 };
 
 function votes(workshopId: string): string {

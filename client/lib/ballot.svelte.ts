@@ -1,5 +1,6 @@
 import type { BallotValue } from '../../shared/votes.ts';
 import { api, ApiError } from './api.ts';
+import { saveReceipt } from './receipts.ts';
 
 /**
  * One participant's ballot in one vote: what the server holds, and the
@@ -70,6 +71,7 @@ export class BallotBox {
         if (gen !== this.generation) return;
         this.seq = Math.max(this.seq, b.seq);
         this.stored = b.value;
+        saveReceipt(this.voteId, b.receipt);
         this.status = { kind: 'stored' };
         return;
       } catch (e) {
@@ -93,6 +95,8 @@ export class BallotBox {
         if (gen !== this.generation) return;
         // "stale" means the server already holds a newer ballot of ours; the newer one's own loop reports it.
         if (res.status === 'stored') this.stored = value;
+        // The answer always carries the receipt of the ballot that stands.
+        saveReceipt(this.voteId, res.receipt);
         this.status = { kind: 'stored' };
         return;
       } catch (e) {

@@ -132,6 +132,9 @@ describe('breakout groups and a secret stage vote', () => {
       expect(await results.locator('[data-dot]').count()).toBe(6);
       expect(await results.getByText('where Payments had placed itself: 1.0').count()).toBe(1);
     }
+    // Each voter finds its own receipt among the counted ballots; the facilitator and projector hold none.
+    for (const p of [alice, bob, carol]) await p.getByText('Your ballot was counted').waitFor();
+    for (const p of [facilitator, projector]) expect(await p.getByText('Your ballot was counted').count()).toBe(0);
     const medians = await alice.getByRole('region', { name: 'Vote results' }).getByTestId('median').allTextContents();
     expect(medians).toEqual(['median 1.5', 'median 1.3', 'median 2.5']);
     expect(await wideOnPhone(bob)).toEqual([]);
