@@ -1,0 +1,204 @@
+/**
+ * `npm run bench:cluster` (issue 10): the cost and the correctness of running
+ * Stageboard as K processes behind HAProxy. Needs DATABASE_URL (an admin URL:
+ * each run creates and drops its own database) and haproxy on the PATH.
+ *
+ * A 2-core machine cannot show speed-up, so this measures cost: CPU-seconds
+ * per delivered update (cluster over one process), fan-out p99 through
+ * HAProxy against direct, PostgreSQL against SQLite appends, and a kill -9.
+ */
+import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import * as Y from 'yjs';
+import { addTeam, ROOTS } from '../shared/doc.ts';
+import { OWNER_QUERY } from '../server/ownership.ts';
+import { openPgStore } from '../server/pg-store.ts';
+import { openSqliteStore } from '../server/sqlite-store.ts';
+import type { Store } from '../server/store.ts';
+import { startCluster, type Cluster } from '../scripts/cluster.ts';
+import { createWorkshop, join as joinWorkshop } from '../tests/helpers/api.ts';
+import { freshDatabase } from '../tests/helpers/pg.ts';
+import { connect, synced, type Client } from '../tests/helpers/yclient.ts';
+
+// Each stock provider adds a process 'exit' listener; hundreds of them are expected here.
+process.setMaxListeners(0);
+const ADMIN = process.env.DATABASE_URL;
+if (!ADMIN) throw new Error('bench:cluster needs DATABASE_URL=postgres://… (eval "$(deploy/dev-postgres.sh)")');
+const W = Number(process.env.ROOMS ?? 3);
+const CLIENTS = Number(process.env.CLIENTS ?? 50);
+const UPDATES = Number(process.env.UPDATES ?? 150);
+
+const p99 = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.99))]! : NaN);
+const cpuSeconds = (pid: number) => {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
+};
+const tick = () => new Promise((r) => setTimeout(r, 20));
+
+interface Room {
+  id: string;
+  clients: Client[];
+  tokens: string[];
+}
+
+async function rooms(base: string, wsUrl: string): Promise<Room[]> {
+  const out: Room[] = [];
+  for (let r = 0; r < W; r++) {
+    const w = await createWorkshop(base, `Bench ${r}`);
+    const tokens = [w.facilitatorKey];
+    for (let i = 1; i < CLIENTS; i++) tokens.push((await joinWorkshop(base, w.joinCode, `P${i}`)).token);
+    const clients = tokens.map((t) => connect(wsUrl, w.id, t));
+    await Promise.all(clients.map(synced));
+    out.push({ id: w.id, clients, tokens });
+  }
+  return out;
+}
+
+/** Each room's facilitator adds UPDATES teams, one per 20 ms; every other client times each arrival. */
+async function fanOut(list: Room[]): Promise<{ latencies: number[]; delivered: number }> {
+  const latencies: number[] = [];
+  let delivered = 0;
+  for (const room of list) {
+    for (const c of room.clients.slice(1)) {
+      c.doc.getMap(ROOTS.teams).observe((e) => {
+        for (const key of e.keysChanged) {
+          const sent = Number(key.split('_')[1]);
+          latencies.push(performance.now() - sent);
+          delivered++;
+        }
+      });
+    }
+  }
+  for (let i = 0; i < UPDATES; i++) {
+    for (const room of list) addTeam(room.clients[0]!.doc, `t_${performance.now()}_${i}`, { name: `T${i}`, color: '#123' });
+    await tick();
+  }
+  const want = UPDATES * list.length * (CLIENTS - 1);
+  for (let i = 0; i < 500 && delivered < want; i++) await tick();
+  return { latencies, delivered };
+}
+
+async function phase(k: number, direct: boolean) {
+  const db = await freshDatabase(ADMIN!);
+  const cluster = await startCluster({ processes: k, databaseUrl: db.url, env: { LOG_LEVEL: 'info' } });
+  try {
+    const base = direct ? cluster.processes[0]!.url : cluster.url;
+    const list = await rooms(base, direct ? `ws://127.0.0.1:${cluster.processes[0]!.port}/ws` : cluster.wsUrl);
+    const pids = cluster.processes.map((p) => p.child.pid!);
+    const cpu0 = pids.reduce((s, p) => s + cpuSeconds(p), 0);
+    const { latencies, delivered } = await fanOut(list);
+    const cpu = pids.reduce((s, p) => s + cpuSeconds(p), 0) - cpu0;
+    for (const r of list) for (const c of r.clients) c.destroy();
+    return { cpuPerUpdate: cpu / delivered, p99: p99(latencies), delivered };
+  } finally {
+    await cluster.close();
+    await db.drop();
+  }
+}
+
+async function appendP99(store: Store, id: string): Promise<number> {
+  const d = new Y.Doc();
+  const times: number[] = [];
+  for (let seq = 2; seq <= 1001; seq++) {
+    d.getMap('teams').set('x', seq);
+    const data = Y.encodeStateAsUpdate(d);
+    const t0 = performance.now();
+    await store.appendUpdate(id, { seq, at: Date.now(), author: 'p', data });
+    times.push(performance.now() - t0);
+  }
+  return p99(times);
+}
+
+async function storeCompare() {
+  const w = { id: 'bench', title: 'b', templateId: 'stages', joinCode: 'BENCH1', createdAt: 1, facilitatorKeyHash: 'f', observerTokenHash: 'o' };
+  const dir = mkdtempSync(join(tmpdir(), 'sb-bench-'));
+  const sqlite = openSqliteStore(join(dir, 'x.sqlite'));
+  await sqlite.createWorkshop(w, new Uint8Array([0, 0]));
+  const sq = await appendP99(sqlite, w.id);
+  await sqlite.close();
+  rmSync(dir, { recursive: true, force: true });
+  const db = await freshDatabase(ADMIN!);
+  const store = await openPgStore(db.url);
+  await store.createWorkshop(w, new Uint8Array([0, 0]));
+  const pq = await appendP99(store, w.id);
+  await store.close();
+  await db.drop();
+  return { sqlite: sq, pg: pq };
+}
+
+async function failover() {
+  const db = await freshDatabase(ADMIN!);
+  const cluster: Cluster = await startCluster({ processes: 3, databaseUrl: db.url, env: { LOG_LEVEL: 'info' } });
+  const admin = new pg.Pool({ connectionString: db.url, max: 2 });
+  const ownerOf = async (id: string) => (await admin.query(OWNER_QUERY, [id])).rows[0]?.owner as string | undefined;
+  try {
+    const list = await rooms(cluster.url, cluster.wsUrl);
+    const before = await Promise.all(list.map((r) => ownerOf(r.id)));
+    const counts = new Map<string, number>();
+    for (const o of before) counts.set(o!, (counts.get(o!) ?? 0) + 1);
+    const victimName = [...counts].sort((a, b) => b[1] - a[1])[0]![0];
+    const victim = cluster.processes.find((p) => `stageboard:${p.port}` === victimName)!;
+    let n = 0;
+    const timer = setInterval(() => list.forEach((r) => addTeam(r.clients[0]!.doc, `k_${n++}`, { name: 'K', color: '#000' })), 20);
+    await new Promise((r) => setTimeout(r, 500));
+    const moved = list.filter((_, i) => before[i] === victimName);
+    const reconnects: number[] = [];
+    const killedAt = performance.now();
+    const back = moved.flatMap((r) =>
+      r.clients.map(
+        (c) =>
+          new Promise<void>((resolve) => {
+            const on = (s: boolean) => {
+              if (!s || performance.now() - killedAt < 1) return;
+              reconnects.push(performance.now() - killedAt);
+              c.provider.off('sync', on);
+              resolve();
+            };
+            c.provider.on('sync', on);
+          }),
+      ),
+    );
+    victim.child.kill('SIGKILL');
+    await Promise.race([Promise.all(back), new Promise((r) => setTimeout(r, 20_000))]);
+    await new Promise((r) => setTimeout(r, 500));
+    clearInterval(timer);
+    await new Promise((r) => setTimeout(r, 1500));
+    let lost = 0;
+    let gaps = 0;
+    for (const r of list) {
+      const { rows } = await admin.query<{ seq: number; data: Buffer }>('SELECT seq, data FROM updates WHERE workshop_id = $1 ORDER BY seq', [r.id]);
+      rows.forEach((e, i) => (gaps += e.seq === i + 1 ? 0 : 1));
+      const replay = new Y.Doc();
+      for (const e of rows) Y.applyUpdate(replay, e.data);
+      for (const key of r.clients[0]!.doc.getMap(ROOTS.teams).keys()) if (!replay.getMap(ROOTS.teams).has(key)) lost++;
+    }
+    const after = await Promise.all(list.map((r) => ownerOf(r.id)));
+    for (const r of list) for (const c of r.clients) c.destroy();
+    return { reconnectP99: p99(reconnects), reconnected: reconnects.length, expected: moved.length * CLIENTS, lost, gaps, moved: after.filter((o, i) => o !== before[i]).length, written: n };
+  } finally {
+    await admin.end();
+    await cluster.close();
+  }
+}
+
+const t0 = Date.now();
+console.log(`bench:cluster — ${W} rooms × ${CLIENTS} clients, ${UPDATES} updates per room at 50/s`);
+const single = await phase(1, true);
+const rows = [{ k: 'direct', ...single }];
+for (const k of [1, 2, 3]) rows.push({ k: String(k), ...(await phase(k, false)) });
+console.log('\nK processes | CPU ms / delivered update | × single | fan-out p99 ms | × direct | delivered');
+for (const r of rows) {
+  console.log(
+    `${r.k.padEnd(11)} | ${(r.cpuPerUpdate * 1000).toFixed(4).padStart(25)} | ${(r.cpuPerUpdate / single.cpuPerUpdate).toFixed(2).padStart(8)} | ${r.p99.toFixed(1).padStart(14)} | ${(r.p99 / single.p99).toFixed(2).padStart(8)} | ${r.delivered}`,
+  );
+}
+const stores = await storeCompare();
+console.log(`\nappend p99 (1000 appends, one at a time): SQLite ${stores.sqlite.toFixed(3)} ms, PostgreSQL ${stores.pg.toFixed(3)} ms`);
+const f = await failover();
+console.log(
+  `\nkill -9 of the busiest of 3 processes: reconnect p99 ${f.reconnectP99.toFixed(0)} ms (${f.reconnected}/${f.expected} clients), lost updates ${f.lost} of ${f.written}, log gaps ${f.gaps}, rooms moved ${f.moved}`,
+);
+console.log(`\n(${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+process.exit(0);
