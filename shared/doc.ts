@@ -236,3 +236,26 @@ export function readResults(doc: Y.Doc): VoteResult[] {
   });
   return out.sort((a, b) => a.revealedAt - b.revealedAt);
 }
+
+/**
+ * How people get into breakout groups (`groups.mode`): the facilitator places
+ * them ("manual"), the server places each new joiner in the smallest group
+ * ("auto"), or participants pick their own through the API ("pick").
+ */
+export const GROUP_MODES = ['manual', 'auto', 'pick'] as const;
+export type GroupMode = (typeof GROUP_MODES)[number];
+
+export function readGroupMode(doc: Y.Doc): GroupMode {
+  const v = doc.getMap<unknown>(ROOTS.groups).get('mode');
+  return (GROUP_MODES as readonly unknown[]).includes(v) ? (v as GroupMode) : 'manual';
+}
+
+/** The group with the fewest members (the first such in display order), or null when there are none. */
+export function smallestGroup(groups: readonly Group[], members: readonly Member[]): string | null {
+  let best: { id: string; n: number } | null = null;
+  for (const g of groups) {
+    const n = members.filter((m) => m.group === g.id).length;
+    if (!best || n < best.n) best = { id: g.id, n };
+  }
+  return best?.id ?? null;
+}

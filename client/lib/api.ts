@@ -57,6 +57,12 @@ export const api = {
       token,
       body: JSON.stringify(body),
     }),
+  pickGroup: (workshopId: string, token: string, group: string | null) =>
+    call<{ group: string | null }>(`/api/workshops/${encodeURIComponent(workshopId)}/groups/pick`, {
+      method: 'POST',
+      token,
+      body: JSON.stringify({ group }),
+    }),
   myBallot: (workshopId: string, token: string, voteId: string) =>
     call<{ voteId: string; value: BallotValue; receipt: string; seq: number; at: number }>(`${votes(workshopId)}/${voteId}/ballot`, { token }),
 };

@@ -1,22 +1,16 @@
 import * as Y from 'yjs';
-import { ensureGroupMaps, Group, Member, ROOTS, type Group as GroupT, type Member as MemberT } from '../../shared/doc.ts';
+import { ensureGroupMaps, Group, Member, ROOTS, smallestGroup, type Group as GroupT, type GroupMode, type Member as MemberT } from '../../shared/doc.ts';
 import { randomId } from './ids.ts';
 
 /**
  * Breakout groups, written by the facilitator's browser straight into the
  * document's `groups` map (the server lets only the facilitator write it).
- * `groups.mode` is "auto" when late joiners should be placed automatically,
- * "manual" (or absent) when the facilitator places them by hand.
+ * The mode (`groups.mode`, shared/doc.ts) says how people get into groups.
  */
-export type GroupMode = 'manual' | 'auto';
-const MODE_KEY = 'mode';
-
-export function readGroupMode(doc: Y.Doc): GroupMode {
-  return doc.getMap<unknown>(ROOTS.groups).get(MODE_KEY) === 'auto' ? 'auto' : 'manual';
-}
+export { readGroupMode, smallestGroup, type GroupMode } from '../../shared/doc.ts';
 
 export function setGroupMode(doc: Y.Doc, mode: GroupMode): void {
-  doc.getMap<unknown>(ROOTS.groups).set(MODE_KEY, mode);
+  doc.getMap<unknown>(ROOTS.groups).set('mode', mode);
 }
 
 /** Fisher–Yates; `random` is injectable so tests can fix the order. */
@@ -34,16 +28,6 @@ export function dealEvenly(ids: readonly string[], n: number, random?: () => num
   const out: string[][] = Array.from({ length: Math.max(1, n) }, () => []);
   shuffled(ids, random).forEach((id, i) => out[i % out.length]!.push(id));
   return out;
-}
-
-/** The group with the fewest members (the first such in display order), or null when there are none. */
-export function smallestGroup(groups: readonly GroupT[], members: readonly MemberT[]): string | null {
-  let best: { id: string; size: number } | null = null;
-  for (const g of groups) {
-    const size = members.filter((m) => m.group === g.id).length;
-    if (!best || size < best.size) best = { id: g.id, size };
-  }
-  return best?.id ?? null;
 }
 
 /** Moves one participant; a no-op if the server has not written its member entry yet. */

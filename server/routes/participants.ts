@@ -1,11 +1,12 @@
 import { z } from 'zod';
-import { ensureGroupMaps, Member } from '../../shared/doc.ts';
+import { ensureGroupMaps, Member, readGroupMode, readGroups, readMembers, smallestGroup } from '../../shared/doc.ts';
 import { AppError, CLOSE } from '../../shared/errors.ts';
 import { TEXT } from '../../shared/limits.ts';
 import { readJson, sendJson } from '../http-util.ts';
 import { ID, type ApiContext, type Route } from './context.ts';
 
 const PID = '(?<pid>p_[\\w-]{1,64})';
+const PickBody = z.object({ group: z.string().max(64).nullable() }).strict();
 const RenameBody = z.object({ name: z.string().trim().min(1, 'must not be empty').max(TEXT.displayName) }).strict();
 
 /**
@@ -19,7 +20,9 @@ export async function writeMember(ctx: ApiContext, workshopId: string, participa
     const { members } = ensureGroupMaps(doc);
     if (name === null) return void members.delete(participantId);
     const prev = Member.safeParse(members.get(participantId));
-    members.set(participantId, { name, group: prev.success ? prev.data.group : null });
+    // A late joiner goes to the smallest group when the facilitator chose "auto".
+    const group = prev.success ? prev.data.group : readGroupMode(doc) === 'auto' ? smallestGroup(readGroups(doc), readMembers(doc)) : null;
+    members.set(participantId, { name, group });
   });
 }
 
@@ -64,6 +67,27 @@ export function participantRoutes(ctx: ApiContext): Route[] {
         await writeMember(ctx, w.id, pid!, null);
         ctx.log('info', 'participant removed', { workshop: w.id, participant: pid });
         sendJson(res, 200, { id: pid, removed: true });
+      },
+    },
+    {
+      method: 'POST',
+      pattern: new RegExp(`^/api/workshops/${ID}/groups/pick$`),
+      handle: async (req, res, { id }) => {
+        const w = await ctx.requireWorkshop(id!);
+        const { cred } = await ctx.requireCredential(req, w.id);
+        if (cred.role !== 'participant') throw new AppError('forbidden', 'only participants pick a group');
+        const body = await readJson(req, PickBody, ctx.limits.maxJsonBodyBytes);
+        const room = await ctx.rooms.acquire(w.id);
+        if (readGroupMode(room.doc) !== 'pick') throw new AppError('conflict', 'the facilitator has not opened group picking');
+        if (body.group !== null && !readGroups(room.doc).some((g) => g.id === body.group)) {
+          throw new AppError('bad_request', 'group: no such group');
+        }
+        await room.serverChange((doc) => {
+          const { members } = ensureGroupMaps(doc);
+          const prev = Member.safeParse(members.get(cred.participantId!));
+          if (prev.success) members.set(cred.participantId!, { ...prev.data, group: body.group });
+        });
+        sendJson(res, 200, { group: body.group });
       },
     },
     {

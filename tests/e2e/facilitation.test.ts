@@ -96,6 +96,7 @@ describe('the facilitator drives three screens', () => {
     for (const p of [facilitator, alice, bob]) {
       await p.getByRole('status').filter({ hasText: 'Spotlight on Payments' }).waitFor();
       await p.locator('.lane.spotlit').first().waitFor();
+      await p.locator('[data-risk-team].spotlit').first().waitFor();
     }
     await screenshot(facilitator, 'facilitation-facilitator');
     await screenshot(bob, 'facilitation-phone');

@@ -226,3 +226,27 @@ describe('auto-reveal', () => {
     expect((await post(url, { stage: 1 }, auth(joined[0]!.token))).status).toBe(409);
   });
 });
+
+describe('breakout groups', () => {
+  it('place late joiners in the smallest group when the facilitator chose "auto"', async () => {
+    const { w, f, groupIds } = await workshopWithGroups(3, 2); // g1: 2 people, g2: 1
+    f.doc.getMap(ROOTS.groups).set('mode', 'auto');
+    await expect.poll(() => srv.server.rooms.get(w.id)!.doc.getMap(ROOTS.groups).get('mode')).toBe('auto');
+    const late = await join(srv.url, w.joinCode, 'Late Lou');
+    const members = () => f.doc.getMap(ROOTS.groups).get('members') as Y.Map<{ group: string | null }>;
+    await until(f.doc, () => members().get(late.participantId)?.group === groupIds[1], 'placed in the smaller group');
+  });
+
+  it('let participants pick their own group only while the facilitator allows it', async () => {
+    const { w, f, joined, groupIds } = await workshopWithGroups(2, 2);
+    const pick = (token: string, group: string | null) => post(`${srv.url}/api/workshops/${w.id}/groups/pick`, { group }, auth(token));
+    expect(await pick(joined[0]!.token, groupIds[1]!)).toMatchObject({ status: 409, json: { error: 'the facilitator has not opened group picking' } });
+    f.doc.getMap(ROOTS.groups).set('mode', 'pick');
+    await expect.poll(() => srv.server.rooms.get(w.id)!.doc.getMap(ROOTS.groups).get('mode')).toBe('pick');
+    expect((await pick(joined[0]!.token, 'nope')).status).toBe(400);
+    expect((await pick(w.facilitatorKey, groupIds[1]!)).status).toBe(403);
+    expect((await pick(joined[0]!.token, groupIds[1]!)).status).toBe(200);
+    const members = () => f.doc.getMap(ROOTS.groups).get('members') as Y.Map<{ group: string | null }>;
+    await until(f.doc, () => members().get(joined[0]!.participantId)?.group === groupIds[1], 'picked group');
+  });
+});
