@@ -186,7 +186,9 @@ export function openSqliteStore(file: string): Store {
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
-  db.pragma('busy_timeout = 2000');
+  // better-sqlite3 blocks the event loop while it waits for a lock, so wait briefly
+  // and fail the write (the client is told, 4503) rather than stall every room.
+  db.pragma('busy_timeout = 250');
   db.pragma('foreign_keys = ON');
   migrate(db);
 
