@@ -85,6 +85,8 @@ const MIGRATIONS: readonly string[] = [
      window_start BIGINT NOT NULL,
      count INTEGER NOT NULL
    );`,
+  // 3: named votes, whose export keeps who voted what (SQLite migration 5).
+  `ALTER TABLE votes ADD COLUMN named BOOLEAN NOT NULL DEFAULT false;`,
 ];
 
 /** Taken for the migrations, so processes that start together migrate once. */
@@ -149,6 +151,7 @@ const toVote = (r: Row): VoteRecord => ({
   choices: json(r.choices),
   groups: json(r.groups_json),
   autoReveal: r.auto_reveal as boolean,
+  named: r.named as boolean,
   state: r.state as VoteRecord['state'],
   round: r.round as number,
   self: json(r.self_json),
@@ -337,8 +340,8 @@ export async function openPgStore(connectionString: string, opts: { max?: number
 
     createVote: async (v) =>
       void (await pool.query(
-        `INSERT INTO votes (id, workshop_id, question, kind, team_id, choices, groups_json, auto_reveal, state, round, self_json, opened_at, closed_at, revealed_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+        `INSERT INTO votes (id, workshop_id, question, kind, team_id, choices, groups_json, auto_reveal, state, round, self_json, opened_at, closed_at, revealed_at, named)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
         [
           v.id,
           v.workshopId,
@@ -354,6 +357,7 @@ export async function openPgStore(connectionString: string, opts: { max?: number
           v.openedAt,
           v.closedAt,
           v.revealedAt,
+          v.named ?? false,
         ],
       )),
     getVote: async (id, voteId) => {

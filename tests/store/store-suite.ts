@@ -201,6 +201,7 @@ export function storeSuite(name: string, open: () => Promise<{ store: Store; cle
         choices: null,
         groups: ['g1'],
         autoReveal: true,
+        named: false,
         state: 'open',
         round: 1,
         self: { stage: 1.4, autonomy: null, controls: null },
@@ -224,11 +225,11 @@ export function storeSuite(name: string, open: () => Promise<{ store: Store; cle
         const w = await workshop();
         const v = vote(w.id, `v_${w.id}`);
         await store.createVote(v);
-        await store.createVote(vote(w.id, `v2_${w.id}`, { kind: 'choice', choices: ['a', 'b'], teamId: null, groups: null, self: null, autoReveal: false, openedAt: 700 }));
+        await store.createVote(vote(w.id, `v2_${w.id}`, { kind: 'choice', choices: ['a', 'b'], teamId: null, groups: null, self: null, autoReveal: false, named: true, openedAt: 700 }));
         expect(await store.getVote(w.id, v.id)).toEqual(v);
-        expect((await store.listVotes(w.id)).map((x) => [x.id, x.kind, x.choices, x.autoReveal])).toEqual([
-          [v.id, 'stage', null, true],
-          [`v2_${w.id}`, 'choice', ['a', 'b'], false],
+        expect((await store.listVotes(w.id)).map((x) => [x.id, x.kind, x.choices, x.autoReveal, x.named])).toEqual([
+          [v.id, 'stage', null, true, false],
+          [`v2_${w.id}`, 'choice', ['a', 'b'], false, true],
         ]);
         expect(await store.getVote((await workshop()).id, v.id)).toBeUndefined();
       });
