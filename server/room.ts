@@ -202,34 +202,61 @@ export class Room {
   }
 
   /**
-   * A change made by the server itself. It is applied, then logged with author
-   * "server", then broadcast (by onDocUpdate).
+   * A change made by the server itself (roster, vote counts and results). It
+   * is applied to the document, logged with author "server", and only then
+   * broadcast. The write queue waits for the log write, so the next update can
+   * never take a seq before this one has it. If the write fails, the change
+   * exists only in memory: the room closes and reloads from the store rather
+   * than log around a hole.
    */
   serverChange(change: (doc: Y.Doc) => void): Promise<void> {
     return new Promise((resolve, reject) => {
       this.enqueue(() => {
+        const captured: Uint8Array[] = [];
+        const capture = (u: Uint8Array, origin: unknown) => {
+          if (origin === SERVER_ORIGIN) captured.push(u);
+        };
+        this.doc.on('update', capture);
         try {
           Y.transact(this.doc, () => change(this.doc), SERVER_ORIGIN);
-          resolve();
         } catch (err) {
-          reject(err);
+          return reject(err);
+        } finally {
+          this.doc.off('update', capture);
         }
+        if (captured.length === 0) return resolve();
+        // One transaction emits one update; merging is only a guard for nested transactions.
+        const update = captured.length === 1 ? captured[0]! : Y.mergeUpdates(captured);
+        const seq = this.lastSeq + 1;
+        const stored = () => {
+          this.lastSeq = seq;
+          this.afterWrite();
+          this.outbox.update(update, SERVER_ORIGIN);
+          resolve();
+        };
+        const failed = (err: unknown) => {
+          if (isSeqTaken(err)) this.fence(seq);
+          else {
+            this.opts.log('error', 'could not store server change; reloading the room', { workshop: this.id, seq, error: String(err) });
+            void this.close(CLOSE.storageUnavailable, 'the server could not store a change; reconnect').then(() => this.opts.onUnload(this));
+          }
+          reject(err);
+        };
+        let written: MaybePromise<void>;
+        try {
+          written = this.opts.store.appendUpdate(this.id, { seq, at: this.opts.now(), author: 'server', data: update });
+        } catch (err) {
+          return failed(err);
+        }
+        if (written instanceof Promise) return written.then(stored, failed);
+        stored();
       });
     });
   }
 
   private readonly onDocUpdate = (update: Uint8Array, origin: unknown) => {
-    if (origin === SERVER_ORIGIN) {
-      const seq = ++this.lastSeq;
-      try {
-        const r = this.opts.store.appendUpdate(this.id, { seq, at: this.opts.now(), author: 'server', data: update });
-        if (r instanceof Promise) r.catch((err) => (isSeqTaken(err) ? this.fence(seq) : this.opts.log('error', 'could not store server change', { seq, error: String(err) })));
-      } catch (err) {
-        if (isSeqTaken(err)) this.fence(seq);
-        else this.opts.log('error', 'could not store server change', { workshop: this.id, seq, error: String(err) });
-      }
-      this.afterWrite();
-    }
+    // The server's own changes are logged and broadcast by serverChange, after they are stored.
+    if (origin === SERVER_ORIGIN) return;
     this.outbox.update(update, origin);
   };
 
