@@ -12,18 +12,27 @@ export class ApiError extends Error {
   }
 }
 
+/** 421: the workshop is moving to another server process (a cluster failover); it lands within seconds. */
+const MISDIRECTED_RETRIES_MS = [150, 300, 600, 1200, 2400];
+
 async function call<T>(path: string, init: RequestInit & { token?: string } = {}): Promise<T> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (init.token) headers.authorization = `Bearer ${init.token}`;
-  let res: Response;
-  try {
-    res = await fetch(path, { ...init, headers });
-  } catch {
-    throw new ApiError(0, 'Cannot reach the server. Check your connection and try again.');
+  for (let attempt = 0; ; attempt++) {
+    let res: Response;
+    try {
+      res = await fetch(path, { ...init, headers });
+    } catch {
+      throw new ApiError(0, 'Cannot reach the server. Check your connection and try again.');
+    }
+    const body = await res.json().catch(() => ({}));
+    if (res.status === 421 && attempt < MISDIRECTED_RETRIES_MS.length) {
+      await new Promise((r) => setTimeout(r, MISDIRECTED_RETRIES_MS[attempt]));
+      continue;
+    }
+    if (!res.ok) throw new ApiError(res.status, body.error ?? `request failed (${res.status})`);
+    return body as T;
   }
-  const body = await res.json().catch(() => ({}));
-  if (!res.ok) throw new ApiError(res.status, body.error ?? `request failed (${res.status})`);
-  return body as T;
 }
 
 export const api = {
