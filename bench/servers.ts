@@ -27,6 +27,16 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * The Node flags `npm start` gives the server (`node <flags> scripts/start.mjs`
+ * in package.json), so the bench measures Stageboard exactly as it ships.
+ */
+export function startFlags(): string[] {
+  const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts?: { start?: string } };
+  const m = /^node\s+(.*?)\s*scripts\/start\.mjs/.exec(pkg.scripts?.start ?? '');
+  return m?.[1] ? m[1].split(/\s+/).filter((f) => f.startsWith('--')) : [];
+}
+
 export function rssOf(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = /VmRSS:\s+(\d+)/.exec(status);
@@ -65,7 +75,7 @@ export async function startServer(kind: ServerKind, opts: StartOptions = {}): Pr
   switch (kind) {
     case 'stageboard':
       dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'stageboard-bench-'));
-      child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+      child = spawn(process.execPath, [...startFlags(), '--import', 'tsx', 'server/main.ts'], {
         env: { ...env, DATA_DIR: dataDir, LOG_LEVEL: env.LOG_LEVEL ?? 'silent', STATIC_DIR: 'dist' },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
