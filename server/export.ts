@@ -1,4 +1,3 @@
-import { randomInt } from 'node:crypto';
 import { stringify } from 'csv-stringify/sync';
 import { fromBase64, toBase64 } from 'lib0/buffer';
 import * as Y from 'yjs';
@@ -22,6 +21,7 @@ import { Template } from '../shared/template.ts';
 import { findTemplate } from '../shared/templates/index.ts';
 import { FALLBACK_TEMPLATE, mergeTimeline } from '../shared/timeline.ts';
 import { observerToken } from './routes/context.ts';
+import { secureShuffle } from './shuffle.ts';
 import type { LogEntry, Store, WorkshopRecord } from './store.ts';
 import { hashSecret, newId, newJoinCode, newSecret } from './tokens.ts';
 
@@ -49,16 +49,6 @@ const BallotValue = z.object({
   choice: z.string().max(200).optional(),
 });
 
-/** Fisher–Yates with a CSPRNG: the order of anonymous ballots must not follow time or id. */
-function shuffle<T>(xs: T[]): T[] {
-  const a = [...xs];
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = randomInt(i + 1);
-    [a[i], a[j]] = [a[j]!, a[i]!];
-  }
-  return a;
-}
-
 /**
  * Revealed votes and their ballots. Ballots of a vote not yet revealed never
  * leave the server. Anonymous votes (the default: PRODUCT.md has no named
@@ -81,7 +71,7 @@ export async function collectVotes(store: Store, workshopId: string): Promise<{ 
       ...(v.revealedAt ? { revealedAt: v.revealedAt } : {}),
     });
     const stored = await store.listBallots(v.id);
-    (named ? stored : shuffle(stored)).forEach((b, i) => {
+    (named ? stored : secureShuffle(stored)).forEach((b, i) => {
       let raw: unknown;
       try {
         raw = JSON.parse(b.value);

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomInt } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type * as Y from 'yjs';
 import { readGroups, readMembers, readMeta, readResults, readTeams, ROOTS } from '../../shared/doc.ts';
 import { computeInsights } from '../../shared/insights.ts';
@@ -7,22 +7,13 @@ import { NO_GROUP, tally } from '../../shared/tally.ts';
 import { findTemplate, DEFAULT_TEMPLATE_ID } from '../../shared/templates/index.ts';
 import { BallotBody, OpenVoteBody, receiptInput, type BallotValue, type ControlVote, type VoteResult } from '../../shared/votes.ts';
 import { readJson, sendJson } from '../http-util.ts';
+import { secureShuffle } from '../shuffle.ts';
 import type { VoteRecord } from '../store.ts';
 import { newId } from '../tokens.ts';
 import { ID, type ApiContext, type Route } from './context.ts';
 
 const VOTE = '(?<vote>v_[\\w-]{1,64})';
 const FALLBACK = findTemplate(DEFAULT_TEMPLATE_ID)!;
-
-/** Fisher–Yates with a CSPRNG: the order of revealed values says nothing about who voted. */
-function shuffle<T>(xs: T[]): T[] {
-  const a = [...xs];
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = randomInt(i + 1);
-    [a[i], a[j]] = [a[j]!, a[i]!];
-  }
-  return a;
-}
 
 /** The ballot's value for this kind of vote, or a 400 naming what is wrong. */
 function ballotValue(vote: VoteRecord, body: BallotBody, stageCount: number): BallotValue {
@@ -108,7 +99,7 @@ export function voteRoutes(ctx: ApiContext): Route[] {
       vote.kind,
       ballots.map((b) => ({ group: b.group, value: b.parsed })),
       vote.choices,
-      shuffle,
+      secureShuffle,
     );
     const result: VoteResult = {
       voteId: vote.id,
@@ -121,7 +112,7 @@ export function voteRoutes(ctx: ApiContext): Route[] {
       overall,
       byGroup,
       self: vote.self,
-      ballots: shuffle(ballots.map((b) => ({ receipt: b.receipt, salt: b.salt, value: b.parsed }))),
+      ballots: secureShuffle(ballots.map((b) => ({ receipt: b.receipt, salt: b.salt, value: b.parsed }))),
     };
     // Keep the insights as they stand at this reveal, for the report and the export.
     const room = await ctx.rooms.acquire(workshopId);
