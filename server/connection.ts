@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { WebSocket, RawData } from 'ws';
 import { CLOSE } from '../shared/errors.ts';
 import type { Limits } from '../shared/limits.ts';
@@ -7,6 +8,30 @@ import type { Logger } from './log.ts';
 import { decodeClientMessage, type ClientMessage } from './protocol.ts';
 import type { Peer, Room } from './room.ts';
 import type { Credential } from './store.ts';
+
+/** WebSocket framing of each outgoing message, built once however many sockets it goes to. */
+const framed = new WeakMap<Uint8Array, Buffer>();
+
+/** A final, unmasked binary frame (RFC 6455 §5.2) around `payload`. */
+function wireFrame(payload: Uint8Array): Buffer {
+  let frame = framed.get(payload);
+  if (frame) return frame;
+  const n = payload.length;
+  const head = n < 126 ? 2 : n < 65536 ? 4 : 10;
+  frame = Buffer.allocUnsafe(head + n);
+  frame[0] = 0x82;
+  if (n < 126) frame[1] = n;
+  else if (n < 65536) {
+    frame[1] = 126;
+    frame.writeUInt16BE(n, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeBigUInt64BE(BigInt(n), 2);
+  }
+  frame.set(payload, head);
+  framed.set(payload, frame);
+  return frame;
+}
 
 type ConnState =
   | { kind: 'authenticating'; backlog: Uint8Array[] }
@@ -86,7 +111,20 @@ export class Connection implements Peer {
       this.close(CLOSE.tryAgainLater, 'too far behind; reconnect to resync');
       return;
     }
-    this.ws.send(frame, { binary: true });
+    const socket = this.rawSocket();
+    if (socket) socket.write(wireFrame(frame));
+    else this.ws.send(frame, { binary: true });
+  }
+
+  /**
+   * The TCP socket under the WebSocket, when frames may be written to it
+   * directly: no extension is negotiated (the server offers none), so `ws`
+   * never holds frames back, and a broadcast framed once can be written to
+   * every socket as it is, half the cost of `ws.send` per recipient.
+   */
+  private rawSocket(): Socket | undefined {
+    if (this.ws.extensions !== '') return undefined;
+    return (this.ws as unknown as { _socket?: Socket })._socket;
   }
 
   close(code: number, reason: string): void {
