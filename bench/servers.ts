@@ -30,8 +30,11 @@ export function freePort(): Promise<number> {
 /**
  * The Node flags `npm start` gives the server (`node <flags> scripts/start.mjs`
  * in package.json), so the bench measures Stageboard exactly as it ships.
+ * `BENCH_NODE_FLAGS` replaces them, to try a flag before it ships.
  */
 export function startFlags(): string[] {
+  // For trying a flag before it goes into package.json: BENCH_NODE_FLAGS="--max-semi-space-size=2".
+  if (process.env.BENCH_NODE_FLAGS) return process.env.BENCH_NODE_FLAGS.split(/\s+/).filter(Boolean);
   const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts?: { start?: string } };
   const m = /^node\s+(.*?)\s*scripts\/start\.mjs/.exec(pkg.scripts?.start ?? '');
   return m?.[1] ? m[1].split(/\s+/).filter((f) => f.startsWith('--')) : [];
