@@ -38,9 +38,7 @@ export class Generator {
 
   /** Movers send at `ratePerMover` for `durationMs`; returns each update's time to reach every probe. */
   async run(ratePerMover: number, durationMs: number, drainMs: number): Promise<RunResult> {
-    const answers = await Promise.all(
-      this.workers.map((w) => this.ask(w, { type: 'run', ratePerMover, durationMs, drainMs }, 'result')),
-    );
+    const answers = await Promise.all(this.workers.map((w) => this.ask(w, { type: 'run', ratePerMover, durationMs, drainMs }, 'result')));
     const sends = new Map<string, number>();
     const arrivals = new Map<string, { t: number; n: number }>();
     let probes = 0;

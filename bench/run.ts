@@ -31,7 +31,9 @@ const log = (line: string) => process.stdout.write(line + '\n');
 const la = () => `load ${load1().toFixed(2)}`;
 
 const gen = new Generator(2);
-log(`Stageboard bench${quick ? ' (quick)' : ''}: ${cpus().length} × ${cpus()[0]?.model.trim()}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}`);
+log(
+  `Stageboard bench${quick ? ' (quick)' : ''}: ${cpus().length} × ${cpus()[0]?.model.trim()}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}`,
+);
 log(`Stageboard runs as npm start does: node ${[...startFlags(), '--import tsx server/main.ts'].join(' ')}`);
 
 log(`building a workshop with ${COLD_UPDATES} stored updates through the write path…`);
@@ -43,10 +45,9 @@ for (let round = 1; round <= ROUNDS; round++) {
   const order = KINDS.map((_, i) => KINDS[(i + round - 1) % KINDS.length]!);
   for (const kind of order) {
     const tag = `round ${round} ${kind.padEnd(11)}`;
-    let l = la();
     const idle = await idleMemory(gen, kind, d);
     figures[kind].idleKB.push(idle / 1024);
-    l = la();
+    let l = la();
     const room = await roomMemory(gen, kind, d);
     figures[kind].roomKB.push(room / 1024);
     log(`${tag} memory: ${(idle / 1024).toFixed(1)} KB per idle connection, ${(room / 1024).toFixed(0)} KB per loaded room (${l})`);
@@ -118,7 +119,9 @@ for (const r of ROWS) {
   const ratio = m.stageboard / peer;
   const ok = r.target === undefined ? '' : (r.lower ? ratio <= r.target : ratio >= r.target) ? ' ✓' : ' ✗';
   const target = r.target === undefined ? '' : `${r.lower ? '≤' : '≥'} ${r.target}×${ok}`;
-  lines.push(`| ${r.label} (${r.unit}) | ${fmt(m.stageboard)} | ${fmt(m['y-websocket'])} | ${fmt(m.hocuspocus)} | ${ratio.toFixed(2)} | ${target} |`);
+  lines.push(
+    `| ${r.label} (${r.unit}) | ${fmt(m.stageboard)} | ${fmt(m['y-websocket'])} | ${fmt(m.hocuspocus)} | ${ratio.toFixed(2)} | ${target} |`,
+  );
 }
 const c = median(cold);
 lines.push(`| cold load, ${long.lastSeq} stored updates (ms) | ${fmt(c)} | — | — | — | < 250 ms${c < 250 ? ' ✓' : ' ✗'} |`);

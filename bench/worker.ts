@@ -160,7 +160,10 @@ parentPort!.on('message', async (msg: ToWorker) => {
         let failed = 0;
         for (let i = 0; i < msg.clients.length; i += 20) {
           const batch = await Promise.allSettled(msg.clients.slice(i, i + 20).map(open));
-          for (const r of batch) r.status === 'fulfilled' ? clients.push(r.value) : failed++;
+          for (const r of batch) {
+            if (r.status === 'fulfilled') clients.push(r.value);
+            else failed++;
+          }
         }
         post({ type: 'connected', failed });
         break;

@@ -33,10 +33,7 @@ function wireFrame(payload: Uint8Array): Buffer {
   return frame;
 }
 
-type ConnState =
-  | { kind: 'authenticating'; backlog: Uint8Array[] }
-  | { kind: 'open'; room: Room }
-  | { kind: 'closed' };
+type ConnState = { kind: 'authenticating'; backlog: Uint8Array[] } | { kind: 'open'; room: Room } | { kind: 'closed' };
 
 /**
  * One WebSocket. It owns the socket's listeners and its ping timer and

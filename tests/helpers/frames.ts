@@ -58,7 +58,9 @@ export function openSocket(url: string, headers?: Record<string, string>): Promi
     const ws = new WebSocket(url, { headers });
     const frames: Buffer[] = [];
     ws.on('message', (d) => frames.push(d as Buffer));
-    const closed = new Promise<{ code: number; reason: string }>((r) => ws.on('close', (code, reason) => r({ code, reason: reason.toString() })));
+    const closed = new Promise<{ code: number; reason: string }>((r) =>
+      ws.on('close', (code, reason) => r({ code, reason: reason.toString() })),
+    );
     const received = (match: (f: Buffer) => boolean, count = 1, timeoutMs = 5000) =>
       new Promise<void>((res, rej) => {
         let n = frames.filter(match).length;
@@ -72,7 +74,8 @@ export function openSocket(url: string, headers?: Record<string, string>): Promi
           clearTimeout(timer);
           ws.off('message', onMessage);
           ws.off('close', onClose);
-          err ? rej(err) : res();
+          if (err) rej(err);
+          else res();
         };
         ws.on('message', onMessage);
         ws.on('close', onClose);

@@ -21,8 +21,7 @@ afterAll(async () => {
   for (const c of cleanup.reverse()) await c();
 });
 
-const teamValue = (doc: Y.Doc, team: string, key: string) =>
-  (doc.getMap('teams').get(team) as Y.Map<unknown> | undefined)?.get(key);
+const teamValue = (doc: Y.Doc, team: string, key: string) => (doc.getMap('teams').get(team) as Y.Map<unknown> | undefined)?.get(key);
 
 /** Whether `have` holds everything `want` has from every Yjs client except `skip`. */
 function covers(have: Y.Doc, want: Y.Doc, skip: number): boolean {
@@ -154,7 +153,10 @@ describe('storage failures', () => {
     const w = await createWorkshop(srv.url);
     const writer = connect(srv.wsUrl, w.id, w.facilitatorKey);
     const watcher = connect(srv.wsUrl, w.id, w.facilitatorKey);
-    cleanup.push(() => writer.destroy(), () => watcher.destroy());
+    cleanup.push(
+      () => writer.destroy(),
+      () => watcher.destroy(),
+    );
     await Promise.all([synced(writer), synced(watcher)]);
     addTeam(writer.doc, 't', { name: 'Payments', color: '#2563eb', stageCurrent: 1.25 });
     await until(watcher.doc, () => teamValue(watcher.doc, 't', 'stageCurrent') === 1.25, 'team on watcher');
@@ -162,7 +164,13 @@ describe('storage failures', () => {
   }
 
   /** The writer's change is refused with 4503, nobody receives it, the server answers, and it lands once storage is back. */
-  async function expectLoudFailure(s: Awaited<ReturnType<typeof setup>>, heal: () => void, lines: { level: string; msg: string; fields?: Record<string, unknown> }[], why: RegExp, restart: boolean) {
+  async function expectLoudFailure(
+    s: Awaited<ReturnType<typeof setup>>,
+    heal: () => void,
+    lines: { level: string; msg: string; fields?: Record<string, unknown> }[],
+    why: RegExp,
+    restart: boolean,
+  ) {
     const closed = new Promise<number>((r) => s.writer.provider.once('connection-close', (e: CloseEvent | null) => r(e?.code ?? 0)));
     setTeamField(s.writer.doc, 't', 'stageCurrent', 2.75);
     expect(await closed).toBe(CLOSE.storageUnavailable);
@@ -183,7 +191,11 @@ describe('storage failures', () => {
     const after = connect(s.srv.wsUrl, s.w.id, s.w.facilitatorKey);
     cleanup.push(() => after.destroy());
     await synced(after);
-    await until(after.doc, () => teamValue(after.doc, 't', 'stageCurrent') === 2.75 && teamValue(after.doc, 't', 'name') === 'Payments', 'stored');
+    await until(
+      after.doc,
+      () => teamValue(after.doc, 't', 'stageCurrent') === 2.75 && teamValue(after.doc, 't', 'name') === 'Payments',
+      'stored',
+    );
   }
 
   it('fails writes loudly while another connection holds the database lock, and stays up', async () => {
@@ -191,10 +203,16 @@ describe('storage failures', () => {
     const s = await setup({ log });
     const locker = new Database(join(s.srv.dataDir, 'stageboard.sqlite'));
     locker.exec('BEGIN EXCLUSIVE');
-    await expectLoudFailure(s, () => {
-      locker.exec('ROLLBACK');
-      locker.close();
-    }, lines, /locked|busy/i, true);
+    await expectLoudFailure(
+      s,
+      () => {
+        locker.exec('ROLLBACK');
+        locker.close();
+      },
+      lines,
+      /locked|busy/i,
+      true,
+    );
   });
 
   it('fails writes loudly when the disk is full, and stays up', async () => {

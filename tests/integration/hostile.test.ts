@@ -85,7 +85,17 @@ describe('malformed protocol messages', () => {
       ['garbage inside an update', syncFrame(2, new Uint8Array([0xff, 0xff, 0xff, 0x01, 0x02])), CLOSE.invalidData],
       ['garbage inside awareness', new Uint8Array([1, 3, 1, 0xff, 0xff]), CLOSE.invalidData],
       // The frame that crashes Hocuspocus 2.15: 23 bytes of awareness whose state is not UTF-8.
-      ['awareness state with invalid UTF-8', awarenessFrame([{ clientID: 7, clock: 1, state: new Uint8Array([0x7b, 0xc3, 0x28, 0xa0, 0xa1, 0xe2, 0x28, 0xa1, 0xf0, 0x28, 0x8c, 0xbc, 0x22, 0x3a, 0x31, 0x31, 0x7d]) }]), CLOSE.invalidData],
+      [
+        'awareness state with invalid UTF-8',
+        awarenessFrame([
+          {
+            clientID: 7,
+            clock: 1,
+            state: new Uint8Array([0x7b, 0xc3, 0x28, 0xa0, 0xa1, 0xe2, 0x28, 0xa1, 0xf0, 0x28, 0x8c, 0xbc, 0x22, 0x3a, 0x31, 0x31, 0x7d]),
+          },
+        ]),
+        CLOSE.invalidData,
+      ],
     ];
     expect(cases[6]![1].length).toBe(23);
     for (const [what, frame, code] of cases) {
@@ -206,7 +216,8 @@ describe('size and rate limits', () => {
       const later = connect(own.wsUrl, w.id, w.facilitatorKey);
       cleanup.push(() => later.destroy());
       await synced(later);
-      const bottleneck = () => ((later.doc.getMap('teams').get('t') as Y.Map<unknown> | undefined)?.get('bottleneck') as string | undefined) ?? '';
+      const bottleneck = () =>
+        ((later.doc.getMap('teams').get('t') as Y.Map<unknown> | undefined)?.get('bottleneck') as string | undefined) ?? '';
       await until(later.doc, () => bottleneck().length > 60_000, 'resynced');
     } finally {
       await own.close();

@@ -7,7 +7,16 @@ import type { Peer } from '../../server/room.ts';
 
 function peer(): Peer & { frames: Uint8Array[] } {
   const frames: Uint8Array[] = [];
-  return { role: 'participant', author: 'p', closed: false, awarenessClients: new Set(), unresolved: 0, frames, send: (f) => void frames.push(f), close: () => {} };
+  return {
+    role: 'participant',
+    author: 'p',
+    closed: false,
+    awarenessClients: new Set(),
+    unresolved: 0,
+    frames,
+    send: (f) => void frames.push(f),
+    close: () => {},
+  };
 }
 const turn = () => new Promise((r) => setImmediate(r));
 const updateOf = (frame: Uint8Array) => {
