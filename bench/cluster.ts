@@ -8,7 +8,7 @@
  * HAProxy against direct, PostgreSQL against SQLite appends, and a kill -9.
  */
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import * as Y from 'yjs';
@@ -28,7 +28,9 @@ const ADMIN = process.env.DATABASE_URL;
 if (!ADMIN) throw new Error('bench:cluster needs DATABASE_URL=postgres://… (eval "$(deploy/dev-postgres.sh)")');
 const W = Number(process.env.ROOMS ?? 3);
 const CLIENTS = Number(process.env.CLIENTS ?? 50);
-const UPDATES = Number(process.env.UPDATES ?? 150);
+const UPDATES = Number(process.env.UPDATES ?? 300);
+/** Updates sent before measuring, so start-up work (JIT, first GCs, pools) is not billed to the steady state. */
+const WARMUP = Number(process.env.WARMUP ?? 60);
 
 const p99 = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.99))]! : NaN);
 const cpuSeconds = (pid: number) => {
@@ -57,26 +59,32 @@ async function rooms(base: string, wsUrl: string): Promise<Room[]> {
 }
 
 /** Each room's facilitator adds UPDATES teams, one per 20 ms; every other client times each arrival. */
-async function fanOut(list: Room[]): Promise<{ latencies: number[]; delivered: number }> {
+async function fanOut(list: Room[], updates: number, tag: string): Promise<{ latencies: number[]; delivered: number }> {
   const latencies: number[] = [];
   let delivered = 0;
+  const observers: (() => void)[] = [];
   for (const room of list) {
     for (const c of room.clients.slice(1)) {
-      c.doc.getMap(ROOTS.teams).observe((e) => {
+      const teams = c.doc.getMap(ROOTS.teams);
+      const observer = (e: Y.YMapEvent<unknown>) => {
         for (const key of e.keysChanged) {
-          const sent = Number(key.split('_')[1]);
-          latencies.push(performance.now() - sent);
+          const [, sent, t] = key.split('_');
+          if (t !== tag) continue;
+          latencies.push(performance.now() - Number(sent));
           delivered++;
         }
-      });
+      };
+      teams.observe(observer);
+      observers.push(() => teams.unobserve(observer));
     }
   }
-  for (let i = 0; i < UPDATES; i++) {
-    for (const room of list) addTeam(room.clients[0]!.doc, `t_${performance.now()}_${i}`, { name: `T${i}`, color: '#123' });
+  for (let i = 0; i < updates; i++) {
+    for (const room of list) addTeam(room.clients[0]!.doc, `t_${performance.now()}_${tag}_${i}`, { name: `T${i}`, color: '#123' });
     await tick();
   }
-  const want = UPDATES * list.length * (CLIENTS - 1);
+  const want = updates * list.length * (CLIENTS - 1);
   for (let i = 0; i < 500 && delivered < want; i++) await tick();
+  for (const off of observers) off();
   return { latencies, delivered };
 }
 
@@ -87,8 +95,9 @@ async function phase(k: number, direct: boolean) {
     const base = direct ? cluster.processes[0]!.url : cluster.url;
     const list = await rooms(base, direct ? `ws://127.0.0.1:${cluster.processes[0]!.port}/ws` : cluster.wsUrl);
     const pids = cluster.processes.map((p) => p.child.pid!);
+    await fanOut(list, WARMUP, 'warm');
     const cpu0 = pids.reduce((s, p) => s + cpuSeconds(p), 0);
-    const { latencies, delivered } = await fanOut(list);
+    const { latencies, delivered } = await fanOut(list, UPDATES, 'run');
     const cpu = pids.reduce((s, p) => s + cpuSeconds(p), 0) - cpu0;
     for (const r of list) for (const c of r.clients) c.destroy();
     return { cpuPerUpdate: cpu / delivered, p99: p99(latencies), delivered };
@@ -184,14 +193,31 @@ async function failover() {
 }
 
 const t0 = Date.now();
-console.log(`bench:cluster — ${W} rooms × ${CLIENTS} clients, ${UPDATES} updates per room at 50/s`);
-const single = await phase(1, true);
-const rows = [{ k: 'direct', ...single }];
-for (const k of [1, 2, 3]) rows.push({ k: String(k), ...(await phase(k, false)) });
-console.log('\nK processes | CPU ms / delivered update | × single | fan-out p99 ms | × direct | delivered');
+/** Each configuration runs this many times, interleaved; the table holds medians (the machine is shared and noisy). */
+const ROUNDS = Number(process.env.ROUNDS ?? 3);
+console.log(`bench:cluster — ${W} rooms × ${CLIENTS} clients, ${UPDATES} updates per room at 50/s after ${WARMUP} warm-up, ${ROUNDS} rounds`);
+const configs = [
+  { k: 'direct', run: () => phase(1, true) },
+  ...[1, 2, 3].map((k) => ({ k: String(k), run: () => phase(k, false) })),
+];
+const runs = new Map<string, Awaited<ReturnType<typeof phase>>[]>(configs.map((c) => [c.k, []]));
+for (let round = 0; round < ROUNDS; round++) {
+  for (const c of configs) {
+    const r = await c.run();
+    runs.get(c.k)!.push(r);
+    console.log(`  round ${round + 1} ${c.k.padEnd(6)} CPU ${(r.cpuPerUpdate * 1000).toFixed(4)} ms/update, p99 ${r.p99.toFixed(1)} ms (load ${loadavg()[0]!.toFixed(2)})`);
+  }
+}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const rows = configs.map((c) => {
+  const rs = runs.get(c.k)!;
+  return { k: c.k, cpuPerUpdate: median(rs.map((r) => r.cpuPerUpdate)), p99: median(rs.map((r) => r.p99)), delivered: median(rs.map((r) => r.delivered)) };
+});
+const single = rows[0]!;
+console.log('\nK processes (medians) | CPU ms / delivered update | × single | fan-out p99 ms | × direct | delivered');
 for (const r of rows) {
   console.log(
-    `${r.k.padEnd(11)} | ${(r.cpuPerUpdate * 1000).toFixed(4).padStart(25)} | ${(r.cpuPerUpdate / single.cpuPerUpdate).toFixed(2).padStart(8)} | ${r.p99.toFixed(1).padStart(14)} | ${(r.p99 / single.p99).toFixed(2).padStart(8)} | ${r.delivered}`,
+    `${r.k.padEnd(21)} | ${(r.cpuPerUpdate * 1000).toFixed(4).padStart(25)} | ${(r.cpuPerUpdate / single.cpuPerUpdate).toFixed(2).padStart(8)} | ${r.p99.toFixed(1).padStart(14)} | ${(r.p99 / single.p99).toFixed(2).padStart(8)} | ${r.delivered}`,
   );
 }
 const stores = await storeCompare();
