@@ -27,6 +27,12 @@ export default ts.config(
     languageOptions: { parserOptions: { parser: ts.parser, extraFileExtensions: ['.svelte'] } },
   },
   {
+    // Plain CommonJS files a worker thread loads as they are.
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // shared/ is the contract between client and server: no `any` there.
     files: ['shared/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'error' },

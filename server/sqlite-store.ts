@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { BallotRecord, Credential, EventRecord, ImportedWorkshop, LogEntry, NewWorkshop, ParticipantRecord, Store, StoredDocument, VoteRecord, WorkshopRecord } from './store.ts';
 
 /**
@@ -190,6 +191,8 @@ export function openSqliteStore(file: string): Store {
   // and fail the write (the client is told, 4503) rather than stall every room.
   db.pragma('busy_timeout = 250');
   db.pragma('foreign_keys = ON');
+  if (file !== ':memory:') db.pragma('wal_autocheckpoint = 0');
+  const checkpointer = file === ':memory:' ? null : startCheckpointer(file);
   migrate(db);
 
   const q = {
@@ -361,6 +364,40 @@ export function openSqliteStore(file: string): Store {
     listEvents: (id): EventRecord[] =>
       q.listEvents.all(id).map((r) => ({ seq: r.seq, at: r.at, kind: r.kind, actor: r.actor, data: JSON.parse(r.data) })),
     importWorkshop: (imp) => importWorkshop(imp),
-    close: () => void db.close(),
+    close: async () => {
+      await checkpointer?.stop();
+      // A final full checkpoint leaves the database file whole and the WAL empty.
+      db.pragma('wal_checkpoint(TRUNCATE)');
+      db.close();
+    },
+  };
+}
+
+/** How often the checkpointer moves the WAL into the database file. */
+const CHECKPOINT_INTERVAL_MS = 1000;
+
+/**
+ * Turns automatic WAL checkpoints off for the writer and runs them on a worker
+ * thread instead (server/checkpointer.cjs), so the write path never pays for one.
+ */
+function startCheckpointer(file: string): { stop(): Promise<void> } {
+  const worker = new Worker(new URL('./checkpointer.cjs', import.meta.url), {
+    workerData: { file, intervalMs: CHECKPOINT_INTERVAL_MS },
+  });
+  worker.unref();
+  worker.on('message', (m: { error?: string }) => {
+    if (m.error) process.stderr.write(JSON.stringify({ t: new Date().toISOString(), level: 'warn', msg: 'WAL checkpoint failed', error: m.error }) + '\n');
+  });
+  worker.on('error', () => {});
+  return {
+    stop: () =>
+      new Promise<void>((resolve) => {
+        worker.once('exit', () => resolve());
+        // Hold the process open until the worker has closed its connection.
+        worker.ref();
+        worker.postMessage('stop');
+        // A worker stuck on a busy database is not worth waiting for at shutdown.
+        setTimeout(() => void worker.terminate(), 2000).unref();
+      }),
   };
 }
