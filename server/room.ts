@@ -375,26 +375,14 @@ export class Room {
     return ids;
   }
 
-  /** Closes every socket of one role (observers, when their link is revoked). */
-  disconnectRole(role: Peer['role'], code: number, reason: string): number {
-    let closed = 0;
-    for (const peer of [...this.peers]) {
-      if (peer.role !== role) continue;
-      peer.close(code, reason);
-      closed++;
-    }
-    return closed;
-  }
-
-  /** Closes every socket of one participant (removed by the facilitator, say). */
-  disconnectParticipant(participantId: string, code: number, reason: string): number {
-    let closed = 0;
-    for (const peer of [...this.peers]) {
-      if (peer.participantId !== participantId) continue;
-      peer.close(code, reason);
-      closed++;
-    }
-    return closed;
+  /**
+   * Closes every socket whose credential matches: a removed participant, or
+   * the observers when their link is revoked. Returns how many were closed.
+   */
+  disconnect(match: (peer: Peer) => boolean, code: number, reason: string): number {
+    const doomed = [...this.peers].filter(match);
+    for (const peer of doomed) peer.close(code, reason);
+    return doomed.length;
   }
 
   /** Final write, then release everything. Peers still here are told to reconnect. */

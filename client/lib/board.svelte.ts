@@ -7,6 +7,8 @@ import {
   readMeta,
   readResults,
   readTeams,
+  ROOT_NAMES,
+  type RootName,
   type Control,
   type Group,
   type Member,
@@ -64,16 +66,31 @@ export class Board {
   private attach(doc: Y.Doc): void {
     this.detach?.();
     this.loaded = false;
-    const refresh = () => {
-      this.meta = readMeta(doc, FALLBACK_TEMPLATE);
-      this.teams = readTeams(doc, this.stageCount);
-      this.control = readControl(doc);
-      this.members = readMembers(doc);
-      this.groups = readGroups(doc);
-      this.results = readResults(doc);
-      this.groupMode = readGroupMode(doc);
-      if (this.meta.createdAt) this.loaded = true;
+    // One reader per top-level type, run only when a transaction touched that type:
+    // a marker drag re-reads the teams, not the template, roster and results, and
+    // views that depend on the others keep their values (and do not re-render).
+    const readers: Record<RootName, () => void> = {
+      meta: () => {
+        this.meta = readMeta(doc, FALLBACK_TEMPLATE);
+        this.loaded = this.meta.createdAt > 0;
+        this.teams = readTeams(doc, this.stageCount); // the stage range comes from the template
+      },
+      teams: () => (this.teams = readTeams(doc, this.stageCount)),
+      control: () => (this.control = readControl(doc)),
+      groups: () => {
+        this.members = readMembers(doc);
+        this.groups = readGroups(doc);
+        this.groupMode = readGroupMode(doc);
+      },
+      results: () => (this.results = readResults(doc)),
     };
+    const observers = ROOT_NAMES.map((name) => {
+      const type = doc.getMap<unknown>(name);
+      const observer = () => readers[name]();
+      type.observeDeep(observer);
+      readers[name]();
+      return () => type.unobserveDeep(observer);
+    });
     const awareness = this.sync.provider.awareness;
     const refreshPeers = () => {
       const peers: Peer[] = [];
@@ -84,12 +101,10 @@ export class Board {
       });
       this.peers = peers;
     };
-    doc.on('update', refresh);
     awareness.on('change', refreshPeers);
-    refresh();
     refreshPeers();
     this.detach = () => {
-      doc.off('update', refresh);
+      for (const off of observers) off();
       awareness.off('change', refreshPeers);
     };
   }

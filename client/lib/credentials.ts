@@ -46,3 +46,8 @@ export function forgetCredential(workshopId: string): void {
     /* nothing stored */
   }
 }
+
+/** The credential this page should use: the link's fragment first, then what this browser kept. */
+export function currentCredential(workshopId: string): StoredCredential | null {
+  return credentialFromFragment(location.hash) ?? loadCredential(workshopId);
+}

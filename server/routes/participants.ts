@@ -63,7 +63,7 @@ export function participantRoutes(ctx: ApiContext): Route[] {
         await ctx.requireFacilitator(req, w.id);
         if (!(await ctx.store.removeParticipant(w.id, pid!, ctx.now()))) throw new AppError('not_found', 'no such participant');
         // The token no longer resolves; close what is open now, then drop them from the roster.
-        ctx.rooms.get(w.id)?.disconnectParticipant(pid!, CLOSE.forbidden, 'removed by the facilitator');
+        ctx.rooms.get(w.id)?.disconnect((p) => p.participantId === pid, CLOSE.forbidden, 'removed by the facilitator');
         await writeMember(ctx, w.id, pid!, null);
         ctx.log('info', 'participant removed', { workshop: w.id, participant: pid });
         sendJson(res, 200, { id: pid, removed: true });

@@ -35,7 +35,7 @@ export function rotateRoutes(ctx: ApiContext): Route[] {
         const version = (w.observerVersion ?? 1) + 1;
         await ctx.store.rotateObserver(w.id, hashSecret(observerToken(key, w.id, version)), version);
         // Every observer socket holds the old token: close them now.
-        ctx.rooms.get(w.id)?.disconnectRole('observer', CLOSE.badToken, 'the observer link was revoked');
+        ctx.rooms.get(w.id)?.disconnect((p) => p.role === 'observer', CLOSE.badToken, 'the observer link was revoked');
         ctx.log('info', 'observer link rotated', { workshop: w.id });
         sendJson(res, 200, { observerUrl: ctx.links(req, { ...w, observerVersion: version }, key).observerUrl });
       },
