@@ -40,31 +40,37 @@ export class Generator {
   async run(ratePerMover: number, durationMs: number, drainMs: number): Promise<RunResult> {
     const answers = await Promise.all(this.workers.map((w) => this.ask(w, { type: 'run', ratePerMover, durationMs, drainMs }, 'result')));
     const sends = new Map<string, number>();
-    const arrivals = new Map<string, { t: number; n: number }>();
+    const arrivals = new Map<string, { t: number; n: number; first: number }>();
     let probes = 0;
     let closed = 0;
     for (const a of answers) {
       probes += a.probes;
       closed += a.closed;
       for (const [k, t] of a.sends) sends.set(k, t);
-      for (const [k, t, n] of a.arrivals) {
+      for (const [k, t, n, first] of a.arrivals) {
         const prev = arrivals.get(k);
         if (prev) {
           prev.n += n;
           prev.t = Math.max(prev.t, t);
-        } else arrivals.set(k, { t, n });
+          prev.first = Math.min(prev.first, first);
+        } else arrivals.set(k, { t, n, first });
       }
     }
     const latencies: number[] = [];
+    const firsts: number[] = [];
     let lost = 0;
     for (const [k, s] of sends) {
       const a = arrivals.get(k);
       if (!a || a.n < probes) {
         lost++;
         latencies.push(Infinity);
-      } else latencies.push(a.t - s);
+      } else {
+        latencies.push(a.t - s);
+        firsts.push(a.first - s);
+      }
     }
     latencies.sort((x, y) => x - y);
+    firsts.sort((x, y) => x - y);
     return {
       sent: sends.size,
       rate: (sends.size / durationMs) * 1000,
@@ -72,6 +78,8 @@ export class Generator {
       closed,
       p50: percentile(latencies, 0.5),
       p99: percentile(latencies, 0.99),
+      firstP50: percentile(firsts, 0.5),
+      firstP99: percentile(firsts, 0.99),
     };
   }
 
@@ -94,6 +102,13 @@ export interface RunResult {
   closed: number;
   p50: number;
   p99: number;
+  /**
+   * The same, to the *first* client that has the update: the server's own
+   * share of the latency (read, check, log, apply, first write) plus one
+   * client's read. The rest of p50/p99 is the other writes and the clients.
+   */
+  firstP50: number;
+  firstP99: number;
 }
 
 export function percentile(sorted: number[], q: number): number {

@@ -21,9 +21,9 @@ const KINDS: ServerKind[] = ['stageboard', 'y-websocket', 'hocuspocus'];
 const PEERS: ServerKind[] = ['y-websocket', 'hocuspocus'];
 const COLD_UPDATES = quick ? 20_000 : 100_900;
 
-type Figure = 'fan50p50' | 'fan50p99' | 'fan200p50' | 'fan200p99' | 'rate' | 'idleKB' | 'roomKB';
+type Figure = 'fan50p50' | 'fan50p99' | 'fan200p50' | 'fan200p99' | 'first200p50' | 'first200p99' | 'rate' | 'idleKB' | 'roomKB';
 const figures: Record<ServerKind, Record<Figure, number[]>> = Object.fromEntries(
-  KINDS.map((k) => [k, { fan50p50: [], fan50p99: [], fan200p50: [], fan200p99: [], rate: [], idleKB: [], roomKB: [] }]),
+  KINDS.map((k) => [k, { fan50p50: [], fan50p99: [], fan200p50: [], fan200p99: [], first200p50: [], first200p99: [], rate: [], idleKB: [], roomKB: [] }]),
 ) as never;
 const cold: number[] = [];
 
@@ -62,7 +62,13 @@ for (let round = 1; round <= ROUNDS; round++) {
         const r = await fanout(gen, server, n, d);
         figures[kind][n === 50 ? 'fan50p50' : 'fan200p50'].push(r.p50);
         figures[kind][n === 50 ? 'fan50p99' : 'fan200p99'].push(r.p99);
-        log(`${tag} fan-out ${n}: p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, ${r.sent} updates, ${r.lost} lost (${l})`);
+        if (n === 200) {
+          figures[kind].first200p50.push(r.firstP50);
+          figures[kind].first200p99.push(r.firstP99);
+        }
+        log(
+          `${tag} fan-out ${n}: p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms (first client ${r.firstP50.toFixed(2)} / ${r.firstP99.toFixed(2)} ms), ${r.sent} updates, ${r.lost} lost (${l})`,
+        );
       }
       l = la();
       const s = await sustained(gen, server, d);
@@ -104,6 +110,8 @@ const ROWS: Row[] = [
   { label: 'fan-out 50 clients p99', key: 'fan50p99', lower: true, unit: 'ms', target: 0.7 },
   { label: 'fan-out 200 clients p50', key: 'fan200p50', lower: true, unit: 'ms' },
   { label: 'fan-out 200 clients p99', key: 'fan200p99', lower: true, unit: 'ms', target: 0.5 },
+  { label: 'fan-out 200 clients, to the first client p50', key: 'first200p50', lower: true, unit: 'ms' },
+  { label: 'fan-out 200 clients, to the first client p99', key: 'first200p99', lower: true, unit: 'ms' },
   { label: 'sustained rate, 50 clients', key: 'rate', lower: false, unit: 'updates/s', target: 1.5 },
   { label: 'RSS per idle connection', key: 'idleKB', lower: true, unit: 'KB', target: 1 },
   { label: 'RSS per loaded room', key: 'roomKB', lower: true, unit: 'KB' },

@@ -28,7 +28,7 @@ export type ToWorker =
 
 export type FromWorker =
   | { type: 'connected'; failed: number }
-  | { type: 'result'; sends: [string, number][]; arrivals: [string, number, number][]; probes: number; sent: number; closed: number }
+  | { type: 'result'; sends: [string, number][]; arrivals: [string, number, number, number][]; probes: number; sent: number; closed: number }
   | { type: 'closed' }
   | { type: 'error'; message: string };
 
@@ -46,7 +46,8 @@ let clients: Client[] = [];
 let running = false;
 let closedDuringRun = 0;
 const sends = new Map<string, number>();
-const arrivals = new Map<string, { t: number; n: number }>();
+/** Per update: when the last and the first probe had it, and how many did. */
+const arrivals = new Map<string, { t: number; n: number; first: number }>();
 
 function open(spec: ClientSpec): Promise<Client> {
   return new Promise((resolve, reject) => {
@@ -100,7 +101,8 @@ function arrive(key: string, t: number): void {
   if (a) {
     a.n++;
     if (t > a.t) a.t = t;
-  } else arrivals.set(key, { t, n: 1 });
+    if (t < a.first) a.first = t;
+  } else arrivals.set(key, { t, n: 1, first: t });
 }
 
 /**
@@ -173,7 +175,7 @@ parentPort!.on('message', async (msg: ToWorker) => {
         post({
           type: 'result',
           sends: [...sends],
-          arrivals: [...arrivals].map(([k, a]) => [k, a.t, a.n]),
+          arrivals: [...arrivals].map(([k, a]) => [k, a.t, a.n, a.first]),
           probes: clients.filter((c) => c.spec.role === 'probe').length,
           sent: sends.size,
           closed: closedDuringRun,

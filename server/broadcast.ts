@@ -11,23 +11,30 @@ import type { Peer } from './room.ts';
 const MAX_MERGE = 64;
 
 /**
- * A room's outgoing traffic. Document updates and awareness changes are
- * collected while the event loop works through the sockets that are ready,
- * and sent once it is done with them (`setImmediate`): an idle room sends
- * each update on the same loop turn it arrived, a busy one sends every
- * recipient one merged frame per turn instead of one frame per update. A
- * frame is encoded once and shared by every recipient; nobody gets their own
- * update back.
+ * A room's outgoing traffic. Document updates are collected while the event
+ * loop works through the sockets that are ready, and sent once it is done with
+ * them (`setImmediate`): an idle room sends each update on the same loop turn
+ * it arrived, a busy one sends every recipient one merged frame per turn
+ * instead of one frame per update. Awareness (cursors, presence) goes out at
+ * most every `awarenessIntervalMs`, every change since the last batch in one
+ * frame: a change after a quiet spell leaves on the next turn, the rest of a
+ * burst waits for the batch. A frame is encoded once and shared by every
+ * recipient; nobody gets their own update back; what one recipient gets in a
+ * turn is written to its socket at once.
  */
 export class Broadcaster {
   private updates: Uint8Array[] = [];
   private origins: unknown[] = [];
   private readonly awarenessChanged = new Set<number>();
   private pending: NodeJS.Immediate | null = null;
+  /** Set while a batch of awareness changes waits for its interval to end. */
+  private awarenessTimer: NodeJS.Timeout | null = null;
+  private awarenessSentAt = -Infinity;
 
   constructor(
     private readonly peers: Set<Peer>,
     private readonly awareness: awarenessProtocol.Awareness,
+    private readonly awarenessIntervalMs = 0,
   ) {}
 
   /** `origin` is the peer the update came from (it is not sent back), or anything else. */
@@ -40,7 +47,13 @@ export class Broadcaster {
   /** Awareness goes to everyone, the sender too: its own renewed state is what keeps a quiet client's connection alive. */
   awarenessChange(clients: number[]): void {
     for (const c of clients) this.awarenessChanged.add(c);
-    this.schedule();
+    if (this.awarenessTimer) return;
+    const wait = this.awarenessSentAt + this.awarenessIntervalMs - performance.now();
+    if (wait <= 0) return this.schedule();
+    this.awarenessTimer = setTimeout(() => {
+      this.awarenessTimer = null;
+      this.schedule();
+    }, wait);
   }
 
   private schedule(): void {
@@ -50,24 +63,33 @@ export class Broadcaster {
   readonly flush = (): void => {
     if (this.pending) clearImmediate(this.pending);
     this.pending = null;
+    const out = new Map<Peer, Uint8Array[]>();
+    const add = (peer: Peer, frame: Uint8Array) => {
+      const frames = out.get(peer);
+      if (frames) frames.push(frame);
+      else out.set(peer, [frame]);
+    };
     const updates = this.updates;
     const origins = this.origins;
     this.updates = [];
     this.origins = [];
     for (let i = 0; i < updates.length; i += MAX_MERGE) {
-      this.sendUpdates(updates.slice(i, i + MAX_MERGE), origins.slice(i, i + MAX_MERGE));
+      this.route(updates.slice(i, i + MAX_MERGE), origins.slice(i, i + MAX_MERGE), add);
     }
-    if (this.awarenessChanged.size) {
+    if (this.awarenessChanged.size && !this.awarenessTimer) {
       const frame = encodeAwarenessOf(this.awareness, [...this.awarenessChanged]);
       this.awarenessChanged.clear();
-      for (const peer of this.peers) peer.send(frame);
+      this.awarenessSentAt = performance.now();
+      for (const peer of this.peers) add(peer, frame);
     }
+    for (const [peer, frames] of out) peer.send(...frames);
   };
 
-  private sendUpdates(updates: Uint8Array[], origins: unknown[]): void {
+  /** Decides who gets which frame for one run of updates. */
+  private route(updates: Uint8Array[], origins: unknown[], add: (peer: Peer, frame: Uint8Array) => void): void {
     if (updates.length === 1) {
       const frame = encodeUpdate(updates[0]!);
-      for (const peer of this.peers) if (peer !== origins[0]) peer.send(frame);
+      for (const peer of this.peers) if (peer !== origins[0]) add(peer, frame);
       return;
     }
     const all = encodeUpdate(Y.mergeUpdates(updates));
@@ -76,7 +98,7 @@ export class Broadcaster {
     for (const o of origins) if (this.peers.has(o as Peer)) without.set(o, undefined);
     for (const peer of this.peers) {
       if (!without.has(peer)) {
-        peer.send(all);
+        add(peer, all);
         continue;
       }
       let frame = without.get(peer);
@@ -85,12 +107,14 @@ export class Broadcaster {
         frame = others.length === 0 ? null : encodeUpdate(others.length === 1 ? others[0]! : Y.mergeUpdates(others));
         without.set(peer, frame);
       }
-      if (frame) peer.send(frame);
+      if (frame) add(peer, frame);
     }
   }
 
   /** Sends whatever is waiting, now; the room is about to close. */
   close(): void {
+    if (this.awarenessTimer) clearTimeout(this.awarenessTimer);
+    this.awarenessTimer = null;
     this.flush();
   }
 }

@@ -101,7 +101,7 @@ export class Connection implements Peer {
     }
   }
 
-  send(frame: Uint8Array): void {
+  send(...frames: Uint8Array[]): void {
     if (this.state.kind === 'closed' || this.ws.readyState !== this.ws.OPEN) return;
     if (this.ws.bufferedAmount > this.opts.limits.maxSendBufferBytes) {
       // A reader this far behind is better served by a fresh sync than by more queued frames.
@@ -109,8 +109,16 @@ export class Connection implements Peer {
       return;
     }
     const socket = this.rawSocket();
-    if (socket) socket.write(wireFrame(frame));
-    else this.ws.send(frame, { binary: true });
+    if (!socket) {
+      for (const frame of frames) this.ws.send(frame, { binary: true });
+    } else if (frames.length === 1) {
+      socket.write(wireFrame(frames[0]!));
+    } else {
+      // One write (writev) for the lot: one system call here, one read at the other end.
+      socket.cork();
+      for (const frame of frames) socket.write(wireFrame(frame));
+      socket.uncork();
+    }
   }
 
   /**

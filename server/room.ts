@@ -30,7 +30,8 @@ export interface Peer {
   readonly awarenessClients: Set<number>;
   /** Updates with missing dependencies since the last one that integrated. */
   unresolved: number;
-  send(frame: Uint8Array): void;
+  /** Frames given together are written to the socket together. */
+  send(...frames: Uint8Array[]): void;
   close(code: number, reason: string): void;
 }
 
@@ -87,7 +88,7 @@ export class Room {
     for (const name of ROOT_NAMES) this.doc.getMap(name);
     this.awareness = new awarenessProtocol.Awareness(this.doc);
     this.awareness.setLocalState(null);
-    this.outbox = new Broadcaster(this.peers, this.awareness);
+    this.outbox = new Broadcaster(this.peers, this.awareness, opts.limits.awarenessIntervalMs);
     this.doc.on('update', this.onDocUpdate);
     this.awareness.on('update', this.onAwarenessUpdate);
   }

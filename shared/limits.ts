@@ -30,6 +30,13 @@ export const LIMITS = {
   maxAwarenessClientsPerConnection: 4,
   /** Awareness states held for one room. */
   maxAwarenessStatesPerRoom: 1000,
+  /**
+   * A room forwards awareness changes (cursors, presence) at most this often,
+   * every change since the last batch in one frame: 20 cursor frames a second
+   * per recipient, however many people move at once. A change after a quiet
+   * spell goes out at once.
+   */
+  awarenessIntervalMs: 50,
   /** Bytes queued for one socket before the server gives up on it (1013); it resyncs on reconnect. */
   maxSendBufferBytes: 8 * 1024 * 1024,
   /** Messages a socket may send while its credential and room are still loading. */

@@ -5,8 +5,10 @@ import * as awarenessProtocol from 'y-protocols/awareness';
 import { Broadcaster } from '../../server/broadcast.ts';
 import type { Peer } from '../../server/room.ts';
 
-function peer(): Peer & { frames: Uint8Array[] } {
+function peer(): Peer & { frames: Uint8Array[]; writes: Uint8Array[][]; next(): Promise<Uint8Array[]> } {
   const frames: Uint8Array[] = [];
+  const writes: Uint8Array[][] = [];
+  let waiting: ((w: Uint8Array[]) => void) | null = null;
   return {
     role: 'participant',
     author: 'p',
@@ -14,10 +16,31 @@ function peer(): Peer & { frames: Uint8Array[] } {
     awarenessClients: new Set(),
     unresolved: 0,
     frames,
-    send: (f) => void frames.push(f),
+    writes,
+    send: (...f) => {
+      frames.push(...f);
+      writes.push(f);
+      waiting?.(f);
+      waiting = null;
+    },
+    next: () => new Promise((r) => (waiting = r)),
     close: () => {},
   };
 }
+/** The client ids an awareness frame carries. */
+const awarenessClientsOf = (frame: Uint8Array) => {
+  const d = decoding.createDecoder(frame);
+  expect(decoding.readVarUint(d)).toBe(1);
+  const u = decoding.createDecoder(decoding.readVarUint8Array(d));
+  const n = decoding.readVarUint(u);
+  const ids: number[] = [];
+  for (let i = 0; i < n; i++) {
+    ids.push(decoding.readVarUint(u));
+    decoding.readVarUint(u);
+    decoding.readVarString(u);
+  }
+  return ids.sort();
+};
 const turn = () => new Promise((r) => setImmediate(r));
 const updateOf = (frame: Uint8Array) => {
   const d = decoding.createDecoder(frame);
@@ -77,6 +100,70 @@ describe('Broadcaster', () => {
     await turn();
     expect(a.frames).toHaveLength(1);
     expect(b.frames).toHaveLength(1);
+    awareness.destroy();
+  });
+
+  it('batches awareness: a change after a quiet spell goes at once, the rest of a burst waits for the interval, in one frame', async () => {
+    const [a, b] = [peer(), peer()];
+    const awareness = new awarenessProtocol.Awareness(new Y.Doc());
+    const others = [1, 2, 3].map(() => new awarenessProtocol.Awareness(new Y.Doc()));
+    const INTERVAL = 60;
+    const out = new Broadcaster(new Set([a, b]), awareness, INTERVAL);
+    awareness.on('update', ({ added, updated }: { added: number[]; updated: number[] }) => out.awarenessChange([...added, ...updated]));
+    const publish = (o: awarenessProtocol.Awareness, x: number) => {
+      o.setLocalState({ cursor: x });
+      awarenessProtocol.applyAwarenessUpdate(awareness, awarenessProtocol.encodeAwarenessUpdate(o, [o.clientID]), 'test');
+    };
+    const started = performance.now();
+    publish(others[0]!, 1);
+    await turn();
+    expect(b.frames.map(awarenessClientsOf)).toEqual([[others[0]!.clientID]]);
+    const batch = b.next();
+    publish(others[1]!, 1);
+    publish(others[2]!, 1);
+    publish(others[0]!, 2);
+    await turn();
+    expect(b.frames).toHaveLength(1); // the burst waits
+    const [frame] = await batch;
+    expect(performance.now() - started).toBeGreaterThanOrEqual(INTERVAL - 5);
+    expect(awarenessClientsOf(frame!)).toEqual(others.map((o) => o.clientID).sort());
+    expect(a.frames).toHaveLength(2); // the sender gets its own state back too
+    out.close();
+    for (const o of [awareness, ...others]) o.destroy();
+  });
+
+  it('writes what a recipient gets in one turn together: the update and the awareness batch in one write', async () => {
+    const [a, b] = [peer(), peer()];
+    const doc = new Y.Doc();
+    const awareness = new awarenessProtocol.Awareness(doc);
+    const out = new Broadcaster(new Set([a, b]), awareness, 50);
+    const [u] = edits(1);
+    out.update(u!, a);
+    awareness.setLocalState({ cursor: 1 });
+    out.awarenessChange([doc.clientID]);
+    await turn();
+    expect(b.writes).toHaveLength(1);
+    expect(b.writes[0]).toHaveLength(2);
+    expect(updateOf(b.writes[0]![0]!)).toEqual(u);
+    expect(awarenessClientsOf(b.writes[0]![1]!)).toEqual([doc.clientID]);
+    expect(a.writes).toEqual([[b.writes[0]![1]]]); // no echo of its update, only the awareness
+    out.close();
+    awareness.destroy();
+  });
+
+  it('sends a waiting awareness batch when the room closes', () => {
+    const [a] = [peer()];
+    const doc = new Y.Doc();
+    const awareness = new awarenessProtocol.Awareness(doc);
+    const out = new Broadcaster(new Set([a]), awareness, 10_000);
+    awareness.setLocalState({ cursor: 1 });
+    out.awarenessChange([doc.clientID]);
+    out.flush();
+    awareness.setLocalState({ cursor: 2 });
+    out.awarenessChange([doc.clientID]);
+    expect(a.frames).toHaveLength(1);
+    out.close();
+    expect(a.frames).toHaveLength(2);
     awareness.destroy();
   });
 });
