@@ -25,17 +25,28 @@ export class Rooms {
       ownership?: Ownership;
     },
   ) {
-    opts.ownership?.on((event, id) => {
-      const room = this.open.get(id);
-      if (!room) return;
-      if (event === 'roster') return void syncRoster(room, opts.store).catch((err) => opts.log('warn', 'could not sync roster', { workshop: id, error: String(err) }));
-      // Asked to let go (or the lock is gone): flush, close the sockets with
-      // 4421 so clients reconnect to the new owner, then unlock.
-      this.open.delete(id);
-      const closing = room.close(CLOSE.ownedElsewhere, 'the workshop moved to another process; reconnect').finally(() => opts.ownership!.release(id));
-      this.closing.add(closing);
-      void closing.catch(() => {}).finally(() => this.closing.delete(closing));
-    });
+    opts.ownership?.on((event, id) => this.onOwnershipEvent(event, id));
+  }
+
+  private onOwnershipEvent(event: 'lost' | 'roster', id: string): void {
+    const { opts } = this;
+    const room = this.open.get(id);
+    if (!room) {
+      // Still loading here: the load may have read the roster (or taken the
+      // lock) before this news, so act on it once the room is open.
+      void this.loading.get(id)?.then(
+        () => this.onOwnershipEvent(event, id),
+        () => {},
+      );
+      return;
+    }
+    if (event === 'roster') return void syncRoster(room, opts.store).catch((err) => opts.log('warn', 'could not sync roster', { workshop: id, error: String(err) }));
+    // Asked to let go (or the lock is gone): flush, close the sockets with
+    // 4421 so clients reconnect to the new owner, then unlock.
+    this.open.delete(id);
+    const closing = room.close(CLOSE.ownedElsewhere, 'the workshop moved to another process; reconnect').finally(() => opts.ownership!.release(id));
+    this.closing.add(closing);
+    void closing.catch(() => {}).finally(() => this.closing.delete(closing));
   }
 
   /** Whether this process may serve the workshop without asking anyone: always, unless clustered and not loaded here. */
