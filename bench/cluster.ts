@@ -45,9 +45,9 @@ interface Room {
   tokens: string[];
 }
 
-async function rooms(base: string, wsUrl: string): Promise<Room[]> {
+async function rooms(base: string, wsUrl: string, count = W): Promise<Room[]> {
   const out: Room[] = [];
-  for (let r = 0; r < W; r++) {
+  for (let r = 0; r < count; r++) {
     const w = await createWorkshop(base, `Bench ${r}`);
     const tokens = [w.facilitatorKey];
     for (let i = 1; i < CLIENTS; i++) tokens.push((await joinWorkshop(base, w.joinCode, `P${i}`)).token);
@@ -88,12 +88,12 @@ async function fanOut(list: Room[], updates: number, tag: string): Promise<{ lat
   return { latencies, delivered };
 }
 
-async function phase(k: number, direct: boolean) {
+async function phase(k: number, direct: boolean, count = W) {
   const db = await freshDatabase(ADMIN!);
   const cluster = await startCluster({ processes: k, databaseUrl: db.url, env: { LOG_LEVEL: 'info' } });
   try {
     const base = direct ? cluster.processes[0]!.url : cluster.url;
-    const list = await rooms(base, direct ? `ws://127.0.0.1:${cluster.processes[0]!.port}/ws` : cluster.wsUrl);
+    const list = await rooms(base, direct ? `ws://127.0.0.1:${cluster.processes[0]!.port}/ws` : cluster.wsUrl, count);
     const pids = cluster.processes.map((p) => p.child.pid!);
     await fanOut(list, WARMUP, 'warm');
     const cpu0 = pids.reduce((s, p) => s + cpuSeconds(p), 0);
@@ -199,6 +199,11 @@ console.log(`bench:cluster — ${W} rooms × ${CLIENTS} clients, ${UPDATES} upda
 const configs = [
   { k: 'direct', run: () => phase(1, true) },
   ...[1, 2, 3].map((k) => ({ k: String(k), run: () => phase(k, false) })),
+  // The control: one process, no HAProxy, serving as few rooms as each of the
+  // 3 processes does. CPU per update depends on how busy a process is (every
+  // wake-up from idle costs the same however much work it brings), so this
+  // separates that from anything the cluster itself adds.
+  { k: `direct, ${Math.ceil(W / 3)} room${W > 3 ? 's' : ''}`, run: () => phase(1, true, Math.ceil(W / 3)) },
 ];
 const runs = new Map<string, Awaited<ReturnType<typeof phase>>[]>(configs.map((c) => [c.k, []]));
 for (let round = 0; round < ROUNDS; round++) {
@@ -214,12 +219,17 @@ const rows = configs.map((c) => {
   return { k: c.k, cpuPerUpdate: median(rs.map((r) => r.cpuPerUpdate)), p99: median(rs.map((r) => r.p99)), delivered: median(rs.map((r) => r.delivered)) };
 });
 const single = rows[0]!;
+const control = rows[rows.length - 1]!;
+const three = rows.find((r) => r.k === '3')!;
 console.log('\nK processes (medians) | CPU ms / delivered update | × single | fan-out p99 ms | × direct | delivered');
 for (const r of rows) {
   console.log(
     `${r.k.padEnd(21)} | ${(r.cpuPerUpdate * 1000).toFixed(4).padStart(25)} | ${(r.cpuPerUpdate / single.cpuPerUpdate).toFixed(2).padStart(8)} | ${r.p99.toFixed(1).padStart(14)} | ${(r.p99 / single.p99).toFixed(2).padStart(8)} | ${r.delivered}`,
   );
 }
+console.log(
+  `3 processes over one process serving as few rooms each (${control.k}): CPU ${(three.cpuPerUpdate / control.cpuPerUpdate).toFixed(2)}×`,
+);
 const stores = await storeCompare();
 console.log(`\nappend p99 (1000 appends, one at a time): SQLite ${stores.sqlite.toFixed(3)} ms, PostgreSQL ${stores.pg.toFixed(3)} ms`);
 const f = await failover();
