@@ -121,7 +121,15 @@ async function appendP99(store: Store, id: string): Promise<number> {
 }
 
 async function storeCompare() {
-  const w = { id: 'bench', title: 'b', templateId: 'stages', joinCode: 'BENCH1', createdAt: 1, facilitatorKeyHash: 'f', observerTokenHash: 'o' };
+  const w = {
+    id: 'bench',
+    title: 'b',
+    templateId: 'stages',
+    joinCode: 'BENCH1',
+    createdAt: 1,
+    facilitatorKeyHash: 'f',
+    observerTokenHash: 'o',
+  };
   const dir = mkdtempSync(join(tmpdir(), 'sb-bench-'));
   const sqlite = openSqliteStore(join(dir, 'x.sqlite'));
   await sqlite.createWorkshop(w, new Uint8Array([0, 0]));
@@ -177,7 +185,10 @@ async function failover() {
     let lost = 0;
     let gaps = 0;
     for (const r of list) {
-      const { rows } = await admin.query<{ seq: number; data: Buffer }>('SELECT seq, data FROM updates WHERE workshop_id = $1 ORDER BY seq', [r.id]);
+      const { rows } = await admin.query<{ seq: number; data: Buffer }>(
+        'SELECT seq, data FROM updates WHERE workshop_id = $1 ORDER BY seq',
+        [r.id],
+      );
       rows.forEach((e, i) => (gaps += e.seq === i + 1 ? 0 : 1));
       const replay = new Y.Doc();
       for (const e of rows) Y.applyUpdate(replay, e.data);
@@ -185,7 +196,15 @@ async function failover() {
     }
     const after = await Promise.all(list.map((r) => ownerOf(r.id)));
     for (const r of list) for (const c of r.clients) c.destroy();
-    return { reconnectP99: p99(reconnects), reconnected: reconnects.length, expected: moved.length * CLIENTS, lost, gaps, moved: after.filter((o, i) => o !== before[i]).length, written: n };
+    return {
+      reconnectP99: p99(reconnects),
+      reconnected: reconnects.length,
+      expected: moved.length * CLIENTS,
+      lost,
+      gaps,
+      moved: after.filter((o, i) => o !== before[i]).length,
+      written: n,
+    };
   } finally {
     await admin.end();
     await cluster.close();
@@ -195,7 +214,9 @@ async function failover() {
 const t0 = Date.now();
 /** Each configuration runs this many times, interleaved; the table holds medians (the machine is shared and noisy). */
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
-console.log(`bench:cluster — ${W} rooms × ${CLIENTS} clients, ${UPDATES} updates per room at 50/s after ${WARMUP} warm-up, ${ROUNDS} rounds`);
+console.log(
+  `bench:cluster — ${W} rooms × ${CLIENTS} clients, ${UPDATES} updates per room at 50/s after ${WARMUP} warm-up, ${ROUNDS} rounds`,
+);
 const configs = [
   { k: 'direct', run: () => phase(1, true) },
   ...[1, 2, 3].map((k) => ({ k: String(k), run: () => phase(k, false) })),
@@ -210,13 +231,20 @@ for (let round = 0; round < ROUNDS; round++) {
   for (const c of configs) {
     const r = await c.run();
     runs.get(c.k)!.push(r);
-    console.log(`  round ${round + 1} ${c.k.padEnd(6)} CPU ${(r.cpuPerUpdate * 1000).toFixed(4)} ms/update, p99 ${r.p99.toFixed(1)} ms (load ${loadavg()[0]!.toFixed(2)})`);
+    console.log(
+      `  round ${round + 1} ${c.k.padEnd(6)} CPU ${(r.cpuPerUpdate * 1000).toFixed(4)} ms/update, p99 ${r.p99.toFixed(1)} ms (load ${loadavg()[0]!.toFixed(2)})`,
+    );
   }
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const rows = configs.map((c) => {
   const rs = runs.get(c.k)!;
-  return { k: c.k, cpuPerUpdate: median(rs.map((r) => r.cpuPerUpdate)), p99: median(rs.map((r) => r.p99)), delivered: median(rs.map((r) => r.delivered)) };
+  return {
+    k: c.k,
+    cpuPerUpdate: median(rs.map((r) => r.cpuPerUpdate)),
+    p99: median(rs.map((r) => r.p99)),
+    delivered: median(rs.map((r) => r.delivered)),
+  };
 });
 const single = rows[0]!;
 const control = rows[rows.length - 1]!;

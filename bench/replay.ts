@@ -43,7 +43,15 @@ function buildSession(dataDir: string): { id: string; key: string } {
   const doc = new Y.Doc();
   initWorkshopDoc(doc, { title: 'Replay benchmark', template, createdAt: start });
   store.createWorkshop(
-    { id, title: 'Replay benchmark', templateId: template.id, joinCode: 'BENCH2', createdAt: start, facilitatorKeyHash: hashSecret(key), observerTokenHash: hashSecret(newSecret()) },
+    {
+      id,
+      title: 'Replay benchmark',
+      templateId: template.id,
+      joinCode: 'BENCH2',
+      createdAt: start,
+      facilitatorKeyHash: hashSecret(key),
+      observerTokenHash: hashSecret(newSecret()),
+    },
     Y.encodeStateAsUpdate(doc),
   );
   let seq = 1;
@@ -65,7 +73,9 @@ function buildSession(dataDir: string): { id: string; key: string } {
   };
   const people = Array.from({ length: PEOPLE }, (_, i) => `p_bench${i}`);
   for (let t = 0; t < TEAMS; t++) {
-    as(people[t % PEOPLE]!, () => addTeam(doc, `team${t}`, { name: `Team ${t + 1}`, color: '#2563eb', createdAt: start + t, stageCurrent: 1, stageTarget: 2 }));
+    as(people[t % PEOPLE]!, () =>
+      addTeam(doc, `team${t}`, { name: `Team ${t + 1}`, color: '#2563eb', createdAt: start + t, stageCurrent: 1, stageTarget: 2 }),
+    );
   }
   const stepEvery = Math.floor(UPDATES / template.agenda.length);
   while (seq < UPDATES) {

@@ -39,11 +39,19 @@ export async function runRevealBench(voters = 100): Promise<{ voters: number; p5
     const f = open(w.id, w.facilitatorKey);
     await f.synced;
     addTeam(f.doc, 'team', { name: 'Payments', color: '#2563eb', stageCurrent: 1.5 });
-    const people = await Promise.all(Array.from({ length: voters }, (_, i) => post(`${url}/api/join`, { code: w.joinCode, name: `V${i}` })));
+    const people = await Promise.all(
+      Array.from({ length: voters }, (_, i) => post(`${url}/api/join`, { code: w.joinCode, name: `V${i}` })),
+    );
     const screens = people.map((p) => open(w.id, p.token));
     await Promise.all(screens.map((s) => s.synced));
-    const { voteId } = await post(`${url}/api/workshops/${w.id}/votes`, { question: 'Where?', kind: 'stage', teamId: 'team' }, w.facilitatorKey);
-    await Promise.all(people.map((p, i) => post(`${url}/api/workshops/${w.id}/votes/${voteId}/ballots`, { stage: 1 + (i % 20) / 10 }, p.token)));
+    const { voteId } = await post(
+      `${url}/api/workshops/${w.id}/votes`,
+      { question: 'Where?', kind: 'stage', teamId: 'team' },
+      w.facilitatorKey,
+    );
+    await Promise.all(
+      people.map((p, i) => post(`${url}/api/workshops/${w.id}/votes/${voteId}/ballots`, { stage: 1 + (i % 20) / 10 }, p.token)),
+    );
     const arrivals: number[] = [];
     const t0 = performance.now();
     const all = Promise.all(

@@ -23,7 +23,10 @@ const COLD_UPDATES = quick ? 20_000 : 100_900;
 
 type Figure = 'fan50p50' | 'fan50p99' | 'fan200p50' | 'fan200p99' | 'first200p50' | 'first200p99' | 'rate' | 'idleKB' | 'roomKB';
 const figures: Record<ServerKind, Record<Figure, number[]>> = Object.fromEntries(
-  KINDS.map((k) => [k, { fan50p50: [], fan50p99: [], fan200p50: [], fan200p99: [], first200p50: [], first200p99: [], rate: [], idleKB: [], roomKB: [] }]),
+  KINDS.map((k) => [
+    k,
+    { fan50p50: [], fan50p99: [], fan200p50: [], fan200p99: [], first200p50: [], first200p99: [], rate: [], idleKB: [], roomKB: [] },
+  ]),
 ) as never;
 const cold: number[] = [];
 

@@ -28,7 +28,14 @@ export type ToWorker =
 
 export type FromWorker =
   | { type: 'connected'; failed: number }
-  | { type: 'result'; sends: [string, number][]; arrivals: [string, number, number, number][]; probes: number; sent: number; closed: number }
+  | {
+      type: 'result';
+      sends: [string, number][];
+      arrivals: [string, number, number, number][];
+      probes: number;
+      sent: number;
+      closed: number;
+    }
   | { type: 'closed' }
   | { type: 'error'; message: string };
 

@@ -205,7 +205,13 @@ async function main() {
   }
   const processes = Number(arg('processes') ?? 3);
   const port = Number(arg('port') ?? process.env.PORT ?? 8080);
-  const cluster = await startCluster({ processes, databaseUrl, port, host: process.env.HOST ?? '127.0.0.1', verbose: args.includes('--verbose') });
+  const cluster = await startCluster({
+    processes,
+    databaseUrl,
+    port,
+    host: process.env.HOST ?? '127.0.0.1',
+    verbose: args.includes('--verbose'),
+  });
   console.log(`Stageboard cluster: ${processes} processes behind HAProxy on ${cluster.url}`);
   for (const p of cluster.processes) console.log(`  ${p.name}  ${p.url}  pid ${p.child.pid}`);
   let stopping = false;

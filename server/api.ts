@@ -14,7 +14,15 @@ export type { ApiOptions } from './routes/context.ts';
 /** The HTTP API: one table of routes, gathered from one module per concern. */
 export function createApi(opts: ApiOptions) {
   const ctx = createContext(opts);
-  const routes: Route[] = [...workshopRoutes(ctx), ...joinRoutes(ctx), ...participantRoutes(ctx), ...voteRoutes(ctx), ...rotateRoutes(ctx), ...historyRoutes(ctx), ...exportRoutes(ctx)];
+  const routes: Route[] = [
+    ...workshopRoutes(ctx),
+    ...joinRoutes(ctx),
+    ...participantRoutes(ctx),
+    ...voteRoutes(ctx),
+    ...rotateRoutes(ctx),
+    ...historyRoutes(ctx),
+    ...exportRoutes(ctx),
+  ];
 
   /** Answers an /api request; returns false when no route matches the path. */
   return async function handleApi(req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> {

@@ -32,7 +32,7 @@ const EXPORT_PAGE = 5000;
 async function replayStored(store: Store, workshopId: string) {
   const engine = new ReplayEngine({ checkpointEvery: Number.MAX_SAFE_INTEGER, frames: false });
   const log: LogEntry[] = [];
-  for (let since = 0; ; ) {
+  for (let since = 0; ;) {
     const page = await store.history(workshopId, since, EXPORT_PAGE);
     engine.append(page.map((e) => ({ seq: e.seq, at: e.at, author: e.author, update: e.data })));
     log.push(...page);
@@ -260,7 +260,13 @@ export async function importExport(store: Store, raw: unknown) {
     const id = newId();
     const key = newSecret();
     for (let attempt = 0; ; attempt++) {
-      const record = { id, title: file.workshop.title, templateId: template.data.id, joinCode: newJoinCode(), createdAt: file.workshop.createdAt };
+      const record = {
+        id,
+        title: file.workshop.title,
+        templateId: template.data.id,
+        joinCode: newJoinCode(),
+        createdAt: file.workshop.createdAt,
+      };
       try {
         await store.importWorkshop({
           workshop: { ...record, facilitatorKeyHash: hashSecret(key), observerTokenHash: hashSecret(observerToken(key, id, 1)) },

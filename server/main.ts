@@ -37,7 +37,9 @@ const server = createServer({
   publicUrl: env.PUBLIC_URL,
   trustProxy: env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true',
   // Comma-separated origins whose pages may open a WebSocket; unset: the request's own host.
-  allowedOrigins: env.ALLOWED_ORIGINS?.split(',').map((o) => o.trim()).filter(Boolean),
+  allowedOrigins: env.ALLOWED_ORIGINS?.split(',')
+    .map((o) => o.trim())
+    .filter(Boolean),
   limits: limitsFromEnv(env),
   log,
 });

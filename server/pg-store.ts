@@ -1,5 +1,17 @@
 import pg from 'pg';
-import type { BallotRecord, Credential, EventRecord, ImportedWorkshop, LogEntry, NewWorkshop, ParticipantRecord, Store, StoredDocument, VoteRecord, WorkshopRecord } from './store.ts';
+import type {
+  BallotRecord,
+  Credential,
+  EventRecord,
+  ImportedWorkshop,
+  LogEntry,
+  NewWorkshop,
+  ParticipantRecord,
+  Store,
+  StoredDocument,
+  VoteRecord,
+  WorkshopRecord,
+} from './store.ts';
 
 /**
  * Numbered up-migrations, recorded in `schema_migrations`. Never edit one that
@@ -95,7 +107,9 @@ const MIGRATION_LOCK = 0x5354_4147; // "STAG"
 // BIGINT (ms since the epoch) comes back as a number, not pg's default string.
 const types: pg.CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === pg.types.builtins.INT8 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+    oid === pg.types.builtins.INT8
+      ? (v: string) => Number(v)
+      : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
 };
 
 const bytes = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
@@ -169,11 +183,24 @@ const toBallot = (r: Row): BallotRecord => ({
   seq: r.seq as number,
   at: r.at as number,
 });
-const toEntry = (r: Row): LogEntry => ({ seq: r.seq as number, at: r.at as number, author: r.author as string, data: new Uint8Array(r.data as Buffer) });
+const toEntry = (r: Row): LogEntry => ({
+  seq: r.seq as number,
+  at: r.at as number,
+  author: r.author as string,
+  data: new Uint8Array(r.data as Buffer),
+});
 
 const INSERT_WORKSHOP = `INSERT INTO workshops (id, title, template_id, join_code, facilitator_key_hash, observer_token_hash, created_at)
   VALUES ($1, $2, $3, $4, $5, $6, $7)`;
-const workshopParams = (w: NewWorkshop) => [w.id, w.title, w.templateId, w.joinCode, w.facilitatorKeyHash, w.observerTokenHash, w.createdAt];
+const workshopParams = (w: NewWorkshop) => [
+  w.id,
+  w.title,
+  w.templateId,
+  w.joinCode,
+  w.facilitatorKeyHash,
+  w.observerTokenHash,
+  w.createdAt,
+];
 const INSERT_UPDATE = 'INSERT INTO updates (workshop_id, seq, at, author, data) VALUES ($1, $2, $3, $4, $5)';
 const INSERT_PARTICIPANT = `INSERT INTO participants (id, workshop_id, name, token_hash, created_at, removed_at) VALUES ($1, $2, $3, $4, $5, NULL)`;
 const participantParams = (p: ParticipantRecord & { tokenHash: string }) => [p.id, p.workshopId, p.name, p.tokenHash, p.createdAt];
@@ -291,7 +318,9 @@ export async function openPgStore(connectionString: string, opts: { max?: number
     loadDocument: (id) =>
       tx(async (c): Promise<StoredDocument> => {
         const snap = (await c.query('SELECT seq, data FROM snapshots WHERE workshop_id = $1 ORDER BY seq DESC LIMIT 1', [id])).rows[0];
-        const tail = (await c.query('SELECT seq, at, author, data FROM updates WHERE workshop_id = $1 AND seq > $2 ORDER BY seq', [id, snap?.seq ?? 0])).rows.map(toEntry);
+        const tail = (
+          await c.query('SELECT seq, at, author, data FROM updates WHERE workshop_id = $1 AND seq > $2 ORDER BY seq', [id, snap?.seq ?? 0])
+        ).rows.map(toEntry);
         const last = (await c.query('SELECT max(seq) AS seq FROM updates WHERE workshop_id = $1', [id])).rows[0];
         return {
           snapshot: snap ? { seq: snap.seq as number, data: new Uint8Array(snap.data as Buffer) } : null,
@@ -306,7 +335,13 @@ export async function openPgStore(connectionString: string, opts: { max?: number
         [id, seq, at, bytes(data)],
       )),
     history: async (id, since, limit) =>
-      (await rows('SELECT seq, at, author, data FROM updates WHERE workshop_id = $1 AND seq > $2 ORDER BY seq LIMIT $3', [id, since, limit])).map(toEntry),
+      (
+        await rows('SELECT seq, at, author, data FROM updates WHERE workshop_id = $1 AND seq > $2 ORDER BY seq LIMIT $3', [
+          id,
+          since,
+          limit,
+        ])
+      ).map(toEntry),
 
     appendEvent: (id, e) => appendEvent(id, e),
     listEvents: async (id) =>
@@ -333,7 +368,12 @@ export async function openPgStore(connectionString: string, opts: { max?: number
           await c.query(`INSERT INTO updates (workshop_id, seq, at, author, data) VALUES ${tuples.join(', ')}`, values);
         }
         const last = imp.entries[imp.entries.length - 1]!;
-        await c.query('INSERT INTO snapshots (workshop_id, seq, at, data) VALUES ($1, $2, $3, $4)', [w.id, last.seq, last.at, bytes(imp.snapshot)]);
+        await c.query('INSERT INTO snapshots (workshop_id, seq, at, data) VALUES ($1, $2, $3, $4)', [
+          w.id,
+          last.seq,
+          last.at,
+          bytes(imp.snapshot),
+        ]);
         for (const p of imp.participants) await c.query(INSERT_PARTICIPANT, participantParams(p));
         for (const e of imp.events) await appendEvent(w.id, e, c);
       }),
@@ -379,7 +419,9 @@ export async function openPgStore(connectionString: string, opts: { max?: number
       tx(async (c): Promise<'stored' | 'stale' | 'closed'> => {
         const vote = (await c.query('SELECT state FROM votes WHERE id = $1 FOR SHARE', [b.voteId])).rows[0];
         if (vote?.state !== 'open') return 'closed';
-        const prev = (await c.query('SELECT seq FROM ballots WHERE vote_id = $1 AND participant_id = $2 FOR UPDATE', [b.voteId, b.participantId])).rows[0];
+        const prev = (
+          await c.query('SELECT seq FROM ballots WHERE vote_id = $1 AND participant_id = $2 FOR UPDATE', [b.voteId, b.participantId])
+        ).rows[0];
         if (prev && (prev.seq as number) > b.seq) return 'stale';
         await c.query(
           `INSERT INTO ballots (vote_id, participant_id, group_id, value, salt, receipt, seq, at)
@@ -394,7 +436,8 @@ export async function openPgStore(connectionString: string, opts: { max?: number
       const r = await one('SELECT * FROM ballots WHERE vote_id = $1 AND participant_id = $2', [voteId, pid]);
       return r && toBallot(r);
     },
-    listBallots: async (voteId) => (await rows('SELECT * FROM ballots WHERE vote_id = $1 ORDER BY at, participant_id', [voteId])).map(toBallot),
+    listBallots: async (voteId) =>
+      (await rows('SELECT * FROM ballots WHERE vote_id = $1 ORDER BY at, participant_id', [voteId])).map(toBallot),
 
     joinBlocked: async (address, max, windowMs, now) => {
       const r = await one('SELECT window_start, count FROM join_failures WHERE address = $1', [address]);

@@ -14,8 +14,7 @@ export function recordPresence(
   peer: { author: string; role: string },
   kind: PresenceKind,
 ): void {
-  const fail = (err: unknown) =>
-    opts.log('warn', 'could not record presence', { workshop: workshopId, kind, error: String(err) });
+  const fail = (err: unknown) => opts.log('warn', 'could not record presence', { workshop: workshopId, kind, error: String(err) });
   try {
     const r = opts.store.appendEvent(workshopId, { at: opts.now(), kind, actor: peer.author, data: { role: peer.role } });
     if (r instanceof Promise) r.catch(fail);

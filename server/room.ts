@@ -239,7 +239,9 @@ export class Room {
           if (isSeqTaken(err)) this.fence(seq);
           else {
             this.opts.log('error', 'could not store server change; reloading the room', { workshop: this.id, seq, error: String(err) });
-            void this.close(CLOSE.storageUnavailable, 'the server could not store a change; reconnect').then(() => this.opts.onUnload(this));
+            void this.close(CLOSE.storageUnavailable, 'the server could not store a change; reconnect').then(() =>
+              this.opts.onUnload(this),
+            );
           }
           reject(err);
         };
@@ -326,9 +328,7 @@ export class Room {
     }
   }
 
-  private readonly onAwarenessUpdate = (
-    { added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
-  ) => {
+  private readonly onAwarenessUpdate = ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }) => {
     // Sent to everyone, the sender too: y-websocket clients treat 30 s of
     // silence as a dead connection, and their own renewed state is what
     // reaches them in a quiet room.
@@ -355,7 +355,9 @@ export class Room {
       return;
     }
     this.queued++;
-    this.queue = this.queue!.then(task).catch(onError).finally(() => void this.queued--);
+    this.queue = this.queue!.then(task)
+      .catch(onError)
+      .finally(() => void this.queued--);
   }
 
   /** Resolves once every queued write has finished. */

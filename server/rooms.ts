@@ -40,11 +40,16 @@ export class Rooms {
       );
       return;
     }
-    if (event === 'roster') return void syncRoster(room, opts.store).catch((err) => opts.log('warn', 'could not sync roster', { workshop: id, error: String(err) }));
+    if (event === 'roster')
+      return void syncRoster(room, opts.store).catch((err) =>
+        opts.log('warn', 'could not sync roster', { workshop: id, error: String(err) }),
+      );
     // Asked to let go (or the lock is gone): flush, close the sockets with
     // 4421 so clients reconnect to the new owner, then unlock.
     this.open.delete(id);
-    const closing = room.close(CLOSE.ownedElsewhere, 'the workshop moved to another process; reconnect').finally(() => opts.ownership!.release(id));
+    const closing = room
+      .close(CLOSE.ownedElsewhere, 'the workshop moved to another process; reconnect')
+      .finally(() => opts.ownership!.release(id));
     this.closing.add(closing);
     void closing.catch(() => {}).finally(() => this.closing.delete(closing));
   }

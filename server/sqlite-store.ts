@@ -2,7 +2,19 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { BallotRecord, Credential, EventRecord, ImportedWorkshop, LogEntry, NewWorkshop, ParticipantRecord, Store, StoredDocument, VoteRecord, WorkshopRecord } from './store.ts';
+import type {
+  BallotRecord,
+  Credential,
+  EventRecord,
+  ImportedWorkshop,
+  LogEntry,
+  NewWorkshop,
+  ParticipantRecord,
+  Store,
+  StoredDocument,
+  VoteRecord,
+  WorkshopRecord,
+} from './store.ts';
 
 /**
  * Numbered up-migrations; `PRAGMA user_version` records how many have run.
@@ -216,9 +228,10 @@ export function openSqliteStore(file: string): Store {
     countParticipants: db.prepare<[string], { n: number }>(
       'SELECT count(*) AS n FROM participants WHERE workshop_id = ? AND removed_at IS NULL',
     ),
-    listParticipants: db.prepare<[string], { id: string; workshop_id: string; name: string; created_at: number; removed_at: number | null }>(
-      'SELECT * FROM participants WHERE workshop_id = ? ORDER BY created_at, id',
-    ),
+    listParticipants: db.prepare<
+      [string],
+      { id: string; workshop_id: string; name: string; created_at: number; removed_at: number | null }
+    >('SELECT * FROM participants WHERE workshop_id = ? ORDER BY created_at, id'),
     insertVote: db.prepare(
       `INSERT INTO votes (id, workshop_id, question, kind, team_id, choices, groups_json, auto_reveal, named, state, round, self_json, opened_at, closed_at, revealed_at)
        VALUES (@id, @workshopId, @question, @kind, @teamId, @choices, @groups, @autoReveal, @named, @state, @round, @self, @openedAt, @closedAt, @revealedAt)`,
@@ -386,7 +399,10 @@ function startCheckpointer(file: string): { stop(): Promise<void> } {
   });
   worker.unref();
   worker.on('message', (m: { error?: string }) => {
-    if (m.error) process.stderr.write(JSON.stringify({ t: new Date().toISOString(), level: 'warn', msg: 'WAL checkpoint failed', error: m.error }) + '\n');
+    if (m.error)
+      process.stderr.write(
+        JSON.stringify({ t: new Date().toISOString(), level: 'warn', msg: 'WAL checkpoint failed', error: m.error }) + '\n',
+      );
   });
   worker.on('error', () => {});
   return {

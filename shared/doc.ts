@@ -48,11 +48,7 @@ export type Team = TeamValues & { id: string; name: string; color: string };
  * wrong type: PRODUCT.md says such values are ignored by every reader.
  * Stage values are also checked against the template's stage count.
  */
-export function readTeamField<K extends TeamField>(
-  map: Y.Map<unknown>,
-  key: K,
-  stageMax: number,
-): TeamValues[K] | undefined {
+export function readTeamField<K extends TeamField>(map: Y.Map<unknown>, key: K, stageMax: number): TeamValues[K] | undefined {
   const parsed = TeamFields[key].safeParse(map.get(key));
   if (!parsed.success) return undefined;
   const value = parsed.data as TeamValues[K];
@@ -130,7 +126,16 @@ export interface Control {
 }
 
 /** A new workshop starts unlocked, at agenda step 0, with follow-me off. */
-export const INITIAL_CONTROL: Control = { step: 0, followMe: false, locked: false, timer: null, spotlight: null, vote: null, followMode: 'strict', showInsights: false };
+export const INITIAL_CONTROL: Control = {
+  step: 0,
+  followMe: false,
+  locked: false,
+  timer: null,
+  spotlight: null,
+  vote: null,
+  followMode: 'strict',
+  showInsights: false,
+};
 
 export function readControl(doc: Y.Doc): Control {
   const map = doc.getMap<unknown>(ROOTS.control);

@@ -93,7 +93,10 @@ export const ImportFile = z.object({
         seq: z.number().int().min(1),
         at: z.number().finite(),
         author: z.string().min(1).max(80),
-        update: z.string().max(8 * 1024 * 1024).regex(base64, 'update must be base64'),
+        update: z
+          .string()
+          .max(8 * 1024 * 1024)
+          .regex(base64, 'update must be base64'),
       }),
     )
     .min(1, 'the log is empty'),

@@ -95,7 +95,12 @@ function voteInsights(
     for (const [group, agg] of groups) {
       if (self == null || !agg.stage) continue;
       if (Math.abs(self - agg.stage.median) > cfg.stageDisagreement) {
-        add('disagreement', team, { self: fmt(self), median: fmt(agg.stage.median), group: group === 'overall' ? 'the room' : (groupNames[group] ?? group) }, extra);
+        add(
+          'disagreement',
+          team,
+          { self: fmt(self), median: fmt(agg.stage.median), group: group === 'overall' ? 'the room' : (groupNames[group] ?? group) },
+          extra,
+        );
       }
     }
     const median = result.overall.stage?.median;
@@ -124,7 +129,12 @@ function voteInsights(
     if (a !== undefined && c !== undefined) {
       for (const [x, y] of result.overall.values as [number, number][]) {
         if (Math.hypot(x - a, y - c) > cfg.riskOutlier) {
-          add('outlier', team, { value: `(${fmt(x)}, ${fmt(y)})`, median: `(${fmt(a)}, ${fmt(c)})`, group: `outlier-${fmt(x)}-${fmt(y)}` }, extra);
+          add(
+            'outlier',
+            team,
+            { value: `(${fmt(x)}, ${fmt(y)})`, median: `(${fmt(a)}, ${fmt(c)})`, group: `outlier-${fmt(x)}-${fmt(y)}` },
+            extra,
+          );
         }
       }
     }

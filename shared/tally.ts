@@ -29,7 +29,15 @@ export function tally(
   }
   const byGroup: Record<string, Aggregate> = {};
   for (const [g, values] of groups) byGroup[g] = aggregate(kind, values, choices, shuffle);
-  return { overall: aggregate(kind, ballots.map((b) => b.value), choices, shuffle), byGroup };
+  return {
+    overall: aggregate(
+      kind,
+      ballots.map((b) => b.value),
+      choices,
+      shuffle,
+    ),
+    byGroup,
+  };
 }
 
 function aggregate(kind: VoteKind, values: BallotValue[], choices: readonly string[] | null, shuffle: <T>(xs: T[]) => T[]): Aggregate {

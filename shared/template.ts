@@ -38,7 +38,10 @@ export const Template = z
       /** How far above the diagonal a team sits before its controls count as friction; see shared/risk.ts. */
       friction: z.number().min(0).max(1).optional(),
     }),
-    agenda: z.array(z.object({ title: label, board: z.enum(BOARDS), prompt: prose.optional() })).min(1).max(20),
+    agenda: z
+      .array(z.object({ title: label, board: z.enum(BOARDS), prompt: prose.optional() }))
+      .min(1)
+      .max(20),
     prompts: z.array(z.object({ id: z.string().regex(/^[a-z0-9-]+$/), title: label, text: prose })).max(12),
     /** Thresholds and wording of the facilitator's insights (shared/insights.ts); each rule links a prompt. */
     insights: z.object({
@@ -68,12 +71,22 @@ export const Template = z
   .superRefine((t, ctx) => {
     const ids = new Set(t.prompts.map((p) => p.id));
     for (const [rule, { prompt }] of Object.entries(t.insights.rules)) {
-      if (!ids.has(prompt)) ctx.addIssue({ code: 'custom', path: ['insights', 'rules', rule, 'prompt'], message: `no prompt with id "${prompt}"` });
+      if (!ids.has(prompt))
+        ctx.addIssue({ code: 'custom', path: ['insights', 'rules', rule, 'prompt'], message: `no prompt with id "${prompt}"` });
     }
   });
 export type Template = z.infer<typeof Template>;
 
-export const INSIGHT_RULES = ['redZone', 'guardrails', 'skipAhead', 'noCommitment', 'disagreement', 'outlier', 'notOnDiagonal', 'notOnStageMap'] as const;
+export const INSIGHT_RULES = [
+  'redZone',
+  'guardrails',
+  'skipAhead',
+  'noCommitment',
+  'disagreement',
+  'outlier',
+  'notOnDiagonal',
+  'notOnStageMap',
+] as const;
 export type InsightRule = (typeof INSIGHT_RULES)[number];
 
 /** Parse a template, or throw an Error whose message names the first bad field. */

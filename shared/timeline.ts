@@ -12,16 +12,7 @@ import { DEFAULT_TEMPLATE_ID, findTemplate } from './templates/index.ts';
  * server's `events` table. Pure: the server's export and the browser's replay
  * both build it with this module.
  */
-export const TIMELINE_KINDS = [
-  'step',
-  'team',
-  'vote-open',
-  'vote-close',
-  'vote-reveal',
-  'join',
-  'connect',
-  'disconnect',
-] as const;
+export const TIMELINE_KINDS = ['step', 'team', 'vote-open', 'vote-close', 'vote-reveal', 'join', 'connect', 'disconnect'] as const;
 export type TimelineKind = (typeof TIMELINE_KINDS)[number];
 
 export const TimelineEvent = z.object({

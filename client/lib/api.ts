@@ -38,10 +38,8 @@ async function call<T>(path: string, init: RequestInit & { token?: string } = {}
 export const api = {
   createWorkshop: (title: string, template: string) =>
     call<CreateWorkshopResponse>('/api/workshops', { method: 'POST', body: JSON.stringify({ title, template }) }),
-  join: (code: string, name: string) =>
-    call<JoinResponse>('/api/join', { method: 'POST', body: JSON.stringify({ code, name }) }),
-  session: (workshopId: string, token: string) =>
-    call<SessionInfo>(`/api/workshops/${encodeURIComponent(workshopId)}/session`, { token }),
+  join: (code: string, name: string) => call<JoinResponse>('/api/join', { method: 'POST', body: JSON.stringify({ code, name }) }),
+  session: (workshopId: string, token: string) => call<SessionInfo>(`/api/workshops/${encodeURIComponent(workshopId)}/session`, { token }),
   renameParticipant: (workshopId: string, key: string, participantId: string, name: string) =>
     call<{ id: string; name: string }>(`/api/workshops/${encodeURIComponent(workshopId)}/participants/${participantId}`, {
       method: 'PATCH',
@@ -73,7 +71,9 @@ export const api = {
       body: JSON.stringify({ group }),
     }),
   myBallot: (workshopId: string, token: string, voteId: string) =>
-    call<{ voteId: string; value: BallotValue; receipt: string; seq: number; at: number }>(`${votes(workshopId)}/${voteId}/ballot`, { token }),
+    call<{ voteId: string; value: BallotValue; receipt: string; seq: number; at: number }>(`${votes(workshopId)}/${voteId}/ballot`, {
+      token,
+    }),
 };
 
 function votes(workshopId: string): string {

@@ -113,7 +113,12 @@ export async function fetchExportFile(workshopId: string, token: string, path: '
 
 /** "2025-01-15-leadership-offsite": safe in any file system. */
 export function fileStem(title: string, at: number): string {
-  const slug = title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'workshop';
+  const slug =
+    title
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '')
+      .slice(0, 40) || 'workshop';
   return `${new Date(at || Date.now()).toISOString().slice(0, 10)}-${slug}`;
 }
 

@@ -82,6 +82,7 @@ export function reportModel(exp: ExportFile): ReportModel {
     red: teams.filter((x) => x.red),
     votes,
     insights: exp.insights ?? { final: [], atReveals: [] },
-    timeline: milestones.length > REPORT_TIMELINE_MAX ? milestones.filter((e) => e.kind !== 'join').slice(0, REPORT_TIMELINE_MAX) : milestones,
+    timeline:
+      milestones.length > REPORT_TIMELINE_MAX ? milestones.filter((e) => e.kind !== 'join').slice(0, REPORT_TIMELINE_MAX) : milestones,
   };
 }

@@ -1,5 +1,14 @@
 import * as Y from 'yjs';
-import { ensureGroupMaps, Group, Member, ROOTS, smallestGroup, type Group as GroupT, type GroupMode, type Member as MemberT } from '../../shared/doc.ts';
+import {
+  ensureGroupMaps,
+  Group,
+  Member,
+  ROOTS,
+  smallestGroup,
+  type Group as GroupT,
+  type GroupMode,
+  type Member as MemberT,
+} from '../../shared/doc.ts';
 import { randomId } from './ids.ts';
 
 /**
@@ -69,13 +78,23 @@ export function setGroupTeams(doc: Y.Doc, groupId: string, teamIds: string[]): v
  * their names and teams) up to `n`, more are added as "Group k", and groups
  * beyond `n` are deleted. One transaction: every screen sees one change.
  */
-export function splitIntoGroups(doc: Y.Doc, n: number, groups: readonly GroupT[], members: readonly MemberT[], random?: () => number): void {
+export function splitIntoGroups(
+  doc: Y.Doc,
+  n: number,
+  groups: readonly GroupT[],
+  members: readonly MemberT[],
+  random?: () => number,
+): void {
   doc.transact(() => {
     const ids = groups.slice(0, n).map((g) => g.id);
     for (let k = ids.length; k < n; k++) ids.push(addGroup(doc, `Group ${k + 1}`));
     const { list } = ensureGroupMaps(doc);
     for (const g of groups.slice(n)) list.delete(g.id);
-    dealEvenly(members.map((m) => m.id), n, random).forEach((memberIds, i) => {
+    dealEvenly(
+      members.map((m) => m.id),
+      n,
+      random,
+    ).forEach((memberIds, i) => {
       for (const id of memberIds) moveMember(doc, id, ids[i]!);
     });
   });

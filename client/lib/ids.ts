@@ -4,5 +4,7 @@
  */
 export function randomId(bytes = 9): string {
   const b = crypto.getRandomValues(new Uint8Array(bytes));
-  return Array.from(b, (x) => x.toString(36).padStart(2, '0')).join('').slice(0, bytes * 2);
+  return Array.from(b, (x) => x.toString(36).padStart(2, '0'))
+    .join('')
+    .slice(0, bytes * 2);
 }

@@ -64,8 +64,7 @@ export function placeLabels(
     }
     const inside = (b: Box) => b.x0 >= bounds.x0 && b.x1 <= bounds.x1 && b.y0 >= bounds.y0 && b.y1 <= bounds.y1;
     const free = (b: Box) => !placed.some((q) => overlaps(b, q)) && !points.some((q) => overlaps(b, q));
-    const best =
-      candidates.find((c) => inside(c.box) && free(c.box)) ?? candidates.find((c) => inside(c.box)) ?? candidates[0]!;
+    const best = candidates.find((c) => inside(c.box) && free(c.box)) ?? candidates.find((c) => inside(c.box)) ?? candidates[0]!;
     placed.push(best.box);
     out.push(best.at);
   }

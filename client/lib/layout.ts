@@ -52,7 +52,9 @@ export function stageLayout(opts: {
     laneHeight = Math.max(opts.minLane ?? 44, Math.min(laneHeight, room / lanes));
   }
   const barTop = laneTop + lanes * laneHeight + 12;
-  const x = scaleLinear().domain([0.5, opts.stageCount + 0.5]).range([plotLeft, plotRight]);
+  const x = scaleLinear()
+    .domain([0.5, opts.stageCount + 0.5])
+    .range([plotLeft, plotRight]);
   const bands = Array.from({ length: opts.stageCount }, (_, i) => ({
     index: i + 1,
     x0: x(i + 0.5),

@@ -46,15 +46,19 @@ export function riskLayout(opts: {
 }): RiskLayout {
   const compact = opts.compact ?? false;
   const k = opts.k ?? 1;
-  const font = compact
-    ? { tick: 11, title: 12.5, zone: 13, name: 13 }
-    : { tick: 13 * k, title: 15 * k, zone: 16 * k, name: 15 * k };
+  const font = compact ? { tick: 11, title: 12.5, zone: 13, name: 13 } : { tick: 13 * k, title: 15 * k, zone: 16 * k, name: 15 * k };
   const left = Math.round(font.title * 2.2);
   const right = 14;
   const top = 10;
   const plot = Math.max(120, Math.min(opts.width - left - right, opts.maxPlot ?? Infinity));
-  const x = scaleLinear().domain([0, 1]).range([left, left + plot]).clamp(true);
-  const y = scaleLinear().domain([0, 1]).range([top + plot, top]).clamp(true);
+  const x = scaleLinear()
+    .domain([0, 1])
+    .range([left, left + plot])
+    .clamp(true);
+  const y = scaleLinear()
+    .domain([0, 1])
+    .range([top + plot, top])
+    .clamp(true);
 
   const xt = opts.diagonal.x.ticks;
   // Neighbouring tick labels must not meet. End labels hang inwards (anchored at
@@ -98,9 +102,24 @@ export function riskLayout(opts: {
     y,
     xTicks,
     yTicks,
-    redZone: path([[t, 0], [1, 0], [1, 1 - t]]),
-    band: path([[0, 0], [t, 0], [1, 1 - t], [1, 1], [1 - t, 1], [0, t]]),
-    friction: path([[0, f], [0, 1], [1 - f, 1]]),
+    redZone: path([
+      [t, 0],
+      [1, 0],
+      [1, 1 - t],
+    ]),
+    band: path([
+      [0, 0],
+      [t, 0],
+      [1, 1 - t],
+      [1, 1],
+      [1 - t, 1],
+      [0, t],
+    ]),
+    friction: path([
+      [0, f],
+      [0, 1],
+      [1 - f, 1],
+    ]),
     tolerance: t,
     frictionMargin: f,
   };

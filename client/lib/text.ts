@@ -4,7 +4,11 @@
 export const GLYPH = 0.56;
 
 /** Words, with hyphenated compounds split after their hyphens ("Agent-" "orchestrated"), so narrow bands can break them. */
-export const wordsOf = (text: string): string[] => text.split(/\s+/).filter(Boolean).flatMap((w) => w.split(/(?<=-)(?=.)/));
+export const wordsOf = (text: string): string[] =>
+  text
+    .split(/\s+/)
+    .filter(Boolean)
+    .flatMap((w) => w.split(/(?<=-)(?=.)/));
 
 /** Greedy word wrap into at most `maxLines` lines of about `maxChars`; the last line keeps the rest. */
 export function wrapLabel(text: string, maxChars: number, maxLines = 3): string[] {

@@ -80,7 +80,9 @@ export function voteRoutes(ctx: ApiContext): Route[] {
     if (pendingCounts.has(workshopId)) return;
     const t = setTimeout(() => {
       pendingCounts.delete(workshopId);
-      publish(workshopId, voteId).catch((err) => ctx.log('error', 'could not publish vote counts', { workshop: workshopId, error: String(err) }));
+      publish(workshopId, voteId).catch((err) =>
+        ctx.log('error', 'could not publish vote counts', { workshop: workshopId, error: String(err) }),
+      );
     }, 100);
     t.unref();
     pendingCounts.set(workshopId, t);
@@ -227,7 +229,9 @@ export function voteRoutes(ctx: ApiContext): Route[] {
         if (vote.groups && (!group || !vote.groups.includes(group))) throw new AppError('forbidden', 'this vote is for other groups');
         const value = ballotValue(vote, body, readMeta(room.doc, FALLBACK).template.stages.length);
         const salt = randomBytes(16).toString('base64url');
-        const receipt = createHash('sha256').update(receiptInput(vote.id, salt, value)).digest('base64url');
+        const receipt = createHash('sha256')
+          .update(receiptInput(vote.id, salt, value))
+          .digest('base64url');
         const status = await store.putBallot({
           voteId: vote.id,
           participantId: cred.participantId!,

@@ -44,7 +44,10 @@ describe('the facilitator drives three screens', () => {
 
     await facilitator.getByRole('button', { name: 'Follow me' }).click();
     await expect.poll(() => alice.getByRole('navigation', { name: 'Agenda' }).getByRole('button').first().isDisabled()).toBe(false);
-    await alice.getByRole('navigation', { name: 'Agenda' }).getByRole('button', { name: /Risk diagonal/ }).click();
+    await alice
+      .getByRole('navigation', { name: 'Agenda' })
+      .getByRole('button', { name: /Risk diagonal/ })
+      .click();
     expect(await stepTitle(alice)).toBe('Risk diagonal');
     expect(await stepTitle(bob)).toBe('Target and bottleneck');
     await facilitator.getByRole('button', { name: 'Follow me' }).click();

@@ -15,8 +15,7 @@ afterAll(async () => {
   await srv?.close();
 });
 
-const marker = (page: Page, team: string, which: 'current' | 'target') =>
-  page.getByRole('slider', { name: `${team}: ${which} stage` });
+const marker = (page: Page, team: string, which: 'current' | 'target') => page.getByRole('slider', { name: `${team}: ${which} stage` });
 
 describe('a facilitator and a participant on the stage map', () => {
   it('creates, joins, adds and drags a team, and keeps it across a server restart', async () => {
@@ -77,7 +76,14 @@ describe('a facilitator and a participant on the stage map', () => {
     await expect.poll(() => facilitator.locator('[data-status="offline"],[data-status="reconnecting"]').count()).toBe(1);
     await marker(facilitator, 'Mobile', 'current').focus();
     await facilitator.keyboard.press('Shift+ArrowRight');
-    await expect.poll(() => facilitator.getByRole('status').filter({ hasText: /1 change kept/ }).count()).toBe(1);
+    await expect
+      .poll(() =>
+        facilitator
+          .getByRole('status')
+          .filter({ hasText: /1 change kept/ })
+          .count(),
+      )
+      .toBe(1);
     await screenshot(facilitator, 'foundation-offline');
     await facilitator.context().setOffline(false);
     await expect.poll(() => facilitator.getByRole('status').filter({ hasText: 'Live' }).count(), { timeout: 10_000 }).toBe(1);

@@ -72,7 +72,10 @@ describe('insights and the table view', () => {
     await panel.locator('[data-rule="redZone"]').waitFor({ timeout: 1000 });
     expect(Date.now() - changedAt).toBeLessThan(1000);
     expect(await panel.locator('[data-rule="redZone"]').textContent()).toContain('Payments is in the red zone');
-    await panel.getByRole('link', { name: /How do we bring this in securely/ }).first().waitFor();
+    await panel
+      .getByRole('link', { name: /How do we bring this in securely/ })
+      .first()
+      .waitFor();
     await screenshot(facilitator, 'insights-projector');
 
     // Moving it out on the risk diagonal with the keyboard clears it.

@@ -24,7 +24,8 @@ const point = async (page: Page, team: string) => {
   const m = riskMarker(page, team);
   return { autonomy: Number(await m.getAttribute('data-autonomy')), controls: Number(await m.getAttribute('data-controls')) };
 };
-const redFlagInList = (page: Page, team: string) => page.getByRole('list', { name: 'Teams' }).getByRole('button', { name: `${team}, in the red zone: open` });
+const redFlagInList = (page: Page, team: string) =>
+  page.getByRole('list', { name: 'Teams' }).getByRole('button', { name: `${team}, in the red zone: open` });
 
 /** Screen position of a point on the chart, from the plot's own box, after bringing the chart into view. */
 async function chartPoint(page: Page, autonomy: number, controls: number) {
@@ -79,7 +80,9 @@ describe('the risk diagonal and the team panel', () => {
     expect((await point(facilitator, 'Payments')).controls).toBeCloseTo(0.2, 1);
     await expect.poll(() => redFlagInList(facilitator, 'Payments').count()).toBe(1);
     expect(await riskMarker(facilitator, 'Payments').getAttribute('aria-valuetext')).toMatch(/in the red zone/);
-    await expect.poll(() => facilitator.getByRole('slider', { name: 'Payments: current stage' }).getAttribute('aria-valuetext')).toMatch(/red zone/);
+    await expect
+      .poll(() => facilitator.getByRole('slider', { name: 'Payments: current stage' }).getAttribute('aria-valuetext'))
+      .toMatch(/red zone/);
 
     // Shift+ArrowUp raises controls by a tenth; six presses take it onto the diagonal and the flag goes.
     await riskMarker(priya, 'Payments').focus();
@@ -98,7 +101,12 @@ describe('the risk diagonal and the team panel', () => {
     const w = await createWorkshop(srv.url, 'Phone check');
     const facilitator = await openPage(browser);
     await facilitator.goto(w.facilitatorUrl);
-    const context = await browser.newContext({ viewport: { width: 375, height: 667 }, hasTouch: true, isMobile: true, deviceScaleFactor: 2 });
+    const context = await browser.newContext({
+      viewport: { width: 375, height: 667 },
+      hasTouch: true,
+      isMobile: true,
+      deviceScaleFactor: 2,
+    });
     const phone = await context.newPage();
     phone.on('pageerror', (err) => console.error(`[page error] ${err.message}`));
     await joinInUi(phone, srv.url, w.joinCode, 'Sam');
@@ -114,7 +122,9 @@ describe('the risk diagonal and the team panel', () => {
 
     await marker.focus();
     await phone.keyboard.press('Shift+ArrowRight');
-    await expect.poll(async () => (await point(facilitator, 'Mobile apps')).autonomy).toBeCloseTo((await point(phone, 'Mobile apps')).autonomy, 10);
+    await expect
+      .poll(async () => (await point(facilitator, 'Mobile apps')).autonomy)
+      .toBeCloseTo((await point(phone, 'Mobile apps')).autonomy, 10);
 
     for (const name of ['Stage map', 'Risk diagonal']) {
       const svg = (await phone.getByRole('application', { name: new RegExp(name) }).boundingBox())!;
@@ -167,7 +177,14 @@ describe('the risk diagonal and the team panel', () => {
 
     const aws = await openPage(browser);
     await createWorkshopInUi(aws, srv.url, 'AWS lifecycle', 'aws-ai-dlc');
-    await expect.poll(() => aws.getByRole('application', { name: /Stage map/ }).getByText('Inception').count()).toBe(1);
+    await expect
+      .poll(() =>
+        aws
+          .getByRole('application', { name: /Stage map/ })
+          .getByText('Inception')
+          .count(),
+      )
+      .toBe(1);
     await aws.context().close();
     await facilitator.context().close();
   }, 60_000);
@@ -179,9 +196,38 @@ describe('the projector', () => {
     const seed = connect(srv.wsUrl, w.id, w.facilitatorKey);
     await synced(seed);
     const teams = [
-      { name: 'Payments', color: '#2563eb', stageCurrent: 1.4, stageTarget: 2.2, autonomy: 0.72, controls: 0.3, reliance: 'guardrails', bottleneck: 'Review and evaluation', autonomyTarget: 0.75, controlsTarget: 0.8 },
-      { name: 'Platform', color: '#16a34a', stageCurrent: 2.1, stageTarget: 2.8, autonomy: 0.55, controls: 0.62, reliance: 'guarantees', bottleneck: 'Trust, security and validation' },
-      { name: 'Mobile apps', color: '#9333ea', stageCurrent: 1, stageTarget: 1.6, autonomy: 0.2, controls: 0.75, reliance: 'mixed', bottleneck: 'Test coverage' },
+      {
+        name: 'Payments',
+        color: '#2563eb',
+        stageCurrent: 1.4,
+        stageTarget: 2.2,
+        autonomy: 0.72,
+        controls: 0.3,
+        reliance: 'guardrails',
+        bottleneck: 'Review and evaluation',
+        autonomyTarget: 0.75,
+        controlsTarget: 0.8,
+      },
+      {
+        name: 'Platform',
+        color: '#16a34a',
+        stageCurrent: 2.1,
+        stageTarget: 2.8,
+        autonomy: 0.55,
+        controls: 0.62,
+        reliance: 'guarantees',
+        bottleneck: 'Trust, security and validation',
+      },
+      {
+        name: 'Mobile apps',
+        color: '#9333ea',
+        stageCurrent: 1,
+        stageTarget: 1.6,
+        autonomy: 0.2,
+        controls: 0.75,
+        reliance: 'mixed',
+        bottleneck: 'Test coverage',
+      },
       { name: 'Data and analytics engineering', color: '#ea580c', stageCurrent: 1.2, stageTarget: 2, autonomy: 0.56, controls: 0.6 },
     ] as const;
     teams.forEach((t, i) => addTeam(seed.doc, `team-${i}`, { ...t, createdAt: i + 1 }));
@@ -192,7 +238,10 @@ describe('the projector', () => {
     odd.set('autonomy', 7);
     odd.set('stageCurrent', 'three');
 
-    for (const size of [{ width: 1920, height: 1080 }, { width: 1280, height: 720 }]) {
+    for (const size of [
+      { width: 1920, height: 1080 },
+      { width: 1280, height: 720 },
+    ]) {
       const page = await openPage(browser, size);
       await page.goto(w.observerUrl);
       await riskMarker(page, 'Payments').waitFor();

@@ -55,11 +55,28 @@ describe('replay, exports and report', () => {
     fac.doc.getMap('control').set('step', 1);
     await onServer(() => room.doc.getMap('control').get('step') === 1, 'step 1');
     now += 5 * MIN;
-    addTeam(priya.doc, 'pay', { name: 'Payments', color: '#2563eb', createdAt: now, stageCurrent: 1.2, stageTarget: 2, autonomy: 0.3, controls: 0.4 });
+    addTeam(priya.doc, 'pay', {
+      name: 'Payments',
+      color: '#2563eb',
+      createdAt: now,
+      stageCurrent: 1.2,
+      stageTarget: 2,
+      autonomy: 0.3,
+      controls: 0.4,
+    });
     await onServer(() => teams().has('pay'), 'Payments');
     now += 20 * MIN;
     HOSTILE.forEach((name, i) =>
-      addTeam(priya.doc, `h${i}`, { name, color: '#16a34a', createdAt: now + i, stageCurrent: 1 + i * 0.4, autonomy: 0.2, controls: 0.5, bottleneck: name, commitment: name }),
+      addTeam(priya.doc, `h${i}`, {
+        name,
+        color: '#16a34a',
+        createdAt: now + i,
+        stageCurrent: 1 + i * 0.4,
+        autonomy: 0.2,
+        controls: 0.5,
+        bottleneck: name,
+        commitment: name,
+      }),
     );
     await onServer(() => teams().size === 1 + HOSTILE.length, 'hostile teams');
     now += 30 * MIN;
@@ -135,7 +152,9 @@ describe('replay, exports and report', () => {
     expect(teamsCsv).toContain(`'-2+3`);
     expect(teamsCsv).toContain(`"'@risk ""quoted"""`);
     expect(teamsCsv).not.toMatch(/(^|,)[=+\-@]/m);
-    expect((await download(page, 'Votes (CSV)')).body.toString('utf8').trim()).toBe('vote_id,question,kind,team_id,group,voter,stage,autonomy,controls,choice,at');
+    expect((await download(page, 'Votes (CSV)')).body.toString('utf8').trim()).toBe(
+      'vote_id,question,kind,team_id,group,voter,stage,autonomy,controls,choice,at',
+    );
 
     for (const map of ['Stage map', 'Risk diagonal']) {
       const svg = (await download(page, `${map} (SVG)`)).body.toString('utf8');

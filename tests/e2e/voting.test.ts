@@ -63,9 +63,18 @@ describe('breakout groups and a secret stage vote', () => {
   it('splits everyone into two groups at random, then moves people by hand', async () => {
     await groups().getByLabel('Number of groups').fill('2');
     await groups().getByRole('button', { name: 'Split at random' }).click();
-    await groups().getByRole('group', { name: /^Group 2: / }).waitFor();
+    await groups()
+      .getByRole('group', { name: /^Group 2: / })
+      .waitFor();
     // Random split: two groups, sizes 2 and 1.
-    const sizes = await Promise.all(['Group 1', 'Group 2'].map((g) => groups().getByRole('group', { name: new RegExp(`^${g}: `) }).locator('li[data-member]').count()));
+    const sizes = await Promise.all(
+      ['Group 1', 'Group 2'].map((g) =>
+        groups()
+          .getByRole('group', { name: new RegExp(`^${g}: `) })
+          .locator('li[data-member]')
+          .count(),
+      ),
+    );
     expect(sizes.sort()).toEqual([1, 2]);
 
     await groups().getByLabel('Move Alice').selectOption({ label: 'Group 1' });
@@ -76,7 +85,9 @@ describe('breakout groups and a secret stage vote', () => {
     await expect.poll(() => myGroup(carol)).toBe('Group 2');
     const aliceGroup = alice.getByRole('region', { name: 'Your group' });
     await aliceGroup.getByText('Your team: Payments').waitFor();
-    expect(await aliceGroup.getByRole('list', { name: 'Members of Group 1' }).textContent()).toMatch(/Alice \(you\).*Bob|Bob.*Alice \(you\)/);
+    expect(await aliceGroup.getByRole('list', { name: 'Members of Group 1' }).textContent()).toMatch(
+      /Alice \(you\).*Bob|Bob.*Alice \(you\)/,
+    );
   });
 
   it('collects ballots that only their voters see, with live counts per group', async () => {
@@ -173,7 +184,9 @@ describe('breakout groups and a secret stage vote', () => {
     await latest.getByRole('heading', { name: 'Which bottleneck will Payments hit next?' }).waitFor();
     expect(await latest.locator('[data-choice="Test coverage"] b').textContent()).toBe('1');
     // The stage question folds away under the newest one.
-    expect(await bob.getByRole('region', { name: 'Vote results' }).locator('details summary').textContent()).toContain('Where is Payments on the stage map?');
+    expect(await bob.getByRole('region', { name: 'Vote results' }).locator('details summary').textContent()).toContain(
+      'Where is Payments on the stage map?',
+    );
     await screenshot(bob, 'voting-choice-reveal-phone');
   });
 });

@@ -71,7 +71,12 @@ describe.skipIf(!pre)('two processes behind HAProxy', () => {
       return new WebSocket(to);
     } as unknown as typeof globalThis.WebSocket;
     const doc = new Y.Doc();
-    const provider = new WebsocketProvider(cluster.wsUrl, w.id, doc, { params: { token: w.facilitatorKey }, WebSocketPolyfill: Routed, disableBc: true, maxBackoffTime: 200 });
+    const provider = new WebsocketProvider(cluster.wsUrl, w.id, doc, {
+      params: { token: w.facilitatorKey },
+      WebSocketPolyfill: Routed,
+      disableBc: true,
+      maxBackoffTime: 200,
+    });
     provider.on('connection-close', (e: CloseEvent | null) => void (e && closes.push(e.code)));
     open.push({ doc, provider, destroy: () => provider.destroy() });
     await synced({ doc, provider, destroy() {} });
@@ -140,7 +145,8 @@ describe.skipIf(!pre)('two processes behind HAProxy', () => {
     expect((await post(`${p2!.url}/api/join`, wrong, from)).status).toBe(429);
     expect((await post(`${p1!.url}/api/join`, wrong, from)).status).toBe(429);
     // Through HAProxy the address is HAProxy's view of the client, whatever header it sends.
-    for (let i = 0; i < 5; i++) expect((await post(`${cluster.url}/api/join`, wrong, { 'x-forwarded-for': `198.51.100.${i}` })).status).toBe(404);
+    for (let i = 0; i < 5; i++)
+      expect((await post(`${cluster.url}/api/join`, wrong, { 'x-forwarded-for': `198.51.100.${i}` })).status).toBe(404);
     expect((await post(`${cluster.url}/api/join`, wrong, { 'x-forwarded-for': '198.51.100.99' })).status).toBe(429);
   });
 });

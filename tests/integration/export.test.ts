@@ -64,7 +64,7 @@ describe('import', () => {
     const w = (await res.json()) as { id: string; facilitatorKey: string; facilitatorUrl: string };
     expect(w.facilitatorUrl).toContain(`/w/${w.id}#key=`);
     const session = await fetch(`${srv.url}/api/workshops/${w.id}/session`, { headers: { authorization: `Bearer ${w.facilitatorKey}` } });
-    expect(((await session.json()) as { title: string; role: string })).toMatchObject({ title: 'Import drill', role: 'facilitator' });
+    expect((await session.json()) as { title: string; role: string }).toMatchObject({ title: 'Import drill', role: 'facilitator' });
   });
 });
 
@@ -80,7 +80,11 @@ describe('votes in the export', () => {
     };
     const revealed = await open('=HYPERLINK("http://evil")');
     for (const [i, p] of people.entries()) {
-      const r = await post(`${srv.url}/api/workshops/${w.id}/votes/${revealed}/ballots`, { stage: 1 + i / 2 }, { authorization: `Bearer ${p.token}` });
+      const r = await post(
+        `${srv.url}/api/workshops/${w.id}/votes/${revealed}/ballots`,
+        { stage: 1 + i / 2 },
+        { authorization: `Bearer ${p.token}` },
+      );
       expect(r.status).toBe(202);
     }
     expect((await post(`${srv.url}/api/workshops/${w.id}/votes/${revealed}/close`, {}, fac)).status).toBe(200);
@@ -88,7 +92,7 @@ describe('votes in the export', () => {
     const hidden = await open('Still secret');
     await post(`${srv.url}/api/workshops/${w.id}/votes/${hidden}/ballots`, { stage: 3 }, { authorization: `Bearer ${people[0]!.token}` });
 
-    const exp = await (await fetch(`${srv.url}/api/workshops/${w.id}/export`, { headers: fac })).json() as any;
+    const exp = (await (await fetch(`${srv.url}/api/workshops/${w.id}/export`, { headers: fac })).json()) as any;
     expect(exp.votes.map((v: { id: string }) => v.id)).toEqual([revealed]);
     expect(exp.ballots.map((b: { stage: number }) => b.stage).sort()).toEqual([1, 1.5, 2]);
     expect(exp.ballots.map((b: { voter: string }) => b.voter).sort()).toEqual(['voter 1', 'voter 2', 'voter 3']);

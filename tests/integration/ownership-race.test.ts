@@ -80,6 +80,10 @@ describe.skipIf(!adminUrl)('a workshop loading in one process while another take
       },
       'both participants on the roster',
     );
-    expect(readMembers(facilitator.doc).map((m) => m.name).sort()).toEqual(['Before the load', 'During the load']);
+    expect(
+      readMembers(facilitator.doc)
+        .map((m) => m.name)
+        .sort(),
+    ).toEqual(['Before the load', 'During the load']);
   });
 });

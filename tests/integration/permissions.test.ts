@@ -182,7 +182,7 @@ describe('removing a participant', () => {
     await until(f.doc, () => !(f.doc.getMap(ROOTS.groups).get('members') as Y.Map<unknown>).has(p.participantId), 'roster drops them');
   });
 
-  it('is the facilitator\'s to do: a participant token gets 403', async () => {
+  it("is the facilitator's to do: a participant token gets 403", async () => {
     const { w, p } = await setup();
     const other = await join(srv.url, w.joinCode, 'Other');
     const res = await fetch(`${srv.url}/api/workshops/${w.id}/participants/${other.participantId}`, {

@@ -167,25 +167,34 @@ describe('replaying a session', () => {
     expect(exp.participants.map((p: { name: string }) => p.name).sort()).toEqual(['Omar', 'Priya']);
     expect(exp.log).toHaveLength(entries.length);
     const labels = exp.timeline.map((e: { label: string }) => e.label);
-    expect(labels).toEqual(expect.arrayContaining(['Priya joined', 'Omar joined', 'Omar left', 'Team added: Team 3', 'Agenda 2: Where is your team today?']));
+    expect(labels).toEqual(
+      expect.arrayContaining(['Priya joined', 'Omar joined', 'Omar left', 'Team added: Team 3', 'Agenda 2: Where is your team today?']),
+    );
     expect(exp.votes).toEqual([]);
 
     const fresh = await startServer();
     try {
-      const res = await fetch(`${fresh.url}/api/workshops/import`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(exp) });
+      const res = await fetch(`${fresh.url}/api/workshops/import`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(exp),
+      });
       expect(res.status).toBe(201);
       const imported = (await res.json()) as { id: string; facilitatorKey: string; joinCode: string };
       expect(imported.id).not.toBe(w.id);
       expect(imported.joinCode).toMatch(/^[A-Z2-9]{6}$/);
       const again = new Y.Doc();
-      for (const e of (await allHistory(imported.id, imported.facilitatorKey, fresh.url)).entries) Y.applyUpdate(again, fromBase64(e.update));
+      for (const e of (await allHistory(imported.id, imported.facilitatorKey, fresh.url)).entries)
+        Y.applyUpdate(again, fromBase64(e.update));
       expect(docJson(again)).toEqual(docJson(room.doc));
       // And the imported workshop opens live with that state.
       const live = connect(fresh.wsUrl, imported.id, imported.facilitatorKey);
       clients.push(live);
       await synced(live);
       expect(docJson(live.doc)).toEqual(docJson(room.doc));
-      const reExport = await fetch(`${fresh.url}/api/workshops/${imported.id}/export`, { headers: { authorization: `Bearer ${imported.facilitatorKey}` } });
+      const reExport = await fetch(`${fresh.url}/api/workshops/${imported.id}/export`, {
+        headers: { authorization: `Bearer ${imported.facilitatorKey}` },
+      });
       const re = (await reExport.json()) as typeof exp;
       expect(re.timeline.map((e: { label: string }) => e.label)).toEqual(expect.arrayContaining(['Omar joined', 'Omar left']));
     } finally {

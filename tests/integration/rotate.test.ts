@@ -40,7 +40,7 @@ describe('rotating the join code', () => {
     expect((await session.json()).joinCode).toBe(r.json.joinCode);
   });
 
-  it('is the facilitator\'s alone', async () => {
+  it("is the facilitator's alone", async () => {
     const w = await createWorkshop(srv.url);
     const p = await join(srv.url, w.joinCode, 'P');
     expect((await post(`${srv.url}/api/workshops/${w.id}/rotate-code`, {}, auth(p.token))).status).toBe(403);

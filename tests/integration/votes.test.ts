@@ -32,7 +32,12 @@ async function workshopWithGroups(people: number, groups: number) {
   await synced(f);
   addTeam(f.doc, 'team-1', { name: 'Payments', color: '#2563eb', stageCurrent: 1.4, autonomy: 0.6, controls: 0.3 });
   const joined = await Promise.all(Array.from({ length: people }, (_, i) => join(srv.url, w.joinCode, `Person ${i}`)));
-  await until(f.doc, () => ((f.doc.getMap(ROOTS.groups).get('members') as Y.Map<unknown>)?.size ?? 0) === people, 'everyone in the roster', 10_000);
+  await until(
+    f.doc,
+    () => ((f.doc.getMap(ROOTS.groups).get('members') as Y.Map<unknown>)?.size ?? 0) === people,
+    'everyone in the roster',
+    10_000,
+  );
   const groupIds = Array.from({ length: groups }, (_, g) => `g${g + 1}`);
   f.doc.transact(() => {
     const { list, members } = ensureGroupMaps(f.doc);
@@ -47,7 +52,11 @@ async function workshopWithGroups(people: number, groups: number) {
 describe('a vote with 100 participants in 5 groups', () => {
   it('shows only counts while open, then the medians and quartiles computed by hand', async () => {
     const { w, f, joined, groupIds } = await workshopWithGroups(100, 5);
-    const open = await post(`${srv.url}/api/workshops/${w.id}/votes`, { question: 'Where is Payments?', kind: 'stage', teamId: 'team-1' }, auth(w.facilitatorKey));
+    const open = await post(
+      `${srv.url}/api/workshops/${w.id}/votes`,
+      { question: 'Where is Payments?', kind: 'stage', teamId: 'team-1' },
+      auth(w.facilitatorKey),
+    );
     expect(open.status).toBe(201);
     const voteId = open.json.voteId as string;
 
@@ -75,9 +84,17 @@ describe('a vote with 100 participants in 5 groups', () => {
     const all = joined.map((_, i) => valueOf(i));
     expect(result!.overall.stage).toMatchObject({ n: 100, median: byHand(all, 0.5), q1: byHand(all, 0.25), q3: byHand(all, 0.75) });
     for (const [g, id] of groupIds.entries()) {
-      const mine = joined.map((_, i) => i).filter((i) => i % 5 === g).map(valueOf);
-      expect(result!.byGroup[id]!.stage).toMatchObject({ n: 20, median: byHand(mine, 0.5), q1: byHand(mine, 0.25), q3: byHand(mine, 0.75) });
-      expect([...result!.byGroup[id]!.values as number[]].sort()).toEqual([...mine].sort());
+      const mine = joined
+        .map((_, i) => i)
+        .filter((i) => i % 5 === g)
+        .map(valueOf);
+      expect(result!.byGroup[id]!.stage).toMatchObject({
+        n: 20,
+        median: byHand(mine, 0.5),
+        q1: byHand(mine, 0.25),
+        q3: byHand(mine, 0.75),
+      });
+      expect([...(result!.byGroup[id]!.values as number[])].sort()).toEqual([...mine].sort());
     }
     expect(result!.self).toEqual({ stage: 1.4, autonomy: 0.6, controls: 0.3 });
     expect(readControl(f.doc).vote).toMatchObject({ state: 'revealed', count: 100 });
@@ -87,7 +104,11 @@ describe('a vote with 100 participants in 5 groups', () => {
 describe('ballots', () => {
   it('replace each other while open, count once, and ignore an older retry', async () => {
     const { w, f, joined } = await workshopWithGroups(3, 1);
-    const { json } = await post(`${srv.url}/api/workshops/${w.id}/votes`, { question: 'Risk?', kind: 'risk', teamId: 'team-1' }, auth(w.facilitatorKey));
+    const { json } = await post(
+      `${srv.url}/api/workshops/${w.id}/votes`,
+      { question: 'Risk?', kind: 'risk', teamId: 'team-1' },
+      auth(w.facilitatorKey),
+    );
     const url = `${srv.url}/api/workshops/${w.id}/votes/${json.voteId}/ballots`;
     const p = joined[0]!;
     expect((await post(url, { autonomy: 0.2, controls: 0.9, seq: 1 }, auth(p.token))).status).toBe(202);
@@ -129,7 +150,11 @@ describe('ballots', () => {
 
   it('stay secret until the reveal: nothing a participant can reach holds another ballot value', async () => {
     const { w, joined } = await workshopWithGroups(3, 1);
-    const { json } = await post(`${srv.url}/api/workshops/${w.id}/votes`, { question: 'Stage?', kind: 'stage', teamId: 'team-1' }, auth(w.facilitatorKey));
+    const { json } = await post(
+      `${srv.url}/api/workshops/${w.id}/votes`,
+      { question: 'Stage?', kind: 'stage', teamId: 'team-1' },
+      auth(w.facilitatorKey),
+    );
     const url = `${srv.url}/api/workshops/${w.id}/votes/${json.voteId}`;
     const secret = 2.718281828;
     await post(`${url}/ballots`, { stage: secret }, auth(joined[1]!.token));
@@ -160,7 +185,11 @@ describe('ballots', () => {
   it('keep both rounds when the same question is asked again', async () => {
     const { w, f, joined } = await workshopWithGroups(2, 1);
     for (const stage of [1.5, 2.5]) {
-      const { json } = await post(`${srv.url}/api/workshops/${w.id}/votes`, { question: 'Again?', kind: 'stage', teamId: 'team-1' }, auth(w.facilitatorKey));
+      const { json } = await post(
+        `${srv.url}/api/workshops/${w.id}/votes`,
+        { question: 'Again?', kind: 'stage', teamId: 'team-1' },
+        auth(w.facilitatorKey),
+      );
       await post(`${srv.url}/api/workshops/${w.id}/votes/${json.voteId}/ballots`, { stage }, auth(joined[0]!.token));
       await post(`${srv.url}/api/workshops/${w.id}/votes/${json.voteId}/reveal`, {}, auth(w.facilitatorKey));
     }
@@ -188,7 +217,11 @@ describe('receipts', () => {
     const { w, f, joined } = await workshopWithGroups(5, 1);
     const { json } = await post(`${srv.url}/api/workshops/${w.id}/votes`, { question: 'Stage?', kind: 'stage' }, auth(w.facilitatorKey));
     const receipts = await Promise.all(
-      joined.map(async (p, i) => (await post(`${srv.url}/api/workshops/${w.id}/votes/${json.voteId}/ballots`, { stage: 1 + i / 4 }, auth(p.token))).json.receipt as string),
+      joined.map(
+        async (p, i) =>
+          (await post(`${srv.url}/api/workshops/${w.id}/votes/${json.voteId}/ballots`, { stage: 1 + i / 4 }, auth(p.token))).json
+            .receipt as string,
+      ),
     );
     expect(new Set(receipts).size).toBe(5);
     await post(`${srv.url}/api/workshops/${w.id}/votes/${json.voteId}/reveal`, {}, auth(w.facilitatorKey));
@@ -196,10 +229,16 @@ describe('receipts', () => {
     const result = readResults(f.doc)[0]!;
     expect(result.ballots!.map((b) => b.receipt).sort()).toEqual([...receipts].sort());
     for (const b of result.ballots!) {
-      const expected = createHash('sha256').update(receiptInput(json.voteId, b.salt, b.value)).digest('base64url');
+      const expected = createHash('sha256')
+        .update(receiptInput(json.voteId, b.salt, b.value))
+        .digest('base64url');
       expect(b.receipt).toBe(expected);
     }
-    const recomputed = tally('stage', result.ballots!.map((b) => ({ group: null, value: b.value })), null);
+    const recomputed = tally(
+      'stage',
+      result.ballots!.map((b) => ({ group: null, value: b.value })),
+      null,
+    );
     expect(recomputed.overall.stage).toEqual(result.overall.stage);
   });
 });
@@ -240,7 +279,10 @@ describe('breakout groups', () => {
   it('let participants pick their own group only while the facilitator allows it', async () => {
     const { w, f, joined, groupIds } = await workshopWithGroups(2, 2);
     const pick = (token: string, group: string | null) => post(`${srv.url}/api/workshops/${w.id}/groups/pick`, { group }, auth(token));
-    expect(await pick(joined[0]!.token, groupIds[1]!)).toMatchObject({ status: 409, json: { error: 'the facilitator has not opened group picking' } });
+    expect(await pick(joined[0]!.token, groupIds[1]!)).toMatchObject({
+      status: 409,
+      json: { error: 'the facilitator has not opened group picking' },
+    });
     f.doc.getMap(ROOTS.groups).set('mode', 'pick');
     await expect.poll(() => srv.server.rooms.get(w.id)!.doc.getMap(ROOTS.groups).get('mode')).toBe('pick');
     expect((await pick(joined[0]!.token, 'nope')).status).toBe(400);

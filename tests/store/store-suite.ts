@@ -126,7 +126,8 @@ export function storeSuite(name: string, open: () => Promise<{ store: Store; cle
 
     it('loads the newest snapshot and only the tail after it', async () => {
       const w = await workshop();
-      for (let seq = 2; seq <= 6; seq++) await store.appendUpdate(w.id, { seq, at: seq, author: 'facilitator', data: update(`k${seq}`, seq) });
+      for (let seq = 2; seq <= 6; seq++)
+        await store.appendUpdate(w.id, { seq, at: seq, author: 'facilitator', data: update(`k${seq}`, seq) });
       const doc = new Y.Doc();
       for (const e of await store.history(w.id, 0, 100)) Y.applyUpdate(doc, e.data);
       await store.writeSnapshot(w.id, 3, 30, update('old', 0));
@@ -144,11 +145,12 @@ export function storeSuite(name: string, open: () => Promise<{ store: Store; cle
 
     it('pages history in seq order from any point', async () => {
       const w = await workshop();
-      for (let seq = 2; seq <= 7; seq++) await store.appendUpdate(w.id, { seq, at: 1_700_000_000_000 + seq, author: 'p', data: update('x', seq) });
+      for (let seq = 2; seq <= 7; seq++)
+        await store.appendUpdate(w.id, { seq, at: 1_700_000_000_000 + seq, author: 'p', data: update('x', seq) });
       expect((await store.history(w.id, 0, 3)).map((e) => e.seq)).toEqual([1, 2, 3]);
       expect((await store.history(w.id, 3, 3)).map((e) => e.seq)).toEqual([4, 5, 6]);
       expect((await store.history(w.id, 6, 3)).map((e) => e.seq)).toEqual([7]);
-      expect((await store.history(w.id, 7, 3))).toEqual([]);
+      expect(await store.history(w.id, 7, 3)).toEqual([]);
       expect((await store.history(w.id, 1, 1))[0]!.at).toBe(1_700_000_000_002);
     });
 
@@ -166,9 +168,22 @@ export function storeSuite(name: string, open: () => Promise<{ store: Store; cle
 
     it('imports a whole workshop in one go, or nothing when any part fails', async () => {
       const id = `imp_${Math.random().toString(36).slice(2, 8)}`;
-      const entries = Array.from({ length: 1200 }, (_, i) => ({ seq: i + 1, at: 1000 + i, author: i ? 'p_i' : 'server', data: update(`k${i}`, i) }));
+      const entries = Array.from({ length: 1200 }, (_, i) => ({
+        seq: i + 1,
+        at: 1000 + i,
+        author: i ? 'p_i' : 'server',
+        data: update(`k${i}`, i),
+      }));
       const base = {
-        workshop: { id, title: 'Imported', templateId: 'stages', joinCode: `IM${Math.random().toString(36).slice(2, 6)}`.toUpperCase(), createdAt: 1000, facilitatorKeyHash: `f-${id}`, observerTokenHash: `o-${id}` },
+        workshop: {
+          id,
+          title: 'Imported',
+          templateId: 'stages',
+          joinCode: `IM${Math.random().toString(36).slice(2, 6)}`.toUpperCase(),
+          createdAt: 1000,
+          facilitatorKeyHash: `f-${id}`,
+          observerTokenHash: `o-${id}`,
+        },
         entries,
         snapshot: update('final', 1),
         participants: [{ ...participant(id, `p_${id}`), tokenHash: `t-${id}` }],
@@ -225,7 +240,18 @@ export function storeSuite(name: string, open: () => Promise<{ store: Store; cle
         const w = await workshop();
         const v = vote(w.id, `v_${w.id}`);
         await store.createVote(v);
-        await store.createVote(vote(w.id, `v2_${w.id}`, { kind: 'choice', choices: ['a', 'b'], teamId: null, groups: null, self: null, autoReveal: false, named: true, openedAt: 700 }));
+        await store.createVote(
+          vote(w.id, `v2_${w.id}`, {
+            kind: 'choice',
+            choices: ['a', 'b'],
+            teamId: null,
+            groups: null,
+            self: null,
+            autoReveal: false,
+            named: true,
+            openedAt: 700,
+          }),
+        );
         expect(await store.getVote(w.id, v.id)).toEqual(v);
         expect((await store.listVotes(w.id)).map((x) => [x.id, x.kind, x.choices, x.autoReveal, x.named])).toEqual([
           [v.id, 'stage', null, true, false],

@@ -41,12 +41,16 @@ describe('beeswarm', () => {
 
   it('never lets two dots overlap, and never moves a dot along the axis', () => {
     fc.assert(
-      fc.property(fc.array(fc.double({ min: 1, max: 3, noNaN: true }), { maxLength: 80 }), fc.double({ min: 1, max: 12, noNaN: true }), (values, r) => {
-        const dots = beeswarm(values, { x, radius: r });
-        expect(dots).toHaveLength(values.length);
-        expect(overlaps(dots, r)).toBe(false);
-        dots.forEach((d, i) => expect(d.x).toBe(x(values[i]!)));
-      }),
+      fc.property(
+        fc.array(fc.double({ min: 1, max: 3, noNaN: true }), { maxLength: 80 }),
+        fc.double({ min: 1, max: 12, noNaN: true }),
+        (values, r) => {
+          const dots = beeswarm(values, { x, radius: r });
+          expect(dots).toHaveLength(values.length);
+          expect(overlaps(dots, r)).toBe(false);
+          dots.forEach((d, i) => expect(d.x).toBe(x(values[i]!)));
+        },
+      ),
     );
   });
 

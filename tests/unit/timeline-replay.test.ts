@@ -8,11 +8,29 @@ import { FALLBACK_TEMPLATE } from '../../shared/timeline.ts';
 /** One edit a client might send, valid or not: readers must ignore the invalid ones the same way in both paths. */
 const op = fc.oneof(
   // Mostly moves, as in a real session, so teams live long enough for values to be overwritten and dropped.
-  { weight: 8, arbitrary: fc.record({ kind: fc.constant('set' as const), team: fc.integer({ min: 0, max: 3 }), field: fc.constantFrom('stageCurrent', 'stageTarget', 'autonomy', 'controls', 'name', 'color', 'bottleneck'), value: fc.constantFrom<unknown>(0, 0.25, 0.5, 1, 1.5, 2.5, 3, 3.5, -0.5, '', 'Ops', '#aabbcc', 'x', null) }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('delete-field' as const), team: fc.integer({ min: 0, max: 3 }), field: fc.constantFrom('stageCurrent', 'autonomy', 'name') }) },
+  {
+    weight: 8,
+    arbitrary: fc.record({
+      kind: fc.constant('set' as const),
+      team: fc.integer({ min: 0, max: 3 }),
+      field: fc.constantFrom('stageCurrent', 'stageTarget', 'autonomy', 'controls', 'name', 'color', 'bottleneck'),
+      value: fc.constantFrom<unknown>(0, 0.25, 0.5, 1, 1.5, 2.5, 3, 3.5, -0.5, '', 'Ops', '#aabbcc', 'x', null),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('delete-field' as const),
+      team: fc.integer({ min: 0, max: 3 }),
+      field: fc.constantFrom('stageCurrent', 'autonomy', 'name'),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('add' as const), team: fc.integer({ min: 0, max: 3 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('remove' as const), team: fc.integer({ min: 0, max: 3 }) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('step' as const), value: fc.oneof(fc.integer({ min: -1, max: 9 }), fc.constant('2')) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('step' as const), value: fc.oneof(fc.integer({ min: -1, max: 9 }), fc.constant('2')) }),
+  },
 );
 
 describe('replay seek', () => {
@@ -45,7 +63,16 @@ describe('replay seek', () => {
       {
         numRuns: 300,
         // A field that was valid and is then removed must vanish from the seek too.
-        examples: [[[{ kind: 'add', team: 0 }, { kind: 'set', team: 0, field: 'stageCurrent', value: 1 }, { kind: 'delete-field', team: 0, field: 'stageCurrent' }], 1]],
+        examples: [
+          [
+            [
+              { kind: 'add', team: 0 },
+              { kind: 'set', team: 0, field: 'stageCurrent', value: 1 },
+              { kind: 'delete-field', team: 0, field: 'stageCurrent' },
+            ],
+            1,
+          ],
+        ],
       },
     );
   });

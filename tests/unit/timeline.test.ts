@@ -40,7 +40,13 @@ describe('timeline', () => {
         { at: 8, kind: 'something-else', actor: 'p_1' },
       ],
     });
-    expect(merged.map((e) => e.label)).toEqual(['Facilitator connected', 'Agenda 2', 'Priya joined', 'Priya connected', 'participant p_gone left']);
+    expect(merged.map((e) => e.label)).toEqual([
+      'Facilitator connected',
+      'Agenda 2',
+      'Priya joined',
+      'Priya connected',
+      'participant p_gone left',
+    ]);
   });
 });
 
