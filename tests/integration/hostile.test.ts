@@ -30,6 +30,7 @@ const LIMITS = {
   // The facilitator and two participants of room() publish three states of their own.
   maxAwarenessStatesPerRoom: 6,
   maxUnresolvedUpdates: 5,
+  awarenessIntervalMs: 100,
 };
 
 let srv: TestServer;
@@ -225,22 +226,43 @@ describe('size and rate limits', () => {
   }, 60_000);
 });
 
+/** The awareness entries one frame carries (none for any other message). */
+function awarenessEntriesIn(frame: Buffer) {
+  const d = decoding.createDecoder(new Uint8Array(frame));
+  if (decoding.readVarUint(d) !== 1) return [];
+  return decodeAwarenessEntries(decoding.readVarUint8Array(d));
+}
+
 /** Awareness states as another connection in the room sees them. */
 async function awarenessSeen(id: string, token: string) {
   const s = await socket(id, token);
   s.ws.send(new Uint8Array([3]));
   await s.received(isAwareness);
   const states = new Map<number, string>();
-  for (const f of s.frames) {
-    const d = decoding.createDecoder(new Uint8Array(f));
-    if (decoding.readVarUint(d) !== 1) continue;
-    for (const e of decodeAwarenessEntries(decoding.readVarUint8Array(d))) states.set(e.clientID, e.json);
-  }
+  for (const f of s.frames) for (const e of awarenessEntriesIn(f)) states.set(e.clientID, e.json);
   s.ws.terminate();
   return states;
 }
 
 describe('awareness', () => {
+  it('forwards a move after a quiet spell at once, and a burst as one frame awarenessIntervalMs later', async () => {
+    const r = await room();
+    const watcher = await socket(r.w.id, r.attacker);
+    const mover = await socket(r.w.id, r.attacker);
+    const cursor = (clock: number) => awarenessFrame([{ clientID: 901, clock, state: `{"cursor":${clock}}` }]);
+    const carries = (json: string) => (f: Buffer) => awarenessEntriesIn(f).some((e) => e.clientID === 901 && e.json === json);
+    const framesOf901 = () => watcher.frames.filter((f) => awarenessEntriesIn(f).some((e) => e.clientID === 901));
+
+    mover.ws.send(cursor(1));
+    await watcher.received(carries('{"cursor":1}'));
+    const first = performance.now();
+    for (const clock of [2, 3, 4]) mover.ws.send(cursor(clock));
+    await watcher.received(carries('{"cursor":4}'));
+    expect(performance.now() - first).toBeGreaterThanOrEqual(LIMITS.awarenessIntervalMs - 20);
+    // The first move alone, then the three of the burst in one frame; nothing of 901 is left waiting.
+    expect(framesOf901()).toHaveLength(2);
+  });
+
   it("drops a client's attempt to set another connection's awareness state", async () => {
     const r = await room();
     const owner = await socket(r.w.id, r.attacker);
