@@ -30,6 +30,8 @@ export class Broadcaster {
   /** Set while a batch of awareness changes waits for its interval to end. */
   private awarenessTimer: NodeJS.Timeout | null = null;
   private awarenessSentAt = -Infinity;
+  /** After close(), nothing more is queued or scheduled: the room is gone. */
+  private closed = false;
 
   constructor(
     private readonly peers: Set<Peer>,
@@ -39,6 +41,7 @@ export class Broadcaster {
 
   /** `origin` is the peer the update came from (it is not sent back), or anything else. */
   update(update: Uint8Array, origin: unknown): void {
+    if (this.closed) return;
     this.updates.push(update);
     this.origins.push(origin);
     this.schedule();
@@ -46,6 +49,7 @@ export class Broadcaster {
 
   /** Awareness goes to everyone, the sender too: its own renewed state is what keeps a quiet client's connection alive. */
   awarenessChange(clients: number[]): void {
+    if (this.closed) return;
     for (const c of clients) this.awarenessChanged.add(c);
     if (this.awarenessTimer) return;
     const wait = this.awarenessSentAt + this.awarenessIntervalMs - performance.now();
@@ -54,6 +58,7 @@ export class Broadcaster {
       this.awarenessTimer = null;
       this.schedule();
     }, wait);
+    this.awarenessTimer.unref();
   }
 
   private schedule(): void {
@@ -111,10 +116,11 @@ export class Broadcaster {
     }
   }
 
-  /** Sends whatever is waiting, now; the room is about to close. */
+  /** Sends whatever is waiting, now, and takes nothing more: the room is closing. */
   close(): void {
     if (this.awarenessTimer) clearTimeout(this.awarenessTimer);
     this.awarenessTimer = null;
     this.flush();
+    this.closed = true;
   }
 }

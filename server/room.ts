@@ -388,9 +388,18 @@ export class Room {
     return doomed.length;
   }
 
-  /** Final write, then release everything. Peers still here are told to reconnect. */
-  async close(code: number = CLOSE.goingAway, reason = 'server is shutting down'): Promise<void> {
-    if (this.state !== 'open') return;
+  /**
+   * Final write, then release everything. Peers still here are told to
+   * reconnect. Every call gets the one close, so a caller can wait for a room
+   * that someone else began to close.
+   */
+  close(code: number = CLOSE.goingAway, reason = 'server is shutting down'): Promise<void> {
+    return (this.closed ??= this.shutDown(code, reason));
+  }
+
+  private closed: Promise<void> | null = null;
+
+  private async shutDown(code: number, reason: string): Promise<void> {
     this.state = 'closing';
     if (this.idleTimer) clearTimeout(this.idleTimer);
     try {

@@ -13,7 +13,8 @@ import type { Store } from './store.ts';
 export class Rooms {
   private readonly open = new Map<string, Room>();
   private readonly loading = new Map<string, Promise<Room>>();
-  private readonly closing = new Set<Promise<void>>();
+  /** Rooms asked to let go, by workshop, until their final write is done. */
+  private readonly closing = new Map<string, Promise<void>>();
 
   constructor(
     private readonly opts: {
@@ -31,9 +32,10 @@ export class Rooms {
   private onOwnershipEvent(event: 'lost' | 'roster', id: string): void {
     const { opts } = this;
     const room = this.open.get(id);
-    if (!room) {
-      // Still loading here: the load may have read the roster (or taken the
-      // lock) before this news, so act on it once the room is open.
+    if (!room || room.state !== 'open') {
+      // Loading here (perhaps while the last room of this workshop still
+      // closes): the load may have read the roster (or taken the lock) before
+      // this news, so act on it once the new room is open.
       void this.loading.get(id)?.then(
         () => this.onOwnershipEvent(event, id),
         () => {},
@@ -49,9 +51,21 @@ export class Rooms {
     this.open.delete(id);
     const closing = room
       .close(CLOSE.ownedElsewhere, 'the workshop moved to another process; reconnect')
-      .finally(() => opts.ownership!.release(id));
-    this.closing.add(closing);
-    void closing.catch(() => {}).finally(() => this.closing.delete(closing));
+      .catch(() => {})
+      .finally(() => {
+        if (this.closing.get(id) === closing) this.closing.delete(id);
+        this.releaseUnlessReused(id);
+      });
+    this.closing.set(id, closing);
+  }
+
+  /**
+   * Gives up the workshop's lock, unless a newer room (or a load) of the same
+   * workshop in this process is using it: the lock is per process, not per room.
+   */
+  private releaseUnlessReused(id: string): void {
+    if (this.open.has(id) || this.loading.has(id)) return;
+    void this.opts.ownership?.release(id).catch(() => {});
   }
 
   /** Whether this process may serve the workshop without asking anyone: always, unless clustered and not loaded here. */
@@ -85,6 +99,7 @@ export class Rooms {
     const load = (async () => {
       // A room that is still flushing its final write must finish before it loads again.
       if (room) await room.close();
+      await this.closing.get(id);
       const { ownership } = this.opts;
       if (ownership && !(await ownership.acquire(id, claim))) throw new OwnedElsewhereError(id);
       try {
@@ -94,7 +109,7 @@ export class Rooms {
           onUnload: (r) => {
             if (this.open.get(id) === r) this.open.delete(id);
             this.opts.log('debug', 'room unloaded', { workshop: id });
-            void ownership?.release(id).catch(() => {});
+            this.releaseUnlessReused(id);
           },
         });
         // Joins taken by other processes while nobody served the room.
@@ -124,6 +139,6 @@ export class Rooms {
     await Promise.allSettled([...this.loading.values()]);
     const rooms = [...this.open.values()];
     this.open.clear();
-    await Promise.allSettled([...rooms.map((r) => r.close()), ...this.closing]);
+    await Promise.allSettled([...rooms.map((r) => r.close()), ...this.closing.values()]);
   }
 }

@@ -60,6 +60,21 @@ describe('live document', () => {
     ]);
   });
 
+  it('gives every caller of a room close the one close, which ends with the sockets told to reconnect', async () => {
+    const w = await createWorkshop(srv.url);
+    const c = open(w.id, w.facilitatorKey);
+    await synced(c);
+    const room = srv.server.rooms.get(w.id)!;
+    const told = new Promise<number>((resolve) => c.provider.ws!.addEventListener('close', (e) => resolve(e.code)));
+    const first = room.close(CLOSE.ownedElsewhere, 'moving');
+    // A second caller (say, a load of the same workshop) waits for the same close.
+    expect(room.close()).toBe(first);
+    expect(room.state).toBe('closing');
+    await first;
+    expect(room.state).toBe('closed');
+    expect(await told).toBe(CLOSE.ownedElsewhere);
+  });
+
   it('keeps everything across a server restart on the same data folder', async () => {
     const w = await createWorkshop(srv.url, 'Restart drill');
     const c = open(w.id, w.facilitatorKey);

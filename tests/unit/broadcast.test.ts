@@ -151,7 +151,7 @@ describe('Broadcaster', () => {
     awareness.destroy();
   });
 
-  it('sends a waiting awareness batch when the room closes', () => {
+  it('sends a waiting awareness batch when the room closes, and nothing after', () => {
     const [a] = [peer()];
     const doc = new Y.Doc();
     const awareness = new awarenessProtocol.Awareness(doc);
@@ -163,6 +163,12 @@ describe('Broadcaster', () => {
     out.awarenessChange([doc.clientID]);
     expect(a.frames).toHaveLength(1);
     out.close();
+    expect(a.frames).toHaveLength(2);
+    // Closed: later changes (peers leaving as the room shuts) queue and schedule nothing.
+    awareness.setLocalState({ cursor: 3 });
+    out.awarenessChange([doc.clientID]);
+    out.update(edits(1)[0]!, null);
+    out.flush();
     expect(a.frames).toHaveLength(2);
     awareness.destroy();
   });
