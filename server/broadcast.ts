@@ -10,6 +10,9 @@ import type { Peer } from './room.ts';
  */
 const MAX_MERGE = 64;
 
+/** The frame one run of updates sends a peer, or null. */
+type Route = (peer: Peer) => Uint8Array | null;
+
 /**
  * A room's outgoing traffic. Document updates are collected while the event
  * loop works through the sockets that are ready, and sent once it is done with
@@ -68,52 +71,54 @@ export class Broadcaster {
   readonly flush = (): void => {
     if (this.pending) clearImmediate(this.pending);
     this.pending = null;
-    const out = new Map<Peer, Uint8Array[]>();
-    const add = (peer: Peer, frame: Uint8Array) => {
-      const frames = out.get(peer);
-      if (frames) frames.push(frame);
-      else out.set(peer, [frame]);
-    };
     const updates = this.updates;
     const origins = this.origins;
     this.updates = [];
     this.origins = [];
+    const routes: Route[] = [];
     for (let i = 0; i < updates.length; i += MAX_MERGE) {
-      this.route(updates.slice(i, i + MAX_MERGE), origins.slice(i, i + MAX_MERGE), add);
+      routes.push(this.route(updates.slice(i, i + MAX_MERGE), origins.slice(i, i + MAX_MERGE)));
     }
+    let awareness: Uint8Array | null = null;
     if (this.awarenessChanged.size && !this.awarenessTimer) {
-      const frame = encodeAwarenessOf(this.awareness, [...this.awarenessChanged]);
+      awareness = encodeAwarenessOf(this.awareness, [...this.awarenessChanged]);
       this.awarenessChanged.clear();
       this.awarenessSentAt = performance.now();
-      for (const peer of this.peers) add(peer, frame);
     }
-    for (const [peer, frames] of out) peer.send(...frames);
-  };
-
-  /** Decides who gets which frame for one run of updates. */
-  private route(updates: Uint8Array[], origins: unknown[], add: (peer: Peer, frame: Uint8Array) => void): void {
-    if (updates.length === 1) {
-      const frame = encodeUpdate(updates[0]!);
-      for (const peer of this.peers) if (peer !== origins[0]) add(peer, frame);
-      return;
-    }
-    const all = encodeUpdate(Y.mergeUpdates(updates));
-    // A peer that wrote some of these gets the others (null: it wrote them all), built once per such peer.
-    const without = new Map<unknown, Uint8Array | null | undefined>();
-    for (const o of origins) if (this.peers.has(o as Peer)) without.set(o, undefined);
     for (const peer of this.peers) {
-      if (!without.has(peer)) {
-        add(peer, all);
+      // The usual turn (one run of updates) sends without building a list per peer.
+      if (routes.length <= 1) {
+        const update = routes.length ? routes[0]!(peer) : null;
+        if (update && awareness) peer.send(update, awareness);
+        else if (update ?? awareness) peer.send((update ?? awareness)!);
         continue;
       }
+      const frames = routes.map((r) => r(peer)).filter((f): f is Uint8Array => f !== null);
+      if (awareness) frames.push(awareness);
+      if (frames.length) peer.send(...frames);
+    }
+  };
+
+  /** For one run of updates: which frame each peer gets (null: nothing, it wrote them all). */
+  private route(updates: Uint8Array[], origins: unknown[]): Route {
+    if (updates.length === 1) {
+      const frame = encodeUpdate(updates[0]!);
+      return (peer) => (peer === origins[0] ? null : frame);
+    }
+    const all = encodeUpdate(Y.mergeUpdates(updates));
+    // A peer that wrote some of these gets the others, built once per such peer.
+    const without = new Map<unknown, Uint8Array | null | undefined>();
+    for (const o of origins) if (this.peers.has(o as Peer)) without.set(o, undefined);
+    return (peer) => {
+      if (!without.has(peer)) return all;
       let frame = without.get(peer);
       if (frame === undefined) {
         const others = updates.filter((_, i) => origins[i] !== peer);
         frame = others.length === 0 ? null : encodeUpdate(others.length === 1 ? others[0]! : Y.mergeUpdates(others));
         without.set(peer, frame);
       }
-      if (frame) add(peer, frame);
-    }
+      return frame;
+    };
   }
 
   /** Sends whatever is waiting, now, and takes nothing more: the room is closing. */
