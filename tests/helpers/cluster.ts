@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import pg from 'pg';
 import { OWNER_QUERY } from '../../server/ownership.ts';
 import { startCluster, type Cluster, type ClusterOptions } from '../../scripts/cluster.ts';
-import { freshDatabase, testDatabaseUrl } from './pg.ts';
+import { freshDatabase, testDatabaseUrl, testPool } from './pg.ts';
 
 /** HAProxy for the cluster tests: `STAGEBOARD_TEST_HAPROXY` or `haproxy` on the PATH. */
 export function testHaproxy(): string | undefined {
@@ -46,7 +46,7 @@ export async function startTestCluster(
     await database.drop();
     throw err;
   });
-  const db = new pg.Pool({ connectionString: database.url, max: 2 });
+  const db = testPool(database.url);
   return {
     ...cluster,
     db,

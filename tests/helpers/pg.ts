@@ -41,3 +41,14 @@ export async function freshDatabase(adminUrl: string): Promise<{ url: string; dr
     },
   };
 }
+
+/**
+ * A pool on a test database. Each database is dropped `WITH (FORCE)` when its
+ * test is done, which ends any connection still open from the server's side;
+ * that is expected, so it is not reported as an unhandled error.
+ */
+export function testPool(url: string, max = 2): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max });
+  pool.on('error', () => {});
+  return pool;
+}

@@ -6,7 +6,7 @@ import { openPgOwnership, OWNER_QUERY, type Ownership } from '../../server/owner
 import { openPgStore } from '../../server/pg-store.ts';
 import type { Store } from '../../server/store.ts';
 import { createWorkshop, join } from '../helpers/api.ts';
-import { freshDatabase, testDatabaseUrl } from '../helpers/pg.ts';
+import { freshDatabase, testDatabaseUrl, testPool } from '../helpers/pg.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { connect, synced, until, type Client } from '../helpers/yclient.ts';
 
@@ -81,7 +81,7 @@ describe.skipIf(!adminUrl)('a workshop loading in one process while another take
 
   beforeAll(async () => {
     database = await freshDatabase(adminUrl!);
-    db = new pg.Pool({ connectionString: database.url, max: 2 });
+    db = testPool(database.url);
     a = await startServer({ store: await openPgStore(database.url), ownership: await openPgOwnership(database.url, log, 'stageboard:a') });
     gate = gated(await openPgStore(database.url));
     ownershipB = await openPgOwnership(database.url, log, 'stageboard:b');

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import pg from 'pg';
 import { migratePg, openPgStore } from '../../server/pg-store.ts';
-import { freshDatabase, testDatabaseUrl } from '../helpers/pg.ts';
+import { freshDatabase, testDatabaseUrl, testPool } from '../helpers/pg.ts';
 import { storeSuite } from '../store/store-suite.ts';
 
 const adminUrl = testDatabaseUrl();
@@ -14,7 +13,7 @@ describe.skipIf(!adminUrl)('PostgreSQL backend', () => {
 
   it('records each migration once, even when processes start together', async () => {
     const db = await freshDatabase(adminUrl!);
-    const pools = [1, 2, 3].map(() => new pg.Pool({ connectionString: db.url, max: 1 }));
+    const pools = [1, 2, 3].map(() => testPool(db.url, 1));
     try {
       await Promise.all(pools.map((p) => migratePg(p)));
       const { rows } = await pools[0]!.query('SELECT version FROM schema_migrations ORDER BY version');
