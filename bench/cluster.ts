@@ -37,7 +37,10 @@ const cpuSeconds = (pid: number) => {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(f[11]) + Number(f[12])) / 100;
 };
-const tick = () => new Promise((r) => setTimeout(r, 20));
+/** Each room sends one update per period. */
+const PERIOD_MS = 20;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const tick = () => sleep(PERIOD_MS);
 
 interface Room {
   id: string;
@@ -58,7 +61,13 @@ async function rooms(base: string, wsUrl: string, count = W): Promise<Room[]> {
   return out;
 }
 
-/** Each room's facilitator adds UPDATES teams, one per 20 ms; every other client times each arrival. */
+/**
+ * Each room's facilitator adds UPDATES teams, one per 20 ms; every other
+ * client times each arrival. The rooms take turns within each 20 ms, as
+ * independent workshops do: were they to send at the same instant, one process
+ * serving them all would handle them in one wake-up, a saving that real
+ * traffic does not give it and a cluster could never match.
+ */
 async function fanOut(list: Room[], updates: number, tag: string): Promise<{ latencies: number[]; delivered: number }> {
   const latencies: number[] = [];
   let delivered = 0;
@@ -78,9 +87,12 @@ async function fanOut(list: Room[], updates: number, tag: string): Promise<{ lat
       observers.push(() => teams.unobserve(observer));
     }
   }
+  const turn = PERIOD_MS / list.length;
   for (let i = 0; i < updates; i++) {
-    for (const room of list) addTeam(room.clients[0]!.doc, `t_${performance.now()}_${tag}_${i}`, { name: `T${i}`, color: '#123' });
-    await tick();
+    for (const room of list) {
+      addTeam(room.clients[0]!.doc, `t_${performance.now()}_${tag}_${i}`, { name: `T${i}`, color: '#123' });
+      await sleep(turn);
+    }
   }
   const want = updates * list.length * (CLIENTS - 1);
   for (let i = 0; i < 500 && delivered < want; i++) await tick();
