@@ -58,6 +58,8 @@ export function workshopRoutes(ctx: ApiContext): Route[] {
           participantId: cred.participantId,
           name: cred.name,
           ...(cred.role === 'facilitator' ? { joinCode: workshop.joinCode, ...ctx.links(req, workshop, token) } : {}),
+          // The projector shows the room how to join; the code is meant for everyone in it.
+          ...(cred.role === 'observer' ? { joinCode: workshop.joinCode, participantUrl: ctx.links(req, workshop, '').participantUrl } : {}),
         };
         return sendJson(res, 200, info);
       },

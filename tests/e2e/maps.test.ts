@@ -256,8 +256,20 @@ describe('the projector', () => {
         expect(map.y + map.height).toBeLessThanOrEqual(size.height);
         expect(map.x + map.width).toBeLessThanOrEqual(size.width);
       }
+      // The first step shows the room how to join; the code never pushes the maps off the screen (checked above).
+      const invite = page.getByRole('region', { name: 'Invite participants' });
+      expect(await invite.getByTestId('join-code').textContent()).toBe(`${w.joinCode.slice(0, 3)} ${w.joinCode.slice(3)}`);
+      expect(await invite.getByRole('button').count()).toBe(0); // nothing to click on a projector
       await page.context().close();
     }
+    // Past the first step the code moves to a corner of the top bar, for latecomers.
+    const page = await openPage(browser, { width: 1920, height: 1080 });
+    await page.goto(w.observerUrl);
+    await page.getByRole('region', { name: 'Invite participants' }).waitFor();
+    seed.doc.getMap('control').set('step', 1);
+    await page.getByRole('region', { name: 'Invite participants' }).waitFor({ state: 'detached' });
+    expect(await page.getByTestId('header-join').textContent()).toContain(`${w.joinCode.slice(0, 3)} ${w.joinCode.slice(3)}`);
+    await page.context().close();
     seed.destroy();
   }, 60_000);
 });

@@ -180,6 +180,13 @@ describe('HTTP API', () => {
     const info = await asP.json();
     expect(info).toMatchObject({ role: 'participant', name: 'Priya', participantId: p.participantId });
     expect(info.joinCode).toBeUndefined();
+    // The projector shows the room how to join, and nothing more.
+    const observerToken = new URL(w.observerUrl.replace('#', '?')).searchParams.get('token')!;
+    const asO = await fetch(`${srv.url}/api/workshops/${w.id}/session`, { headers: { authorization: `Bearer ${observerToken}` } });
+    const o = await asO.json();
+    expect(o).toMatchObject({ role: 'observer', joinCode: w.joinCode, participantUrl: w.participantUrl });
+    expect(o.observerUrl).toBeUndefined();
+    expect(o.facilitatorUrl).toBeUndefined();
     const bad = await fetch(`${srv.url}/api/workshops/${w.id}/session`, { headers: { authorization: 'Bearer nope' } });
     expect(bad.status).toBe(401);
   });
