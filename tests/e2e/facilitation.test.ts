@@ -59,6 +59,8 @@ describe('the facilitator drives three screens', () => {
     const before = await onFacilitator.getAttribute('aria-valuenow');
     await facilitator.getByRole('button', { name: 'Lock board' }).click();
     for (const p of [alice, bob]) await p.getByText('The facilitator has locked the board.').waitFor();
+    // Each map says so too, for whoever has scrolled down to it.
+    expect(await alice.getByText('Locked by the facilitator').count()).toBe(2);
     const marker = alice.getByRole('slider', { name: 'Payments: current stage' });
     await expect.poll(() => marker.getAttribute('aria-readonly')).toBe('true');
     await dragBy(alice, '[data-field="stageCurrent"]', 300);
@@ -71,6 +73,7 @@ describe('the facilitator drives three screens', () => {
 
     await facilitator.getByRole('button', { name: 'Unlock board' }).click();
     await expect.poll(() => marker.getAttribute('aria-readonly')).toBe('false');
+    expect(await alice.getByText('Locked by the facilitator').count()).toBe(0);
     await marker.focus();
     await alice.keyboard.press('Shift+ArrowRight');
     await expect.poll(() => onFacilitator.getAttribute('aria-valuenow')).toBe('1.5');

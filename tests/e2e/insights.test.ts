@@ -83,6 +83,14 @@ describe('insights and the table view', () => {
     await marker.focus();
     for (let i = 0; i < 6; i++) await priya.keyboard.press('Shift+ArrowUp');
     await expect.poll(() => panel.locator('[data-rule="redZone"]').count()).toBe(0);
+
+    // Enter opens the team; Escape closes it and gives focus back to the marker, not to the page.
+    await priya.keyboard.press('Enter');
+    const dialog = priya.getByRole('dialog');
+    await dialog.waitFor();
+    await priya.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    expect(await marker.evaluate((el) => el === document.activeElement)).toBe(true);
   });
 
   it('reaches every screen when the facilitator shows it', async () => {
