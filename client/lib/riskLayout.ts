@@ -22,6 +22,8 @@ export interface RiskLayout {
   left: number;
   top: number;
   plot: number;
+  /** The type scale used: the one asked for, or less on a squeezed chart. */
+  k: number;
   font: { tick: number; title: number; zone: number; name: number };
   x: ScaleLinear<number, number>;
   y: ScaleLinear<number, number>;
@@ -34,6 +36,9 @@ export interface RiskLayout {
   frictionMargin: number;
 }
 
+/** Side of the plot, in units, per step of type scale above 1 (see riskLayout). */
+const FONT_PLOT = 300;
+
 const evenly = (n: number) => Array.from({ length: n }, (_, i) => (n === 1 ? 0 : i / (n - 1)));
 
 export function riskLayout(opts: {
@@ -45,12 +50,19 @@ export function riskLayout(opts: {
   maxPlot?: number;
 }): RiskLayout {
   const compact = opts.compact ?? false;
-  const k = opts.k ?? 1;
-  const font = compact ? { tick: 11, title: 12.5, zone: 13, name: 13 } : { tick: 13 * k, title: 15 * k, zone: 16 * k, name: 15 * k };
-  const left = Math.round(font.title * 2.2);
+  const fonts = (k: number) =>
+    compact ? { tick: 11, title: 12.5, zone: 13, name: 13 } : { tick: 13 * k, title: 15 * k, zone: 16 * k, name: 15 * k };
   const right = 14;
   const top = 10;
-  const plot = Math.max(120, Math.min(opts.width - left - right, opts.maxPlot ?? Infinity));
+  const plotFor = (left: number) => Math.max(120, Math.min(opts.width - left - right, opts.maxPlot ?? Infinity));
+  // A chart squeezed to fit a screen's height (the projector with a vote open)
+  // keeps its type in proportion to it, or team names crowd the plot and cover
+  // each other: the type scale is at most one step per FONT_PLOT units of side.
+  const wanted = opts.k ?? 1;
+  const k = Math.min(wanted, Math.max(1, plotFor(Math.round(fonts(wanted).title * 2.2)) / FONT_PLOT));
+  const font = fonts(k);
+  const left = Math.round(font.title * 2.2);
+  const plot = plotFor(left);
   const x = scaleLinear()
     .domain([0, 1])
     .range([left, left + plot])
@@ -97,6 +109,7 @@ export function riskLayout(opts: {
     left,
     top,
     plot,
+    k,
     font,
     x,
     y,
