@@ -89,6 +89,17 @@ describe('scales', () => {
     expect(L.yTicks.map((t) => t.lines[0])).toEqual(diagonal.y.ticks);
   });
 
+  it('keeps the projector type on a full-size chart, and scales it down on one squeezed to fit', () => {
+    const full = riskLayout({ width: 900, diagonal, k: 1.75 });
+    expect(full.k).toBe(1.75);
+    const squeezed = riskLayout({ width: 900, diagonal, k: 1.75, maxPlot: 330 });
+    expect(squeezed.plot).toBe(330);
+    expect(squeezed.k).toBeCloseTo(1.1);
+    expect(squeezed.font.name).toBeLessThan(full.font.name);
+    // Never below the laptop's size.
+    expect(riskLayout({ width: 900, diagonal, k: 1.75, maxPlot: 200 }).k).toBe(1);
+  });
+
   it('fits the whole chart inside a phone-sized width', () => {
     const L = riskLayout({ width: 327, diagonal, compact: true });
     expect(L.x(1)).toBeLessThanOrEqual(327);
