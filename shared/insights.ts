@@ -1,6 +1,6 @@
 import type { Team } from './doc.ts';
 import { inRedZone, placedPoint } from './risk.ts';
-import { NO_GROUP } from './tally.ts';
+import { formatStage, groupListName, NO_GROUP, resultGroups } from './tally.ts';
 import type { InsightRule, Template } from './template.ts';
 import type { Aggregate, VoteResult } from './votes.ts';
 
@@ -21,11 +21,16 @@ export interface Insight {
   voteId?: string;
 }
 
-const fmt = (n: number) => (Math.round(n * 100) / 100).toString();
+/** Autonomy and controls to two decimals (the teams table's precision); stages as the result cards show them (formatStage). */
+const share = (n: number) => (Math.round(n * 100) / 100).toString();
+const pair = (autonomy: number, controls: number) => `(${share(autonomy)}, ${share(controls)})`;
 
 function fill(message: string, values: Record<string, string>): string {
   return message.replace(/\{(\w+)\}/g, (m, k: string) => values[k] ?? m);
 }
+
+/** Adds one insight; `about` tells apart insights of one rule, team and vote (a group, a ballot's value) in the key. */
+type Add = (rule: InsightRule, team: Team, values: Record<string, string>, extra?: Partial<Insight>, about?: string) => void;
 
 export function computeInsights(
   teams: readonly Team[],
@@ -36,11 +41,11 @@ export function computeInsights(
 ): Insight[] {
   const cfg = template.insights;
   const out: Insight[] = [];
-  const add = (rule: InsightRule, team: Team, values: Record<string, string>, extra: Partial<Insight> = {}) => {
+  const add: Add = (rule, team, values, extra = {}, about) => {
     const r = cfg.rules[rule];
     const prompt = template.prompts.find((p) => p.id === r.prompt);
     out.push({
-      key: [rule, team.id, extra.voteId, values.group].filter(Boolean).join(':'),
+      key: [rule, team.id, extra.voteId, about].filter(Boolean).join(':'),
       rule,
       teamId: team.id,
       teamName: team.name,
@@ -53,14 +58,14 @@ export function computeInsights(
   for (const team of teams) {
     const point = placedPoint(team);
     if (point && inRedZone(point, template.diagonal.tolerance)) {
-      add('redZone', team, { autonomy: fmt(point.autonomy), controls: fmt(point.controls) });
+      add('redZone', team, { autonomy: share(point.autonomy), controls: share(point.controls) });
     }
     if (point && team.reliance === 'guardrails' && point.autonomy > cfg.guaranteesAbove) {
-      add('guardrails', team, { autonomy: fmt(point.autonomy) });
+      add('guardrails', team, { autonomy: share(point.autonomy) });
     }
     const { stageCurrent: cur, stageTarget: tgt } = team;
     if (cur !== undefined && tgt !== undefined && tgt - cur > cfg.skipAheadStages) {
-      add('skipAhead', team, { gap: fmt(tgt - cur), current: fmt(cur), target: fmt(tgt) });
+      add('skipAhead', team, { gap: formatStage(tgt - cur), current: formatStage(cur), target: formatStage(tgt) });
     }
     const bottleneck = team.bottleneck?.trim();
     if (bottleneck && cur !== undefined && tgt !== undefined && tgt > cur) {
@@ -79,64 +84,54 @@ export function computeInsights(
   return out;
 }
 
-/** Disagreement between a team's self-placement and each group's vote, and ballots far from the rest. */
-function voteInsights(
-  team: Team,
-  result: VoteResult,
-  template: Template,
-  groupNames: Readonly<Record<string, string>>,
-  add: (rule: InsightRule, team: Team, values: Record<string, string>, extra?: Partial<Insight>) => void,
-): void {
+/**
+ * Disagreement between a team's self-placement and the vote, overall and per
+ * group, and ballots far from the rest. The overall row names who voted: "the
+ * room", or the groups a vote was for; a group that cast every ballot would
+ * only repeat it.
+ */
+function voteInsights(team: Team, result: VoteResult, template: Template, groupNames: Readonly<Record<string, string>>, add: Add): void {
   const cfg = template.insights;
-  const groups: [string, Aggregate][] = [['overall', result.overall], ...Object.entries(result.byGroup).filter(([g]) => g !== NO_GROUP)];
+  const audience = resultGroups(result.byGroup, Object.keys(groupNames));
+  const rows: { id: string; name: string; agg: Aggregate }[] = [
+    { id: 'overall', name: audience ? groupListName(audience, groupNames) : 'the room', agg: result.overall },
+    ...Object.entries(result.byGroup)
+      .filter(([g, agg]) => g !== NO_GROUP && agg.n < result.overall.n)
+      .map(([g, agg]) => ({ id: g, name: groupListName([g], groupNames), agg })),
+  ];
   const extra = { voteId: result.voteId };
+  // One insight per value as shown: two far ballots that read the same would say the same thing twice.
+  const outlier = (value: string, median: string) => add('outlier', team, { value, median }, extra, `outlier-${value}`);
   if (result.kind === 'stage') {
     const self = result.self?.stage;
-    for (const [group, agg] of groups) {
+    for (const { id, name, agg } of rows) {
       if (self == null || !agg.stage) continue;
       if (Math.abs(self - agg.stage.median) > cfg.stageDisagreement) {
-        add(
-          'disagreement',
-          team,
-          { self: fmt(self), median: fmt(agg.stage.median), group: group === 'overall' ? 'the room' : (groupNames[group] ?? group) },
-          extra,
-        );
+        add('disagreement', team, { self: formatStage(self), median: formatStage(agg.stage.median), group: name }, extra, id);
       }
     }
     const median = result.overall.stage?.median;
-    const far = median === undefined ? [] : (result.overall.values as number[]).filter((v) => Math.abs(v - median) > cfg.stageOutlier);
-    for (const v of far) add('outlier', team, { value: fmt(v), median: fmt(median!), group: `outlier-${fmt(v)}` }, extra);
+    if (median === undefined) return;
+    const far = (result.overall.values as number[]).filter((v) => Math.abs(v - median) > cfg.stageOutlier);
+    for (const v of new Set(far.map(formatStage))) outlier(v, formatStage(median));
   } else if (result.kind === 'risk') {
     const self = result.self;
-    for (const [group, agg] of groups) {
+    for (const { id, name, agg } of rows) {
       if (self?.autonomy == null || self.controls == null || !agg.autonomy || !agg.controls) continue;
       const d = Math.hypot(self.autonomy - agg.autonomy.median, self.controls - agg.controls.median);
       if (d > cfg.riskDisagreement) {
-        add(
-          'disagreement',
-          team,
-          {
-            self: `(${fmt(self.autonomy)}, ${fmt(self.controls)})`,
-            median: `(${fmt(agg.autonomy.median)}, ${fmt(agg.controls.median)})`,
-            group: group === 'overall' ? 'the room' : (groupNames[group] ?? group),
-          },
-          extra,
-        );
+        const values = {
+          self: pair(self.autonomy, self.controls),
+          median: pair(agg.autonomy.median, agg.controls.median),
+          group: name,
+        };
+        add('disagreement', team, values, extra, id);
       }
     }
     const a = result.overall.autonomy?.median;
     const c = result.overall.controls?.median;
-    if (a !== undefined && c !== undefined) {
-      for (const [x, y] of result.overall.values as [number, number][]) {
-        if (Math.hypot(x - a, y - c) > cfg.riskOutlier) {
-          add(
-            'outlier',
-            team,
-            { value: `(${fmt(x)}, ${fmt(y)})`, median: `(${fmt(a)}, ${fmt(c)})`, group: `outlier-${fmt(x)}-${fmt(y)}` },
-            extra,
-          );
-        }
-      }
-    }
+    if (a === undefined || c === undefined) return;
+    const far = (result.overall.values as [number, number][]).filter(([x, y]) => Math.hypot(x - a, y - c) > cfg.riskOutlier);
+    for (const v of new Set(far.map(([x, y]) => pair(x, y)))) outlier(v, pair(a, c));
   }
 }

@@ -62,3 +62,60 @@ function aggregate(kind: VoteKind, values: BallotValue[], choices: readonly stri
   }
   return { n, choices: counts, values: shuffle(values.map((v) => (v as { choice: string }).choice)) };
 }
+
+/** A stage position as every view shows it, one decimal: the result card, the insights and the rounds say the same "2.5". */
+export function formatStage(v: number): string {
+  // Round first: toFixed alone rounds the binary value, so 1.45 would read "1.4" in one place and "1.5" in another.
+  return (Math.round(v * 10) / 10).toFixed(1);
+}
+
+/** A share from 0 to 1 (autonomy, controls) as a whole percent, as the risk diagonal shows it. */
+export function formatShare(v: number): string {
+  return `${Math.round(v * 100)}%`;
+}
+
+/**
+ * The groups whose ballots make up a result when they are not the whole room,
+ * in `groupIds` order; null for the room. A vote opened for some groups takes
+ * ballots from those groups only. Results do not record which groups a vote
+ * was for, so this reads it from the ballots: all from one group, or all from
+ * groups that still exist but not from every one of them. `asked` (the groups
+ * the vote was opened for), when a result carries it, settles the question.
+ */
+export function resultGroups(
+  byGroup: Readonly<Record<string, Aggregate>>,
+  groupIds: readonly string[],
+  asked?: readonly string[] | null,
+): string[] | null {
+  const from = asked ?? Object.keys(byGroup);
+  if (from.length === 0 || from.includes(NO_GROUP)) return null;
+  if (!asked && from.length > 1 && (from.some((g) => !groupIds.includes(g)) || groupIds.every((g) => from.includes(g)))) return null;
+  const rank = (g: string) => (groupIds.includes(g) ? groupIds.indexOf(g) : groupIds.length);
+  return [...from].sort((a, b) => rank(a) - rank(b));
+}
+
+/** "Group A", "Group A and Group B", "Group A, Group B and Group C"; a group deleted since is a "former group". */
+export function groupListName(ids: readonly string[], names: Readonly<Record<string, string>>): string {
+  const named = ids.map((id, i) => names[id] ?? (i === 0 ? 'Former group' : 'a former group'));
+  return named.length > 1 ? `${named.slice(0, -1).join(', ')} and ${named[named.length - 1]}` : (named[0] ?? '');
+}
+
+/**
+ * Who may vote, overall and per group (participants in no group under
+ * NO_GROUP): everyone on the roster, or only the members of the groups a vote
+ * is for. The server's auto-reveal waits for the same people.
+ */
+export function eligibleVoters(
+  members: readonly { group: string | null }[],
+  groups: readonly string[] | null,
+): { total: number; byGroup: Record<string, number> } {
+  const byGroup: Record<string, number> = {};
+  let total = 0;
+  for (const m of members) {
+    if (groups && (m.group === null || !groups.includes(m.group))) continue;
+    const key = m.group ?? NO_GROUP;
+    byGroup[key] = (byGroup[key] ?? 0) + 1;
+    total++;
+  }
+  return { total, byGroup };
+}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Team } from '../../shared/doc.ts';
 import { computeInsights } from '../../shared/insights.ts';
+import { formatStage } from '../../shared/tally.ts';
 import { parseTemplate } from '../../shared/template.ts';
 import { BUILTIN_TEMPLATES } from '../../shared/templates/index.ts';
 import type { VoteResult } from '../../shared/votes.ts';
@@ -83,7 +84,47 @@ describe.each(BUILTIN_TEMPLATES.map((t) => [t.id, t] as const))('insights with t
       byGroup: { g1: { n: 1, stage: { n: 1, median: 3, q1: 3, q3: 3, min: 3, max: 3 }, values: [3] } },
     });
     const found = computeInsights([t], template, [withGroup], { g1: 'Group A' });
-    expect(found.map((i) => i.message)).toEqual([expect.stringContaining('Group A voted 3')]);
+    expect(found.map((i) => i.message)).toEqual([expect.stringContaining('Group A voted 3.0')]);
+  });
+
+  it('names the group of a vote for one group once, not also as the room', () => {
+    // Broke: "the room voted 2.5" and "Group A voted 2.5" for the same two ballots.
+    const t = team({ ...placed, autonomy: 0.5, controls: 0.5 });
+    const ballots = stageResult(1, [2.3, 2.6]);
+    const groupOnly = { ...ballots, byGroup: { g1: ballots.overall } };
+    const found = computeInsights([t], template, [groupOnly], { g1: 'Group A', g2: 'Group B' });
+    expect(found.map((i) => i.message)).toEqual([expect.stringContaining('Group A voted 2.5')]);
+    // Several groups of a vote for some of them are named together, and each on its own.
+    const split = {
+      ...stageResult(1, [2.6, 2.6, 3]),
+      byGroup: {
+        g1: { n: 2, stage: { n: 2, median: 2.6, q1: 2.6, q3: 2.6, min: 2.6, max: 2.6 }, values: [2.6, 2.6] },
+        g2: { n: 1, stage: { n: 1, median: 3, q1: 3, q3: 3, min: 3, max: 3 }, values: [3] },
+      },
+    };
+    const named = computeInsights([t], template, [split], { g1: 'Group A', g2: 'Group B', g3: 'Group C' }).map((i) => i.message);
+    expect(named).toEqual([
+      expect.stringContaining('Group A and Group B voted 2.6'),
+      expect.stringContaining('Group A voted 2.6'),
+      expect.stringContaining('Group B voted 3.0'),
+    ]);
+  });
+
+  it('rounds a median as the result card does', () => {
+    // Broke: the card said "median 2.5" while the insight said 2.45.
+    const t = team({ ...placed, autonomy: 0.5, controls: 0.5 });
+    const [found] = computeInsights([t], template, [stageResult(1, [2.4, 2.5])]);
+    expect(found!.message).toContain(`placed itself at 1.0; the room voted ${formatStage(2.45)}.`);
+    expect(formatStage(2.45)).toBe('2.5');
+  });
+
+  it('keeps keys unique when ballots far from the rest read the same', () => {
+    const t = team({ ...placed, autonomy: 0.5, controls: 0.5 });
+    const edge = 1 + cfg.stageOutlier + 0.5;
+    const found = computeInsights([t], template, [stageResult(1, [1, 1, 1, 1, 1, edge, edge, edge + 0.01])]);
+    const keys = found.map((i) => i.key);
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(found.filter((i) => i.rule === 'outlier')).toHaveLength(1);
   });
 
   it('flags a ballot far from the rest, anonymously', () => {
