@@ -92,7 +92,7 @@ export function computeInsights(
  */
 function voteInsights(team: Team, result: VoteResult, template: Template, groupNames: Readonly<Record<string, string>>, add: Add): void {
   const cfg = template.insights;
-  const audience = resultGroups(result.byGroup, Object.keys(groupNames));
+  const audience = resultGroups(result.byGroup, Object.keys(groupNames), result.groups);
   const rows: { id: string; name: string; agg: Aggregate }[] = [
     { id: 'overall', name: audience ? groupListName(audience, groupNames) : 'the room', agg: result.overall },
     ...Object.entries(result.byGroup)

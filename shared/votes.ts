@@ -114,6 +114,8 @@ export const VoteResult = z.object({
   choices: z.array(z.string()).nullable(),
   round: z.number().int(),
   revealedAt: z.number(),
+  /** The groups the vote was for; null or absent (results stored before this field): everyone. */
+  groups: z.array(z.string()).nullable().optional(),
   overall: Aggregate,
   byGroup: z.record(z.string(), Aggregate),
   /** Where the team had placed itself when the vote opened. */

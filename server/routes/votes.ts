@@ -111,6 +111,7 @@ export function voteRoutes(ctx: ApiContext): Route[] {
       choices: vote.choices,
       round: vote.round,
       revealedAt: ctx.now(),
+      groups: vote.groups,
       overall,
       byGroup,
       self: vote.self,

@@ -142,12 +142,12 @@ describe('breakout groups and a secret stage vote', () => {
     for (const p of [alice, bob, carol]) await p.getByTestId('vote-in').waitFor();
     expect(await carol.getByTestId('vote-in').textContent()).toContain('2.5');
 
-    await expect.poll(() => facilitator.getByTestId('vote-count').textContent()).toBe('3 votes');
+    await expect.poll(() => facilitator.getByTestId('vote-count').textContent()).toBe('3 of 3 voted');
     const panel = facilitator.getByRole('region', { name: 'Vote' });
     const g1 = await facilitator.locator('[data-group-count]', { hasText: 'Group 1' }).textContent();
     const g2 = await facilitator.locator('[data-group-count]', { hasText: 'Group 2' }).textContent();
-    expect([g1?.replace(/\s+/g, ' ').trim(), g2?.replace(/\s+/g, ' ').trim()]).toEqual(['Group 1 2', 'Group 2 1']);
-    await expect.poll(() => projector.getByTestId('vote-count').textContent()).toBe('3 votes');
+    expect([g1?.replace(/\s+/g, ' ').trim(), g2?.replace(/\s+/g, ' ').trim()]).toEqual(['Group 1 2 of 2', 'Group 2 1 of 1']);
+    await expect.poll(() => projector.getByTestId('vote-count').textContent()).toBe('3 of 3 voted');
     // Before the reveal nobody sees another ballot: no results and no dots anywhere.
     for (const p of [alice, bob, carol, projector]) expect(await p.locator('[data-dot]').count()).toBe(0);
     expect(await panel.isVisible()).toBe(true);
@@ -164,7 +164,7 @@ describe('breakout groups and a secret stage vote', () => {
     await expect.poll(() => alice.getByTestId('vote-in').textContent()).toContain('1.5');
     expect(await alice.getByRole('slider', { name: BALLOT }).getAttribute('aria-valuenow')).toBe('1.5');
     // A change is one ballot, not two.
-    expect(await facilitator.getByTestId('vote-count').textContent()).toBe('3 votes');
+    expect(await facilitator.getByTestId('vote-count').textContent()).toBe('3 of 3 voted');
   });
 
   it('closes the vote: ballots can no longer change', async () => {
@@ -231,7 +231,7 @@ describe('breakout groups and a secret stage vote', () => {
     await panel.getByLabel('Multiple choice').check();
     await panel.getByRole('checkbox', { name: 'Group 2' }).check();
     await panel.getByRole('button', { name: 'Open vote' }).click();
-    await expect.poll(() => facilitator.getByTestId('vote-count').textContent()).toBe('0 votes from Group 2');
+    await expect.poll(() => facilitator.getByTestId('vote-count').textContent()).toBe('0 of 1 in Group 2 voted');
     await alice.getByText('This vote is for other groups.').waitFor();
     expect(await alice.getByRole('button', { name: 'Submit my vote' }).count()).toBe(0);
     await carol.getByRole('radio', { name: 'Test coverage' }).click();

@@ -262,6 +262,8 @@ describe('auto-reveal', () => {
     await until(f.doc, () => readResults(f.doc).length === 1, 'auto-revealed');
     expect(readControl(f.doc).vote!.state).toBe('revealed');
     expect(readResults(f.doc)[0]!.overall.stage!.median).toBe(2.5);
+    // The result says whom the vote asked, so every screen can name the group rather than "everyone".
+    expect(readResults(f.doc)[0]!.groups).toEqual([groupIds[0]]);
     expect((await post(url, { stage: 1 }, auth(joined[0]!.token))).status).toBe(409);
   });
 });
