@@ -1,5 +1,6 @@
 import type { Team } from '../../shared/doc.ts';
 import type { ExportFile } from '../../shared/export-format.ts';
+import type { Insight } from '../../shared/insights.ts';
 import { inRedZone, placedPoint } from '../../shared/risk.ts';
 import type { Template } from '../../shared/template.ts';
 import { z } from 'zod';
@@ -37,7 +38,85 @@ export interface ReportModel {
   red: Team[];
   votes: VoteResult[];
   timeline: TimelineEvent[];
-  insights: ExportFile['insights'];
+  insights: { final: ReportInsight[]; atReveals: RevealInsights[] };
+}
+
+/**
+ * One insight with its team named once. Template messages usually name the
+ * team themselves ("{team} is in the red zone…"), so the name is picked out
+ * of the message to be set in bold; a message that does not name it gets the
+ * name in front.
+ */
+export interface ReportInsight {
+  lead: string;
+  name: string;
+  rest: string;
+  prompt: string;
+}
+
+/**
+ * An insight list as it stood at one reveal, told as its difference from the
+ * final list printed just above it: how many of those were already raised,
+ * and the ones raised then that no longer held at the end.
+ */
+export interface RevealInsights {
+  voteId: string;
+  question: string;
+  round: number;
+  /** How many insights were raised at the reveal. */
+  count: number;
+  /** How many of the final insights had already been raised, word for word. */
+  kept: number;
+  /** Raised at the reveal but gone or worded differently (other numbers) at the end. */
+  gone: ReportInsight[];
+}
+
+export function reportInsight(i: Insight, t?: Template): ReportInsight {
+  const base = { name: i.teamName, prompt: i.prompt.title };
+  // Where the template put {team}: exact even when the name also occurs earlier ("a" in "ballot").
+  const before = t?.insights.rules[i.rule]?.message.split('{team}')[0];
+  const fixed = before !== undefined && !before.includes('{') && i.message.startsWith(before + i.teamName);
+  const at = fixed ? before.length : i.teamName ? i.message.indexOf(i.teamName) : -1;
+  if (at < 0) return { ...base, lead: '', rest: `: ${i.message}` };
+  return { ...base, lead: i.message.slice(0, at), rest: i.message.slice(at + i.teamName.length) };
+}
+
+/** Same rule, team, vote and wording: the numbers in a message are part of what it says. */
+const identity = (i: Insight) => `${i.key}\n${i.message}`;
+
+export function revealInsights(insights: ExportFile['insights'], t?: Template): RevealInsights[] {
+  const final = new Set(insights.final.map(identity));
+  return insights.atReveals.map((r) => {
+    const then = new Set(r.insights.map(identity));
+    // Counted over the final list itself, so "all of them" is kept === final.length.
+    return {
+      voteId: r.voteId,
+      question: r.question,
+      round: r.round,
+      count: r.insights.length,
+      kept: insights.final.filter((i) => then.has(identity(i))).length,
+      gone: r.insights.filter((i) => !final.has(identity(i))).map((i) => reportInsight(i, t)),
+    };
+  });
+}
+
+/** How many of the final insights a reveal had already raised, as a sentence. */
+export function raisedBy(kept: number, total: number): string {
+  if (total === 1) return kept ? 'The insight above had been raised by then.' : 'The insight above came up later.';
+  if (kept === 0) return `None of the ${total} insights above had been raised yet.`;
+  if (kept === total) return `All ${total} insights above had been raised by then.`;
+  return `${kept} of the ${total} insights above had been raised by then.`;
+}
+
+/** "45 s", "4 min 32 s", "1 h 10 min": a session's length in words, for the report's header. */
+export function sessionLength(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  if (h) return m ? `${h} h ${m} min` : `${h} h`;
+  if (m) return sec ? `${m} min ${sec} s` : `${m} min`;
+  return `${sec} s`;
 }
 
 const stageText = (value: number | undefined, t: Template) => {
@@ -81,7 +160,10 @@ export function reportModel(exp: ExportFile): ReportModel {
     teams,
     red: teams.filter((x) => x.red),
     votes,
-    insights: exp.insights ?? { final: [], atReveals: [] },
+    insights: {
+      final: (exp.insights?.final ?? []).map((i) => reportInsight(i, t)),
+      atReveals: revealInsights(exp.insights ?? { final: [], atReveals: [] }, t),
+    },
     timeline:
       milestones.length > REPORT_TIMELINE_MAX ? milestones.filter((e) => e.kind !== 'join').slice(0, REPORT_TIMELINE_MAX) : milestones,
   };

@@ -10,17 +10,26 @@ import type { Reliance } from '../../shared/doc.ts';
  * diamond for a mix, a plain circle when the team has not said.
  */
 export interface RelianceLook {
+  /** A name on its own: a legend entry, a menu option. */
   label: string;
+  /** The same as a phrase inside a sentence: "relies on {phrase}". */
+  phrase: string;
   explain: string;
   ring: 'dashed' | 'solid' | 'none';
   type: SymbolType;
 }
 
 export const RELIANCE_LOOK: Record<Reliance | 'unset', RelianceLook> = {
-  guardrails: { label: 'Guardrails', explain: 'the agent can reach them', ring: 'dashed', type: symbolCircle },
-  guarantees: { label: 'Guarantees', explain: 'enforced out of the agent’s reach', ring: 'solid', type: symbolSquare },
-  mixed: { label: 'A mix', explain: 'some of each', ring: 'none', type: symbolDiamond },
-  unset: { label: 'Not said', explain: '', ring: 'none', type: symbolCircle },
+  guardrails: { label: 'Guardrails', phrase: 'guardrails', explain: 'the agent can reach them', ring: 'dashed', type: symbolCircle },
+  guarantees: {
+    label: 'Guarantees',
+    phrase: 'guarantees',
+    explain: 'enforced out of the agent’s reach',
+    ring: 'solid',
+    type: symbolSquare,
+  },
+  mixed: { label: 'A mix', phrase: 'a mix of guardrails and guarantees', explain: 'some of each', ring: 'none', type: symbolDiamond },
+  unset: { label: 'Not said', phrase: 'controls not yet named', explain: '', ring: 'none', type: symbolCircle },
 };
 
 export const lookFor = (r: Reliance | undefined): RelianceLook => RELIANCE_LOOK[r ?? 'unset'];

@@ -83,6 +83,7 @@ describe('replay, exports and report', () => {
     setTeamField(priya.doc, 'pay', 'stageCurrent', 2.6);
     setTeamField(priya.doc, 'pay', 'autonomy', 0.85);
     setTeamField(priya.doc, 'pay', 'controls', 0.3);
+    setTeamField(priya.doc, 'pay', 'reliance', 'mixed');
     await onServer(() => (teams().get('pay') as { get(k: string): unknown }).get('controls') === 0.3, 'Payments moved');
     now += 10 * MIN;
     fac.doc.getMap('control').set('step', 2);
@@ -145,7 +146,7 @@ describe('replay, exports and report', () => {
     const teamsCsv = (await download(page, 'Teams (CSV)')).body.toString('utf8');
     const csvLines = teamsCsv.trim().split('\r\n');
     expect(csvLines[0]).toBe('team_id,team,current_stage,target_stage,autonomy,controls,reliance,bottleneck,commitment,owner,red_zone');
-    expect(csvLines[1]).toMatch(/^pay,Payments,2\.6,2,0\.85,0\.3,,,,,yes$/);
+    expect(csvLines[1]).toMatch(/^pay,Payments,2\.6,2,0\.85,0\.3,mixed,,,,yes$/);
     // No cell may start with a formula character: each hostile name comes out behind a quote.
     expect(teamsCsv).toContain(`h1,'=cmd|' /C calc'!A0,`);
     expect(teamsCsv).toContain(`'+SUM(1,2)`);
@@ -182,6 +183,12 @@ describe('replay, exports and report', () => {
     const row = report.getByRole('row', { name: /Payments/ });
     await expect.poll(() => row.textContent()).toMatch(/2\.6 Autonomous workflows → 2\.0 Agent-orchestrated/);
     expect(await row.textContent()).toContain('red zone');
+    // The header says what 1:10:00 is; the red zone says what a mix is; an insight names its team once.
+    expect(await report.getByText(/ · 1 h 10 min session · /).count()).toBe(1);
+    const red = report.getByRole('region', { name: 'Red zone' }).getByRole('listitem').filter({ hasText: 'Payments' });
+    expect(await red.textContent()).toContain('relying on a mix of guardrails and guarantees');
+    const insight = report.getByRole('region', { name: 'Insights' }).getByRole('listitem').filter({ hasText: 'in the red zone' }).first();
+    expect(await insight.textContent()).toMatch(/^Payments is in the red zone: autonomy 0\.85 against controls 0\.3\. Discuss: /);
     expect(await report.getByRole('row', { name: /<\/svg><script>/ }).count()).toBe(1);
     expect(await report.locator('body script').count()).toBe(0);
     expect(await report.evaluate(() => (window as { pwned?: number }).pwned)).toBeUndefined();

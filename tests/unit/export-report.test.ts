@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { raisedBy, reportInsight, revealInsights, sessionLength } from '../../client/lib/export-report.ts';
+import { RELIANCE_LOOK } from '../../client/lib/reliance.ts';
+import type { Team } from '../../shared/doc.ts';
+import { computeInsights } from '../../shared/insights.ts';
+import { BUILTIN_TEMPLATES } from '../../shared/templates/index.ts';
+
+const template = BUILTIN_TEMPLATES[0]!;
+const payments: Team = { id: 'pay', name: 'Payments Platform & Ledger Reliability', color: '#dc2626', autonomy: 0.55, controls: 0.3 };
+const redZone = (team: Team) => computeInsights([team], template).find((i) => i.rule === 'redZone')!;
+const line = (i: { lead: string; name: string; rest: string }) => `${i.lead}[${i.name}]${i.rest}`;
+
+describe('the report', () => {
+  it('names the team of an insight once, where the message names it', () => {
+    expect(line(reportInsight(redZone(payments), template))).toBe(
+      '[Payments Platform & Ledger Reliability] is in the red zone: autonomy 0.55 against controls 0.3.',
+    );
+  });
+
+  it('finds the team where the template puts it, even when the name also occurs earlier in the message', () => {
+    const a = { ...payments, name: 'a' };
+    const outlier = {
+      ...redZone(a),
+      rule: 'outlier' as const,
+      message: 'One ballot on a sits at 2.5, far from the median 1.2: discuss the outlier.',
+    };
+    expect(line(reportInsight(outlier, template))).toBe('One ballot on [a] sits at 2.5, far from the median 1.2: discuss the outlier.');
+  });
+
+  it('puts the team in front of a message that does not name it', () => {
+    const custom = { ...redZone(payments), message: 'Red zone.' };
+    expect(line(reportInsight(custom, template))).toBe('[Payments Platform & Ledger Reliability]: Red zone.');
+  });
+
+  it('tells each reveal only by how it differs from the final insights', () => {
+    const final = computeInsights([payments], template);
+    const earlier = computeInsights(
+      [
+        { ...payments, autonomy: 0.7 },
+        { id: 'sre', name: 'SRE', color: '#000', stageCurrent: 1 },
+      ],
+      template,
+    );
+    const [same, differs, empty] = revealInsights(
+      {
+        final,
+        atReveals: [
+          { voteId: 'v1', question: 'Where is Payments?', round: 1, revealedAt: 1, insights: final },
+          { voteId: 'v2', question: 'Is SRE safe?', round: 1, revealedAt: 2, insights: earlier },
+          { voteId: 'v3', question: 'Anything?', round: 1, revealedAt: 3, insights: [] },
+        ],
+      },
+      template,
+    );
+    expect(same).toMatchObject({ count: final.length, kept: final.length, gone: [] });
+    // The red zone at other numbers, and SRE missing from the risk diagonal, held then and not at the end.
+    expect(differs!.kept).toBe(final.length - 1);
+    expect(differs!.gone.map(line)).toEqual([
+      '[Payments Platform & Ledger Reliability] is in the red zone: autonomy 0.7 against controls 0.3.',
+      '[SRE] is on the stage map but not yet on the risk diagonal.',
+    ]);
+    expect(empty).toMatchObject({ count: 0, kept: 0, gone: [] });
+  });
+
+  it('counts the insights a reveal had already raised in plain words', () => {
+    expect(raisedBy(4, 5)).toBe('4 of the 5 insights above had been raised by then.');
+    expect(raisedBy(0, 3)).toBe('None of the 3 insights above had been raised yet.');
+    expect(raisedBy(3, 3)).toBe('All 3 insights above had been raised by then.');
+    expect(raisedBy(1, 1)).toBe('The insight above had been raised by then.');
+    expect(raisedBy(0, 1)).toBe('The insight above came up later.');
+  });
+
+  it('says how long the session ran in words', () => {
+    expect(sessionLength(4 * 60_000 + 32_000)).toBe('4 min 32 s');
+    expect(sessionLength(5 * 60_000)).toBe('5 min');
+    expect(sessionLength(45_400)).toBe('45 s');
+    expect(sessionLength(70 * 60_000 + 9_000)).toBe('1 h 10 min');
+    expect(sessionLength(2 * 3_600_000)).toBe('2 h');
+  });
+
+  it('reads what a team relies on as a phrase in a sentence', () => {
+    expect(`relying on ${RELIANCE_LOOK.mixed.phrase}`).toBe('relying on a mix of guardrails and guarantees');
+  });
+});
