@@ -116,4 +116,14 @@ describe('the facilitator drives three screens', () => {
     await bob.getByText(/no longer valid/).waitFor();
     await expect.poll(() => panel.getByText(/1 online · 1 joined/).count()).toBe(1);
   });
+
+  it('fits a phone: neither the facilitator nor a participant scrolls sideways', async () => {
+    await facilitator.setViewportSize({ width: 390, height: 844 });
+    try {
+      await facilitator.getByRole('toolbar', { name: 'Facilitator controls' }).waitFor();
+      for (const p of [facilitator, bob]) expect(await p.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    } finally {
+      await facilitator.setViewportSize({ width: 1280, height: 900 });
+    }
+  });
 });
