@@ -76,17 +76,18 @@ export function formatShare(v: number): string {
 
 /**
  * The groups whose ballots make up a result when they are not the whole room,
- * in `groupIds` order; null for the room. A vote opened for some groups takes
- * ballots from those groups only. Results do not record which groups a vote
- * was for, so this reads it from the ballots: all from one group, or all from
- * groups that still exist but not from every one of them. `asked` (the groups
- * the vote was opened for), when a result carries it, settles the question.
+ * in `groupIds` order; null for the room. `asked` is what the result records
+ * (VoteResult.groups): the groups the vote was opened for, or null for the
+ * whole room, which settles the question. Results revealed before that field
+ * existed leave it undefined, and then this reads it from the ballots: all
+ * from one group, or all from groups that still exist but not from every one.
  */
 export function resultGroups(
   byGroup: Readonly<Record<string, Aggregate>>,
   groupIds: readonly string[],
   asked?: readonly string[] | null,
 ): string[] | null {
+  if (asked === null) return null;
   const from = asked ?? Object.keys(byGroup);
   if (from.length === 0 || from.includes(NO_GROUP)) return null;
   if (!asked && from.length > 1 && (from.some((g) => !groupIds.includes(g)) || groupIds.every((g) => from.includes(g)))) return null;

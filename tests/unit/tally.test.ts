@@ -33,6 +33,8 @@ describe('whose ballots a result holds', () => {
   it('takes the groups a vote was for when the result names them', () => {
     expect(resultGroups({}, all, ['c'])).toEqual(['c']);
     expect(resultGroups(byGroup(['a', 'b', 'c']), all, ['c', 'a', 'b'])).toEqual(['a', 'b', 'c']);
+    // A vote for the whole room in which only one group happened to vote is still the room's.
+    expect(resultGroups(byGroup(['b', 'b']), all, null)).toBeNull();
   });
 
   it('names them in words', () => {
