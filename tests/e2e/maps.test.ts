@@ -2,7 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addTeam } from '../../shared/doc.ts';
 import { createWorkshop } from '../helpers/api.ts';
-import { createWorkshopInUi, joinInUi, launch, openPage, screenshot } from '../helpers/browser.ts';
+import { createWorkshopInUi, dragBy, joinInUi, launch, openPage, screenshot } from '../helpers/browser.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { connect, synced } from '../helpers/yclient.ts';
 
@@ -73,6 +73,20 @@ describe('the risk diagonal and the team panel', () => {
     await joinInUi(priya, srv.url, code, 'Priya');
     await addTeamInUi(priya, 'Payments');
     expect(await riskMarker(priya, 'Payments').getAttribute('aria-valuetext')).toBe('not placed yet');
+
+    // On the stage map a new team's target ring sits on its current dot. Tab reads the lane left to right,
+    // a press at the centre of the two takes the dot, and the ring is dragged on its own once apart.
+    const current = priya.getByRole('slider', { name: 'Payments: current stage' });
+    const target = priya.getByRole('slider', { name: 'Payments: target stage' });
+    await current.focus();
+    await priya.keyboard.press('Tab');
+    expect(await target.evaluate((el) => el === document.activeElement)).toBe(true);
+    expect(await target.getAttribute('aria-valuenow')).toBe(await current.getAttribute('aria-valuenow'));
+    await dragBy(priya, '[data-field="stageCurrent"]', 200);
+    await expect.poll(async () => Number(await current.getAttribute('aria-valuenow'))).toBeGreaterThan(1.5);
+    expect(await target.getAttribute('aria-valuenow')).toBe('1');
+    await dragBy(priya, '[data-field="stageTarget"]', 300);
+    await expect.poll(async () => Number(await target.getAttribute('aria-valuenow'))).toBeGreaterThan(1.5);
 
     // Drag from the tray into the red zone: high autonomy, few controls.
     await mouseDrag(priya, 'Payments', 0.8, 0.2);
