@@ -129,6 +129,9 @@ describe('breakout groups and a secret stage vote', () => {
     expect(await aliceGroup.getByRole('list', { name: 'Members of Group 1' }).textContent()).toMatch(
       /Alice \(you\).*Bob|Bob.*Alice \(you\)/,
     );
+    // The stage map marks the group's lanes, and its legend says what the mark means; Carol's group has no team.
+    await alice.locator('[data-key="ours"]').waitFor();
+    expect(await carol.locator('[data-key="ours"]').count()).toBe(0);
   });
 
   it('collects ballots that only their voters see, with live counts per group', async () => {
