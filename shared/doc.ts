@@ -112,6 +112,8 @@ export const ControlFields = {
   followMode: z.enum(['strict', 'gentle']),
   /** The facilitator put the Insights panel on every screen. */
   showInsights: z.boolean(),
+  /** The projector shows the join code (and observers may read it); the facilitator can switch it off. */
+  showJoin: z.boolean(),
 } as const;
 
 export interface Control {
@@ -123,6 +125,7 @@ export interface Control {
   vote: ControlVote | null;
   followMode: 'strict' | 'gentle';
   showInsights: boolean;
+  showJoin: boolean;
 }
 
 /** A new workshop starts unlocked, at agenda step 0, with follow-me off. */
@@ -135,6 +138,7 @@ export const INITIAL_CONTROL: Control = {
   vote: null,
   followMode: 'strict',
   showInsights: false,
+  showJoin: true,
 };
 
 export function readControl(doc: Y.Doc): Control {

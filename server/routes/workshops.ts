@@ -1,5 +1,5 @@
 import * as Y from 'yjs';
-import { initWorkshopDoc } from '../../shared/doc.ts';
+import { initWorkshopDoc, readControl } from '../../shared/doc.ts';
 import { AppError } from '../../shared/errors.ts';
 import { CreateWorkshopBody, type CreateWorkshopResponse, type SessionInfo } from '../../shared/schema.ts';
 import { BUILTIN_TEMPLATES, DEFAULT_TEMPLATE_ID, findTemplate } from '../../shared/templates/index.ts';
@@ -58,9 +58,11 @@ export function workshopRoutes(ctx: ApiContext): Route[] {
           participantId: cred.participantId,
           name: cred.name,
           ...(cred.role === 'facilitator' ? { joinCode: workshop.joinCode, ...ctx.links(req, workshop, token) } : {}),
-          // The projector shows the room how to join; the code is meant for everyone in it.
-          ...(cred.role === 'observer' ? { joinCode: workshop.joinCode, participantUrl: ctx.links(req, workshop, '').participantUrl } : {}),
         };
+        // The projector shows the room how to join, while the facilitator lets it (control.showJoin).
+        if (cred.role === 'observer' && readControl((await ctx.rooms.acquire(workshop.id)).doc).showJoin) {
+          Object.assign(info, { joinCode: workshop.joinCode, participantUrl: ctx.links(req, workshop, '').participantUrl });
+        }
         return sendJson(res, 200, info);
       },
     },

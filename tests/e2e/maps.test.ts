@@ -283,6 +283,11 @@ describe('the projector', () => {
     seed.doc.getMap('control').set('step', 1);
     await page.getByRole('region', { name: 'Invite participants' }).waitFor({ state: 'detached' });
     expect(await page.getByTestId('header-join').textContent()).toContain(`${w.joinCode.slice(0, 3)} ${w.joinCode.slice(3)}`);
+    // The facilitator can take it off the projector, and put it back.
+    seed.doc.getMap('control').set('showJoin', false);
+    await page.getByTestId('header-join').waitFor({ state: 'detached' });
+    seed.doc.getMap('control').set('showJoin', true);
+    await page.getByTestId('header-join').waitFor();
     await page.context().close();
     seed.destroy();
   }, 60_000);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { addTeam, readTeams, setTeamField } from '../../shared/doc.ts';
+import { addTeam, readControl, readTeams, ROOTS, setTeamField } from '../../shared/doc.ts';
 import { CLOSE } from '../../shared/errors.ts';
 import { createWorkshop, join, post } from '../helpers/api.ts';
 import { openRaw } from '../helpers/raw.ts';
@@ -187,6 +187,18 @@ describe('HTTP API', () => {
     expect(o).toMatchObject({ role: 'observer', joinCode: w.joinCode, participantUrl: w.participantUrl });
     expect(o.observerUrl).toBeUndefined();
     expect(o.facilitatorUrl).toBeUndefined();
+    // The facilitator can switch that off: then an observer link cannot lead anyone in.
+    const f = connect(srv.wsUrl, w.id, w.facilitatorKey);
+    await synced(f);
+    f.doc.getMap(ROOTS.control).set('showJoin', false);
+    await expect.poll(() => readControl(srv.server.rooms.get(w.id)!.doc).showJoin).toBe(false);
+    const off = await (
+      await fetch(`${srv.url}/api/workshops/${w.id}/session`, { headers: { authorization: `Bearer ${observerToken}` } })
+    ).json();
+    expect(off).toMatchObject({ role: 'observer' });
+    expect(off.joinCode).toBeUndefined();
+    expect(off.participantUrl).toBeUndefined();
+    f.destroy();
     const bad = await fetch(`${srv.url}/api/workshops/${w.id}/session`, { headers: { authorization: 'Bearer nope' } });
     expect(bad.status).toBe(401);
   });
