@@ -296,6 +296,23 @@ describe('the projector', () => {
     seed.doc.getMap('control').set('step', 1);
     await page.getByRole('region', { name: 'Invite participants' }).waitFor({ state: 'detached' });
     expect(await page.getByTestId('header-join').textContent()).toContain(`${w.joinCode.slice(0, 3)} ${w.joinCode.slice(3)}`);
+    // A live vote sits beside the step; the maps still fit a 720-line screen.
+    const vote = await fetch(`${srv.url}/api/workshops/${w.id}/votes`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${w.facilitatorKey}` },
+      body: JSON.stringify({ question: 'Where is Payments on the risk diagonal?', kind: 'risk', teamId: 'team-0' }),
+    });
+    expect(vote.status).toBe(201);
+    const small = await openPage(browser, { width: 1280, height: 720 });
+    await small.goto(w.observerUrl);
+    await small.getByRole('region', { name: 'Vote in progress' }).waitFor();
+    for (const name of ['Stage map', 'Risk diagonal']) {
+      const map = (await small.getByRole('application', { name: new RegExp(name) }).boundingBox())!;
+      expect(map.y + map.height).toBeLessThanOrEqual(720);
+    }
+    await screenshot(small, 'maps-projector-vote-1280x720');
+    await small.context().close();
+
     // The facilitator can take it off the projector, and put it back.
     seed.doc.getMap('control').set('showJoin', false);
     await page.getByTestId('header-join').waitFor({ state: 'detached' });
