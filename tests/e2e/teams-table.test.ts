@@ -48,9 +48,23 @@ afterAll(async () => {
   await srv?.close();
 });
 
-async function open(size: { width: number; height: number }, mobile = false): Promise<Page> {
+async function open(size: { width: number; height: number }, mobile = false, noFieldSizing = false): Promise<Page> {
   const context = await browser.newContext({ viewport: size, isMobile: mobile, hasTouch: mobile });
   const page = await context.newPage();
+  // As Firefox and Safari before 26 are: no CSS field-sizing, so the table sizes its text boxes itself.
+  if (noFieldSizing)
+    await page.addInitScript(() => {
+      const supports = CSS.supports.bind(CSS);
+      CSS.supports = ((...args: [string, string?]) =>
+        args[0] === 'field-sizing' || String(args[0]).includes('field-sizing')
+          ? false
+          : supports(...(args as [string, string]))) as typeof CSS.supports;
+      document.addEventListener('DOMContentLoaded', () => {
+        const style = document.createElement('style');
+        style.textContent = 'textarea { field-sizing: fixed !important; }';
+        document.head.append(style);
+      });
+    });
   page.on('pageerror', (err) => console.error(`[page error] ${err.message}`));
   await page.goto(w.facilitatorUrl);
   await page.getByRole('table', { name: 'Teams' }).getByLabel('SRE: name').waitFor();
@@ -131,6 +145,20 @@ describe('the teams table', () => {
     expect(await table.evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
     await table.scrollIntoViewIfNeeded();
     await screenshot(phone, 'teams-table-phone');
+    await phone.context().close();
+  });
+
+  it('sizes its text boxes to their text on a phone also where the browser cannot (no field-sizing)', async () => {
+    const phone = await open({ width: 390, height: 844 }, true, true);
+    const table = phone.getByRole('table', { name: 'Teams' });
+    await table.getByRole('button', { name: 'Edit Mobile' }).click();
+    for (const field of ['bottleneck at target', 'commitment', 'owner']) {
+      const box = table.getByLabel(`Mobile: ${field}`);
+      await box.waitFor();
+      const { height, fits } = await box.evaluate((el) => ({ height: el.clientHeight, fits: el.scrollHeight <= el.clientHeight + 1 }));
+      expect(height).toBeGreaterThanOrEqual(36);
+      expect(fits).toBe(true);
+    }
     await phone.context().close();
   });
 });
