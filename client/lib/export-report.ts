@@ -1,6 +1,7 @@
 import type { Team } from '../../shared/doc.ts';
 import type { ExportFile } from '../../shared/export-format.ts';
 import type { Insight } from '../../shared/insights.ts';
+import { formatStage } from '../../shared/tally.ts';
 import { inRedZone, placedPoint } from '../../shared/risk.ts';
 import type { Template } from '../../shared/template.ts';
 import { z } from 'zod';
@@ -122,7 +123,7 @@ export function sessionLength(ms: number): string {
 const stageText = (value: number | undefined, t: Template) => {
   if (value === undefined) return 'not placed';
   const label = t.stages[Math.min(t.stages.length, Math.max(1, Math.round(value))) - 1]?.label ?? '';
-  return `${value.toFixed(1)} ${label}`;
+  return `${formatStage(value)} ${label}`;
 };
 
 /** At most this many timeline lines: the report is a summary, the replay has the rest. */

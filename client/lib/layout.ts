@@ -1,4 +1,5 @@
 import { scaleLinear, type ScaleLinear } from 'd3-scale';
+import { formatStage } from '../../shared/tally.ts';
 
 /**
  * Geometry of the stage map, in SVG user units (the SVG scales to its box).
@@ -79,5 +80,5 @@ export const STAGE_BIG_STEP = 0.5;
 /** A stage value for people: "Stage 1.4 · AI-assisted" style, rounded for display only. */
 export function describeStage(value: number, labels: readonly string[]): string {
   const nearest = labels[Math.min(labels.length, Math.max(1, Math.round(value))) - 1] ?? '';
-  return `${value.toFixed(1)} (${nearest})`;
+  return `${formatStage(value)} (${nearest})`;
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { clamp01, clampPoint, inRedZone, nearestTick, riskZone, stepPoint } from '../../shared/risk.ts';
 import { findTemplate } from '../../shared/templates/index.ts';
 import { placeLabels } from '../../client/lib/labels.ts';
-import { clampStage, stageLayout } from '../../client/lib/layout.ts';
+import { clampStage, describeStage, stageLayout } from '../../client/lib/layout.ts';
 import { riskLayout } from '../../client/lib/riskLayout.ts';
 import { wrapLabel } from '../../client/lib/text.ts';
 
@@ -87,6 +87,10 @@ describe('scales', () => {
     expect(L.xTicks.at(-1)!.anchor).toBe('end');
     expect(L.xTicks.at(-1)!.pos).toBeCloseTo(L.left + L.plot);
     expect(L.yTicks.map((t) => t.lines[0])).toEqual(diagonal.y.ticks);
+  });
+
+  it('rounds a stage for people as the vote results do: 1.45 reads 1.5 on a marker too', () => {
+    expect(describeStage(1.45, ['AI-assisted', 'Agent-orchestrated', 'Autonomous workflows'])).toBe('1.5 (AI-assisted)');
   });
 
   it('keeps the projector type on a full-size chart, and scales it down on one squeezed to fit', () => {
