@@ -106,6 +106,10 @@ export function groupListName(ids: readonly string[], names: Readonly<Record<str
  * NO_GROUP): everyone on the roster, or only the members of the groups a vote
  * is for. The server's auto-reveal waits for the same people.
  */
+/** Whether a member may vote in a vote for `groups` (null: everyone). */
+export const mayVote = (member: { group: string | null }, groups: readonly string[] | null): boolean =>
+  !groups || (member.group !== null && groups.includes(member.group));
+
 export function eligibleVoters(
   members: readonly { group: string | null }[],
   groups: readonly string[] | null,
@@ -113,7 +117,7 @@ export function eligibleVoters(
   const byGroup: Record<string, number> = {};
   let total = 0;
   for (const m of members) {
-    if (groups && (m.group === null || !groups.includes(m.group))) continue;
+    if (!mayVote(m, groups)) continue;
     const key = m.group ?? NO_GROUP;
     byGroup[key] = (byGroup[key] ?? 0) + 1;
     total++;

@@ -3,7 +3,7 @@ import type * as Y from 'yjs';
 import { readGroups, readMembers, readMeta, readResults, readTeams, ROOTS } from '../../shared/doc.ts';
 import { computeInsights } from '../../shared/insights.ts';
 import { AppError } from '../../shared/errors.ts';
-import { NO_GROUP, tally } from '../../shared/tally.ts';
+import { mayVote, NO_GROUP, tally } from '../../shared/tally.ts';
 import { findTemplate, DEFAULT_TEMPLATE_ID } from '../../shared/templates/index.ts';
 import { BallotBody, OpenVoteBody, receiptInput, type BallotValue, type ControlVote, type VoteResult } from '../../shared/votes.ts';
 import { readJson, sendJson } from '../http-util.ts';
@@ -137,7 +137,7 @@ export function voteRoutes(ctx: ApiContext): Route[] {
     const vote = await store.getVote(workshopId, voteId);
     if (!vote?.autoReveal || vote.state !== 'open') return;
     const room = await ctx.rooms.acquire(workshopId);
-    const eligible = readMembers(room.doc).filter((m) => !vote.groups || (m.group !== null && vote.groups.includes(m.group)));
+    const eligible = readMembers(room.doc).filter((m) => mayVote(m, vote.groups));
     const voted = new Set((await store.listBallots(vote.id)).map((b) => b.participantId));
     if (eligible.length > 0 && eligible.every((m) => voted.has(m.id))) await reveal(workshopId, vote);
   }
@@ -227,7 +227,7 @@ export function voteRoutes(ctx: ApiContext): Route[] {
         if (vote.state !== 'open') throw new AppError('conflict', 'the vote is closed');
         const room = await ctx.rooms.acquire(w.id);
         const group = readMembers(room.doc).find((m) => m.id === cred.participantId)?.group ?? null;
-        if (vote.groups && (!group || !vote.groups.includes(group))) throw new AppError('forbidden', 'this vote is for other groups');
+        if (!mayVote({ group }, vote.groups)) throw new AppError('forbidden', 'this vote is for other groups');
         const value = ballotValue(vote, body, readMeta(room.doc, FALLBACK).template.stages.length);
         const salt = randomBytes(16).toString('base64url');
         const receipt = createHash('sha256')
