@@ -87,11 +87,13 @@ async function fanOut(list: Room[], updates: number, tag: string): Promise<{ lat
       observers.push(() => teams.unobserve(observer));
     }
   }
+  // Each send keeps to a schedule, so timer slop does not stretch the period.
   const turn = PERIOD_MS / list.length;
+  const start = performance.now();
   for (let i = 0; i < updates; i++) {
-    for (const room of list) {
+    for (const [r, room] of list.entries()) {
       addTeam(room.clients[0]!.doc, `t_${performance.now()}_${tag}_${i}`, { name: `T${i}`, color: '#123' });
-      await sleep(turn);
+      await sleep(start + (i * list.length + r + 1) * turn - performance.now());
     }
   }
   const want = updates * list.length * (CLIENTS - 1);
