@@ -8,12 +8,13 @@ let browser: Browser;
 let facilitator: Page;
 let alice: Page;
 let bob: Page;
+let workshopId: string;
 
 beforeAll(async () => {
   srv = await startServer();
   browser = await launch();
   facilitator = await openPage(browser, { width: 1280, height: 900 });
-  await createWorkshopInUi(facilitator, srv.url, 'Facilitation drill');
+  workshopId = await createWorkshopInUi(facilitator, srv.url, 'Facilitation drill');
   const code = (await facilitator.getByTestId('join-code').textContent())!.replace(/\s/g, '');
   alice = await openPage(browser, { width: 1100, height: 800 });
   bob = await openPage(browser, { width: 390, height: 800 });
@@ -115,6 +116,16 @@ describe('the facilitator drives three screens', () => {
     await panel.getByRole('button', { name: 'Remove Bob' }).click();
     await bob.getByText(/no longer valid/).waitFor();
     await expect.poll(() => panel.getByText(/1 online · 1 joined/).count()).toBe(1);
+  });
+
+  it('lets the facilitator take the join code off the projector, and put it back', async () => {
+    const showJoin = () => srv.server.rooms.get(workshopId)!.doc.getMap('control').get('showJoin');
+    const toggle = facilitator.getByLabel('Show the code on the projector');
+    expect(await toggle.isChecked()).toBe(true);
+    await toggle.uncheck();
+    await expect.poll(showJoin).toBe(false);
+    await toggle.check();
+    await expect.poll(showJoin).toBe(true);
   });
 
   it('fits a phone: neither the facilitator nor a participant scrolls sideways', async () => {
