@@ -20,6 +20,12 @@ export interface LabelPlacement {
   x: number;
   y: number;
   anchor: 'start' | 'end' | 'middle';
+  /**
+   * Set when the label had to move up or down, away from its point: where a
+   * leader line from the point meets the label (the middle of its near edge),
+   * so a crowded chart still says which name is whose.
+   */
+  leader?: { x: number; y: number };
 }
 
 export interface Box {
@@ -52,8 +58,9 @@ export function placeLabels(
         const cy = p.y + sign * dy;
         const right = { x0: p.x + d, y0: cy - p.h / 2, x1: p.x + d + p.w, y1: cy + p.h / 2 };
         const left = { x0: p.x - d - p.w, y0: cy - p.h / 2, x1: p.x - d, y1: cy + p.h / 2 };
-        candidates.push({ box: right, at: { id: p.id, x: right.x0, y: cy + p.h * 0.32, anchor: 'start' } });
-        candidates.push({ box: left, at: { id: p.id, x: left.x1, y: cy + p.h * 0.32, anchor: 'end' } });
+        const leader = (x: number) => (shift ? { leader: { x, y: cy } } : {});
+        candidates.push({ box: right, at: { id: p.id, x: right.x0, y: cy + p.h * 0.32, anchor: 'start', ...leader(right.x0) } });
+        candidates.push({ box: left, at: { id: p.id, x: left.x1, y: cy + p.h * 0.32, anchor: 'end', ...leader(left.x1) } });
       }
       if (shift === 0) {
         const above = { x0: p.x - p.w / 2, y0: p.y - d - p.h, x1: p.x + p.w / 2, y1: p.y - d };

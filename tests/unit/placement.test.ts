@@ -139,6 +139,17 @@ describe('label placement', () => {
       }
   });
 
+  it('leads a line to a label that had to move up or down, and none to one beside its point', () => {
+    const items = [0, 1, 2, 3, 4].map((i) => ({ id: `t${i}`, x: 200, y: 200, w: 80, h: 16 }));
+    const out = placeLabels(items, { x0: 0, y0: 0, x1: 400, y1: 400 }, { gap: 4, radius: 16 });
+    const beside = out.filter((p) => Math.abs(p.y - (200 + 16 * 0.32)) < 0.01 && p.anchor !== 'middle');
+    expect(beside.length).toBeGreaterThan(0);
+    for (const p of beside) expect(p.leader).toBeUndefined();
+    const moved = out.filter((p) => p.anchor !== 'middle' && !beside.includes(p));
+    expect(moved.length).toBeGreaterThan(0);
+    for (const p of moved) expect(p.leader).toEqual({ x: p.x, y: p.y - 16 * 0.32 });
+  });
+
   it('wraps long tick labels into lines of about the width given', () => {
     expect(wrapLabel('Changes infrastructure', 10)).toEqual(['Changes', 'infrastructure']);
     expect(wrapLabel('Acts in production', 40)).toEqual(['Acts in production']);
