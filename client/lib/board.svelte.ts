@@ -45,6 +45,8 @@ export class Board {
   /** True once the first state from the server has arrived. */
   loaded = $state(false);
 
+  /** Votes this page has seen open or closed, not yet revealed (see revealedWhileOpen). */
+  private readonly seenRunning = new Set<string>();
   private detach: (() => void) | null = null;
   private readonly unsubscribe: () => void;
 
@@ -57,6 +59,15 @@ export class Board {
     const ids = new Set<string>();
     for (const p of this.peers) if (p.state.user.participantId) ids.add(p.state.user.participantId);
     return ids;
+  }
+
+  /**
+   * True once for a vote this page saw running: its reveal happened while the
+   * page was open, so a following screen moves to it. Results that were
+   * already there when the page opened were never seen running.
+   */
+  revealedWhileOpen(voteId: string): boolean {
+    return this.seenRunning.delete(voteId);
   }
 
   get stageCount(): number {
@@ -76,7 +87,11 @@ export class Board {
         this.teams = readTeams(doc, this.stageCount); // the stage range comes from the template
       },
       teams: () => (this.teams = readTeams(doc, this.stageCount)),
-      control: () => (this.control = readControl(doc)),
+      control: () => {
+        this.control = readControl(doc);
+        const vote = this.control.vote;
+        if (vote && vote.state !== 'revealed') this.seenRunning.add(vote.id);
+      },
       groups: () => {
         this.members = readMembers(doc);
         this.groups = readGroups(doc);
