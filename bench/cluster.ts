@@ -38,7 +38,7 @@ const cpuSeconds = (pid: number) => {
   return (Number(f[11]) + Number(f[12])) / 100;
 };
 /** Each room sends one update per period. */
-const PERIOD_MS = 20;
+const PERIOD_MS = Number(process.env.PERIOD_MS ?? 20);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const tick = () => sleep(PERIOD_MS);
 
