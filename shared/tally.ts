@@ -83,7 +83,7 @@ export function formatShare(v: number): string {
  * from one group, or all from groups that still exist but not from every one.
  */
 export function resultGroups(
-  byGroup: Readonly<Record<string, Aggregate>>,
+  byGroup: Readonly<Record<string, unknown>>,
   groupIds: readonly string[],
   asked?: readonly string[] | null,
 ): string[] | null {
@@ -101,15 +101,60 @@ export function groupListName(ids: readonly string[], names: Readonly<Record<str
   return named.length > 1 ? `${named.slice(0, -1).join(', ')} and ${named[named.length - 1]}` : (named[0] ?? '');
 }
 
+export interface ResultPanel<A = Aggregate> {
+  /** 'overall', or the group id. */
+  id: string;
+  label: string;
+  agg: A;
+}
+
+/**
+ * One revealed round as the panels it is shown in, on the board and in the
+ * report: first everyone who voted ("Everyone", or the groups the vote was
+ * for), then each group that cast only part of the ballots, the viewer's own
+ * group first. A group renamed away or deleted since still shows, under a
+ * neutral name. `groups` is the current list, in its display order.
+ */
+export function resultPanels<A extends { n: number } = Aggregate>(
+  r: { overall: A; byGroup: Readonly<Record<string, A>>; groups?: readonly string[] | null },
+  groups: readonly { id: string; name: string }[],
+  myGroup: string | null = null,
+): ResultPanel<A>[] {
+  const names = Object.fromEntries(groups.map((g) => [g.id, g.name]));
+  const audience = resultGroups(
+    r.byGroup,
+    groups.map((g) => g.id),
+    r.groups,
+  );
+  const yours = (id: string) => (id === myGroup ? ' (your group)' : '');
+  const out = [
+    {
+      id: 'overall',
+      label: audience ? `${groupListName(audience, names)}${audience.length === 1 ? yours(audience[0]!) : ''}` : 'Everyone',
+      agg: r.overall,
+    },
+  ];
+  // A group that cast every ballot would repeat the first panel.
+  const split = Object.keys(r.byGroup).filter((id) => r.byGroup[id]!.n < r.overall.n);
+  const named = groups.map((g) => g.id).filter((id) => split.includes(id));
+  named.sort((a, b) => Number(b === myGroup) - Number(a === myGroup));
+  for (const id of named) out.push({ id, label: `${names[id]}${yours(id)}`, agg: r.byGroup[id]! });
+  for (const id of split) {
+    if (named.includes(id)) continue;
+    out.push({ id, label: id === NO_GROUP ? 'Not in a group' : 'Former group', agg: r.byGroup[id]! });
+  }
+  return out;
+}
+
+/** Whether a member may vote in a vote for `groups` (null: everyone). */
+export const mayVote = (member: { group: string | null }, groups: readonly string[] | null): boolean =>
+  !groups || (member.group !== null && groups.includes(member.group));
+
 /**
  * Who may vote, overall and per group (participants in no group under
  * NO_GROUP): everyone on the roster, or only the members of the groups a vote
  * is for. The server's auto-reveal waits for the same people.
  */
-/** Whether a member may vote in a vote for `groups` (null: everyone). */
-export const mayVote = (member: { group: string | null }, groups: readonly string[] | null): boolean =>
-  !groups || (member.group !== null && groups.includes(member.group));
-
 export function eligibleVoters(
   members: readonly { group: string | null }[],
   groups: readonly string[] | null,

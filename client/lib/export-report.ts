@@ -1,13 +1,21 @@
 import type { Team } from '../../shared/doc.ts';
 import type { ExportFile } from '../../shared/export-format.ts';
 import type { Insight } from '../../shared/insights.ts';
-import { formatStage } from '../../shared/tally.ts';
+import { formatStage, resultPanels } from '../../shared/tally.ts';
 import { inRedZone, placedPoint } from '../../shared/risk.ts';
 import type { Template } from '../../shared/template.ts';
 import { z } from 'zod';
 import { isMilestone, type TimelineEvent } from '../../shared/timeline.ts';
 
 const Summary = z.object({ median: z.number(), q1: z.number(), q3: z.number() });
+const Aggregate = z.object({
+  n: z.number(),
+  stage: Summary.optional(),
+  autonomy: Summary.optional(),
+  controls: Summary.optional(),
+  choices: z.record(z.string(), z.number()).optional(),
+});
+type Aggregate = z.infer<typeof Aggregate>;
 /**
  * What the report reads of one revealed result (`results.<voteId>`); the
  * voting module's schema has more. Parsed loosely on purpose: a result the
@@ -18,15 +26,13 @@ const VoteResult = z.object({
   question: z.string(),
   round: z.number(),
   revealedAt: z.number(),
-  overall: z.object({
-    n: z.number(),
-    stage: Summary.optional(),
-    autonomy: Summary.optional(),
-    controls: Summary.optional(),
-    choices: z.record(z.string(), z.number()).optional(),
-  }),
+  teamId: z.string().nullable().optional(),
+  groups: z.array(z.string()).nullable().optional(),
+  overall: Aggregate,
+  byGroup: z.record(z.string(), Aggregate).optional(),
 });
-type VoteResult = z.infer<typeof VoteResult>;
+/** The groups as the export's state holds them (`groups.list`), read loosely too. */
+const GroupList = z.record(z.string(), z.object({ name: z.string() }).loose());
 
 /** What the printable report shows, computed from the JSON export; no DOM. */
 export interface ReportModel {
@@ -37,9 +43,19 @@ export interface ReportModel {
   participants: number;
   teams: (Team & { current: string; target: string; meets: string; fromMap: boolean; red: boolean })[];
   red: Team[];
-  votes: VoteResult[];
+  votes: ReportVote[];
   timeline: TimelineEvent[];
   insights: { final: ReportInsight[]; atReveals: RevealInsights[] };
+}
+
+/** One revealed round: who was asked and what they said, one line per panel of the board's result. */
+export interface ReportVote {
+  voteId: string;
+  question: string;
+  round: number;
+  /** The team the question is about, by its name at the end of the session. */
+  team: string | null;
+  lines: { label: string; text: string }[];
 }
 
 /**
@@ -120,6 +136,46 @@ export function sessionLength(ms: number): string {
   return `${sec} s`;
 }
 
+/** "5 ballots: median stage 2.3 (middle half 2.0–2.5)", "1 ballot: Yes 1", "no ballots". */
+export function aggregateText(a: Aggregate): string {
+  if (a.n === 0) return 'no ballots';
+  const parts: string[] = [];
+  if (a.stage)
+    parts.push(`median stage ${formatStage(a.stage.median)} (middle half ${formatStage(a.stage.q1)}–${formatStage(a.stage.q3)})`);
+  if (a.autonomy && a.controls)
+    // Two decimals, as the report's team table and red-zone list write them.
+    parts.push(`median autonomy ${a.autonomy.median.toFixed(2)}, controls ${a.controls.median.toFixed(2)}`);
+  if (a.choices) {
+    const counted = Object.entries(a.choices).filter(([, n]) => n > 0);
+    parts.push(
+      counted
+        .sort((x, y) => y[1] - x[1])
+        .map(([c, n]) => `${c} ${n}`)
+        .join(', '),
+    );
+  }
+  return `${a.n} ${a.n === 1 ? 'ballot' : 'ballots'}${parts.length ? `: ${parts.join('; ')}` : ''}`;
+}
+
+function reportVotes(exp: ExportFile, teams: readonly Team[]): ReportVote[] {
+  const state = exp.state.groups as { list?: unknown } | null;
+  const list = GroupList.safeParse(state?.list ?? {});
+  const groups = Object.entries(list.success ? list.data : {})
+    .map(([id, g]) => ({ id, name: g.name }))
+    .sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }));
+  return Object.values((exp.results ?? {}) as Record<string, unknown>)
+    .map((r) => VoteResult.safeParse(r))
+    .flatMap((r) => (r.success ? [r.data] : []))
+    .sort((a, b) => a.revealedAt - b.revealedAt)
+    .map((r) => ({
+      voteId: r.voteId,
+      question: r.question,
+      round: r.round,
+      team: teams.find((t) => t.id === r.teamId)?.name ?? null,
+      lines: resultPanels({ ...r, byGroup: r.byGroup ?? {} }, groups).map((p) => ({ label: p.label, text: aggregateText(p.agg) })),
+    }));
+}
+
 const stageText = (value: number | undefined, t: Template) => {
   if (value === undefined) return 'not placed';
   const label = t.stages[Math.min(t.stages.length, Math.max(1, Math.round(value))) - 1]?.label ?? '';
@@ -146,10 +202,6 @@ export function reportModel(exp: ExportFile): ReportModel {
       red: !!p && inRedZone(p, t.diagonal.tolerance),
     };
   });
-  const votes = Object.values((exp.results ?? {}) as Record<string, unknown>)
-    .map((r) => VoteResult.safeParse(r))
-    .flatMap((r) => (r.success ? [r.data] : []))
-    .sort((a, b) => a.revealedAt - b.revealedAt);
   const milestones = exp.timeline.filter(isMilestone);
   const first = exp.log[0]?.at ?? exp.workshop.createdAt;
   return {
@@ -160,7 +212,7 @@ export function reportModel(exp: ExportFile): ReportModel {
     participants: exp.participants.length,
     teams,
     red: teams.filter((x) => x.red),
-    votes,
+    votes: reportVotes(exp, exp.teams),
     insights: {
       final: (exp.insights?.final ?? []).map((i) => reportInsight(i, t)),
       atReveals: revealInsights(exp.insights ?? { final: [], atReveals: [] }, t),

@@ -255,4 +255,24 @@ describe('breakout groups and a secret stage vote', () => {
     );
     await screenshot(bob, 'voting-choice-reveal-phone');
   });
+
+  it('reports every revealed round: its team, who was asked and what each group said', async () => {
+    const report = await facilitator.context().newPage();
+    await report.goto(`${facilitator.url().split('#')[0]}/report`);
+    const votes = report.getByRole('region', { name: 'Vote results' }).locator(':scope > ul > li');
+    await votes.first().waitFor();
+    const lines = async (i: number) => (await votes.nth(i).locator('li').allTextContents()).map((t) => t.trim());
+    expect(await votes.count()).toBe(3);
+    expect(await votes.nth(0).locator('strong').textContent()).toBe('Where is Payments on the stage map?');
+    expect(await votes.nth(0).textContent()).toContain('about Payments');
+    const first = await lines(0);
+    expect(first).toHaveLength(3);
+    expect(first[0]).toMatch(/^Everyone: 3 ballots: median stage 1\.5 \(middle half /);
+    expect(first[1]).toMatch(/^Group 1: 2 ballots: median stage 1\.3 /);
+    expect(first[2]).toMatch(/^Group 2: 1 ballot: median stage 2\.5 /);
+    expect(await votes.nth(1).textContent()).toContain('(round 2)');
+    expect(await lines(1)).toEqual([expect.stringMatching(/^Everyone: 1 ballot: median stage 3\.0 /)]);
+    expect(await lines(2)).toEqual(['Group 2: 1 ballot: Test coverage 1']);
+    await report.close();
+  });
 });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { raisedBy, reportInsight, revealInsights, sessionLength } from '../../client/lib/export-report.ts';
+import { aggregateText, raisedBy, reportInsight, reportModel, revealInsights, sessionLength } from '../../client/lib/export-report.ts';
 import { RELIANCE_LOOK } from '../../client/lib/reliance.ts';
 import type { Team } from '../../shared/doc.ts';
+import type { ExportFile } from '../../shared/export-format.ts';
 import { computeInsights } from '../../shared/insights.ts';
 import { BUILTIN_TEMPLATES } from '../../shared/templates/index.ts';
 
@@ -80,5 +81,71 @@ describe('the report', () => {
 
   it('reads what a team relies on as a phrase in a sentence', () => {
     expect(`relying on ${RELIANCE_LOOK.mixed.phrase}`).toBe('relying on a mix of guardrails and guarantees');
+  });
+
+  it('gives each vote its team, who was asked, and a line per group that split the ballots', () => {
+    const stage = (median: number, q1: number, q3: number) => ({ n: 0, median, q1, q3, min: q1, max: q3 });
+    const agg = (n: number, s?: ReturnType<typeof stage>) => ({ n, values: [], ...(s ? { stage: { ...s, n } } : {}) });
+    const exp = {
+      workshop: { id: 'w', title: 'Offsite', templateId: template.id, createdAt: 1 },
+      template,
+      state: { control: {}, groups: { list: { g2: { name: 'Table 2', teamIds: [] }, g1: { name: 'Table 1', teamIds: [] } } }, results: {} },
+      teams: [payments],
+      participants: [],
+      results: {
+        room: {
+          voteId: 'room',
+          question: 'Where is Payments?',
+          round: 1,
+          revealedAt: 20,
+          teamId: 'pay',
+          groups: null,
+          overall: agg(5, stage(2, 1.5, 2.5)),
+          byGroup: { g1: agg(3, stage(2.5, 2, 2.5)), g2: agg(2, stage(1.5, 1, 2)) },
+        },
+        one: {
+          voteId: 'one',
+          question: 'And now?',
+          round: 2,
+          revealedAt: 10,
+          teamId: 'gone',
+          groups: ['g2'],
+          overall: agg(2, stage(1.5, 1, 2)),
+          byGroup: { g2: agg(2, stage(1.5, 1, 2)) },
+        },
+        none: { voteId: 'none', question: 'Anyone?', round: 1, revealedAt: 30, teamId: null, overall: agg(0), byGroup: {} },
+        broken: { voteId: 'broken', question: 7 },
+      },
+      timeline: [],
+      insights: { final: [], atReveals: [] },
+      log: [],
+    } as unknown as ExportFile;
+    expect(reportModel(exp).votes).toEqual([
+      {
+        voteId: 'one',
+        question: 'And now?',
+        round: 2,
+        team: null,
+        lines: [{ label: 'Table 2', text: '2 ballots: median stage 1.5 (middle half 1.0–2.0)' }],
+      },
+      {
+        voteId: 'room',
+        question: 'Where is Payments?',
+        round: 1,
+        team: 'Payments Platform & Ledger Reliability',
+        lines: [
+          { label: 'Everyone', text: '5 ballots: median stage 2.0 (middle half 1.5–2.5)' },
+          { label: 'Table 1', text: '3 ballots: median stage 2.5 (middle half 2.0–2.5)' },
+          { label: 'Table 2', text: '2 ballots: median stage 1.5 (middle half 1.0–2.0)' },
+        ],
+      },
+      { voteId: 'none', question: 'Anyone?', round: 1, team: null, lines: [{ label: 'Everyone', text: 'no ballots' }] },
+    ]);
+  });
+
+  it('writes a risk or choice result in words', () => {
+    const s = { n: 3, median: 0.4, q1: 0.3, q3: 0.5, min: 0.3, max: 0.5 };
+    expect(aggregateText({ n: 3, autonomy: s, controls: { ...s, median: 0.55 } })).toBe('3 ballots: median autonomy 0.40, controls 0.55');
+    expect(aggregateText({ n: 1, choices: { Yes: 1, No: 0 } })).toBe('1 ballot: Yes 1');
   });
 });
