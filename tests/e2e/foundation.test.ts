@@ -98,4 +98,37 @@ describe('a facilitator and a participant on the stage map', () => {
     await second.context().close();
     await facilitator.context().close();
   }, 60_000);
+
+  it('shows a phone the join form before the board code arrives, and fetches that code while the name is typed', async () => {
+    const facilitator = await openPage(browser);
+    await createWorkshopInUi(facilitator, srv.url, 'Quick join');
+    const code = (await facilitator.getByTestId('join-code').textContent())!.replace(/\s/g, '');
+    const phone = await openPage(browser, { width: 390, height: 844 });
+    // What the browser's network layer did for the board's code: went to the server, or took it from its cache.
+    const cdp = await phone.context().newCDPSession(phone);
+    await cdp.send('Network.enable');
+    const fetched: string[] = [];
+    const cached = new Set<string>();
+    const isBoard = (url: string) => /\/assets\/BoardPage-[^/]+\.js$/.test(url);
+    // Chromium says "served from cache" before the response event of that request.
+    cdp.on('Network.requestServedFromCache', (e) => void cached.add(e.requestId));
+    cdp.on('Network.responseReceived', (e) => {
+      if (!isBoard(e.response.url)) return;
+      if (e.response.fromDiskCache) cached.add(e.requestId);
+      if (!cached.has(e.requestId)) fetched.push(e.requestId);
+    });
+    const warmed = phone.waitForResponse((r) => isBoard(r.url()));
+    await phone.goto(`${srv.url}/join/${code}`);
+    await phone.getByLabel('Your name').waitFor();
+    await phone.getByLabel('Your name').fill('Sam');
+    const response = await warmed;
+    expect(response.ok()).toBe(true);
+    await response.finished();
+    await phone.getByRole('button', { name: 'Join', exact: true }).click();
+    await phone.getByRole('application', { name: /Stage map/ }).waitFor();
+    // Fetched once, on the join page; the board opened from the browser's cache.
+    expect(fetched).toHaveLength(1);
+    await phone.context().close();
+    await facilitator.context().close();
+  });
 });
