@@ -33,7 +33,10 @@ const gzipAsync = promisify(gzip);
 export function pickEncoding(accept: string | undefined): Encoding | null {
   const offered = new Map<string, number>();
   for (const part of (accept ?? '').split(',')) {
-    const [name = '', ...params] = part.toLowerCase().split(';').map((p) => p.trim());
+    const [name = '', ...params] = part
+      .toLowerCase()
+      .split(';')
+      .map((p) => p.trim());
     const q = params.map((p) => /^q=([\d.]+)$/.exec(p)?.[1]).find((v) => v !== undefined);
     if (name) offered.set(name, q === undefined ? 1 : Number(q));
   }
