@@ -1,108 +1,20 @@
 import pg from 'pg';
-import type {
-  BallotRecord,
-  Credential,
-  EventRecord,
-  ImportedWorkshop,
-  LogEntry,
-  NewWorkshop,
-  ParticipantRecord,
-  Store,
-  StoredDocument,
-  VoteRecord,
-  WorkshopRecord,
-} from './store.ts';
-
-/**
- * Numbered up-migrations, recorded in `schema_migrations`. Never edit one that
- * has shipped: add the next. Migration 1 is the schema SQLite reached through
- * its migrations 1–4, so both backends hold the same facts.
- */
-const MIGRATIONS: readonly string[] = [
-  `CREATE TABLE workshops (
-     id TEXT PRIMARY KEY,
-     title TEXT NOT NULL,
-     template_id TEXT NOT NULL,
-     join_code TEXT NOT NULL UNIQUE,
-     facilitator_key_hash TEXT NOT NULL,
-     observer_token_hash TEXT NOT NULL,
-     observer_version INTEGER NOT NULL DEFAULT 1,
-     created_at BIGINT NOT NULL
-   );
-   CREATE TABLE participants (
-     id TEXT PRIMARY KEY,
-     workshop_id TEXT NOT NULL REFERENCES workshops(id),
-     name TEXT NOT NULL,
-     token_hash TEXT NOT NULL UNIQUE,
-     created_at BIGINT NOT NULL,
-     removed_at BIGINT
-   );
-   CREATE INDEX participants_by_workshop ON participants(workshop_id);
-   CREATE TABLE updates (
-     workshop_id TEXT NOT NULL,
-     seq INTEGER NOT NULL,
-     at BIGINT NOT NULL,
-     author TEXT NOT NULL,
-     data BYTEA NOT NULL,
-     PRIMARY KEY (workshop_id, seq)
-   );
-   CREATE TABLE snapshots (
-     workshop_id TEXT NOT NULL,
-     seq INTEGER NOT NULL,
-     at BIGINT NOT NULL,
-     data BYTEA NOT NULL,
-     PRIMARY KEY (workshop_id, seq)
-   );
-   CREATE TABLE events (
-     workshop_id TEXT NOT NULL,
-     seq INTEGER NOT NULL,
-     at BIGINT NOT NULL,
-     kind TEXT NOT NULL,
-     actor TEXT NOT NULL,
-     data TEXT NOT NULL DEFAULT '{}',
-     PRIMARY KEY (workshop_id, seq)
-   );
-   CREATE TABLE votes (
-     id TEXT PRIMARY KEY,
-     workshop_id TEXT NOT NULL REFERENCES workshops(id),
-     question TEXT NOT NULL,
-     kind TEXT NOT NULL,
-     team_id TEXT,
-     choices TEXT,
-     groups_json TEXT,
-     auto_reveal BOOLEAN NOT NULL DEFAULT false,
-     state TEXT NOT NULL,
-     round INTEGER NOT NULL,
-     self_json TEXT,
-     opened_at BIGINT NOT NULL,
-     closed_at BIGINT,
-     revealed_at BIGINT
-   );
-   CREATE INDEX votes_by_workshop ON votes(workshop_id, opened_at);
-   CREATE TABLE ballots (
-     vote_id TEXT NOT NULL REFERENCES votes(id),
-     participant_id TEXT NOT NULL,
-     group_id TEXT,
-     value TEXT NOT NULL,
-     salt TEXT NOT NULL DEFAULT '',
-     receipt TEXT NOT NULL DEFAULT '',
-     seq INTEGER NOT NULL,
-     at BIGINT NOT NULL,
-     PRIMARY KEY (vote_id, participant_id)
-   );`,
-  // 2: join failures per address, shared by every process (issue 10), so the
-  // limit is not multiplied by the number of processes.
-  `CREATE TABLE join_failures (
-     address TEXT PRIMARY KEY,
-     window_start BIGINT NOT NULL,
-     count INTEGER NOT NULL
-   );`,
-  // 3: named votes, whose export keeps who voted what (SQLite migration 5).
-  `ALTER TABLE votes ADD COLUMN named BOOLEAN NOT NULL DEFAULT false;`,
-];
-
-/** Taken for the migrations, so processes that start together migrate once. */
-const MIGRATION_LOCK = 0x5354_4147; // "STAG"
+import { migratePg } from './pg-migrations.ts';
+import type { Credential, EventRecord, ImportedWorkshop, NewWorkshop, ParticipantRecord, Store, StoredDocument } from './store.ts';
+import {
+  toBallot,
+  toEntry,
+  toEvent,
+  toParticipant,
+  toVote,
+  toWorkshop,
+  type BallotRow,
+  type EntryRow,
+  type EventRow,
+  type ParticipantRow,
+  type VoteRow,
+  type WorkshopRow,
+} from './store-rows.ts';
 
 // BIGINT (ms since the epoch) comes back as a number, not pg's default string.
 const types: pg.CustomTypesConfig = {
@@ -124,71 +36,9 @@ export class SeqTakenError extends Error {
 
 const isUniqueViolation = (err: unknown) => (err as { code?: string })?.code === '23505';
 
-export async function migratePg(pool: pg.Pool): Promise<void> {
-  const c = await pool.connect();
-  try {
-    await c.query('BEGIN');
-    await c.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
-    await c.query('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)');
-    const { rows } = await c.query<{ v: number | null }>('SELECT max(version) AS v FROM schema_migrations');
-    for (let v = rows[0]?.v ?? 0; v < MIGRATIONS.length; v++) {
-      await c.query(MIGRATIONS[v]!);
-      await c.query('INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)', [v + 1, Date.now()]);
-    }
-    await c.query('COMMIT');
-  } catch (err) {
-    await c.query('ROLLBACK').catch(() => {});
-    throw err;
-  } finally {
-    c.release();
-  }
-}
-
 interface Row {
   [k: string]: unknown;
 }
-const toWorkshop = (r: Row): WorkshopRecord => ({
-  id: r.id as string,
-  title: r.title as string,
-  templateId: r.template_id as string,
-  joinCode: r.join_code as string,
-  createdAt: r.created_at as number,
-  observerVersion: r.observer_version as number,
-});
-const json = <T>(v: unknown): T | null => (v === null ? null : (JSON.parse(v as string) as T));
-const toVote = (r: Row): VoteRecord => ({
-  id: r.id as string,
-  workshopId: r.workshop_id as string,
-  question: r.question as string,
-  kind: r.kind as VoteRecord['kind'],
-  teamId: r.team_id as string | null,
-  choices: json(r.choices),
-  groups: json(r.groups_json),
-  autoReveal: r.auto_reveal as boolean,
-  named: r.named as boolean,
-  state: r.state as VoteRecord['state'],
-  round: r.round as number,
-  self: json(r.self_json),
-  openedAt: r.opened_at as number,
-  closedAt: r.closed_at as number | null,
-  revealedAt: r.revealed_at as number | null,
-});
-const toBallot = (r: Row): BallotRecord => ({
-  voteId: r.vote_id as string,
-  participantId: r.participant_id as string,
-  group: r.group_id as string | null,
-  value: r.value as string,
-  salt: r.salt as string,
-  receipt: r.receipt as string,
-  seq: r.seq as number,
-  at: r.at as number,
-});
-const toEntry = (r: Row): LogEntry => ({
-  seq: r.seq as number,
-  at: r.at as number,
-  author: r.author as string,
-  data: new Uint8Array(r.data as Buffer),
-});
 
 const INSERT_WORKSHOP = `INSERT INTO workshops (id, title, template_id, join_code, facilitator_key_hash, observer_token_hash, created_at)
   VALUES ($1, $2, $3, $4, $5, $6, $7)`;
@@ -226,8 +76,8 @@ export async function openPgStore(connectionString: string, opts: { max?: number
   pool.on('error', () => {});
   await migratePg(pool);
 
-  const rows = async (text: string, values: unknown[]): Promise<Row[]> => (await pool.query(text, values)).rows;
-  const one = async (text: string, values: unknown[]): Promise<Row | undefined> => (await rows(text, values))[0];
+  const rows = async <R = Row>(text: string, values: unknown[]): Promise<R[]> => (await pool.query(text, values)).rows;
+  const one = async <R = Row>(text: string, values: unknown[]): Promise<R | undefined> => (await rows<R>(text, values))[0];
   const changed = async (text: string, values: unknown[]) => ((await pool.query(text, values)).rowCount ?? 0) > 0;
 
   async function tx<T>(work: (c: pg.PoolClient) => Promise<T>, isolation = 'READ COMMITTED'): Promise<T> {
@@ -264,11 +114,11 @@ export async function openPgStore(connectionString: string, opts: { max?: number
         await c.query(INSERT_UPDATE, [w.id, 1, w.createdAt, 'server', bytes(initialUpdate)]);
       }),
     getWorkshop: async (id) => {
-      const r = await one('SELECT * FROM workshops WHERE id = $1', [id]);
+      const r = await one<WorkshopRow>('SELECT * FROM workshops WHERE id = $1', [id]);
       return r && toWorkshop(r);
     },
     findWorkshopByJoinCode: async (code) => {
-      const r = await one('SELECT * FROM workshops WHERE join_code = $1', [code]);
+      const r = await one<WorkshopRow>('SELECT * FROM workshops WHERE join_code = $1', [code]);
       return r && toWorkshop(r);
     },
     setJoinCode: async (id, code) => void (await pool.query('UPDATE workshops SET join_code = $1 WHERE id = $2', [code, id])),
@@ -294,13 +144,7 @@ export async function openPgStore(connectionString: string, opts: { max?: number
     countParticipants: async (id) =>
       Number((await one('SELECT count(*) AS n FROM participants WHERE workshop_id = $1 AND removed_at IS NULL', [id]))?.n ?? 0),
     listParticipants: async (id) =>
-      (await rows('SELECT * FROM participants WHERE workshop_id = $1 ORDER BY created_at, id', [id])).map((r) => ({
-        id: r.id as string,
-        workshopId: r.workshop_id as string,
-        name: r.name as string,
-        createdAt: r.created_at as number,
-        removedAt: r.removed_at as number | null,
-      })),
+      (await rows<ParticipantRow>('SELECT * FROM participants WHERE workshop_id = $1 ORDER BY created_at, id', [id])).map(toParticipant),
     renameParticipant: (id, pid, name) =>
       changed('UPDATE participants SET name = $1 WHERE workshop_id = $2 AND id = $3 AND removed_at IS NULL', [name, id, pid]),
     removeParticipant: (id, pid, at) =>
@@ -336,7 +180,7 @@ export async function openPgStore(connectionString: string, opts: { max?: number
       )),
     history: async (id, since, limit) =>
       (
-        await rows('SELECT seq, at, author, data FROM updates WHERE workshop_id = $1 AND seq > $2 ORDER BY seq LIMIT $3', [
+        await rows<EntryRow>('SELECT seq, at, author, data FROM updates WHERE workshop_id = $1 AND seq > $2 ORDER BY seq LIMIT $3', [
           id,
           since,
           limit,
@@ -345,13 +189,7 @@ export async function openPgStore(connectionString: string, opts: { max?: number
 
     appendEvent: (id, e) => appendEvent(id, e),
     listEvents: async (id) =>
-      (await rows('SELECT seq, at, kind, actor, data FROM events WHERE workshop_id = $1 ORDER BY seq', [id])).map((r) => ({
-        seq: r.seq as number,
-        at: r.at as number,
-        kind: r.kind as string,
-        actor: r.actor as string,
-        data: JSON.parse(r.data as string),
-      })),
+      (await rows<EventRow>('SELECT seq, at, kind, actor, data FROM events WHERE workshop_id = $1 ORDER BY seq', [id])).map(toEvent),
     importWorkshop: (imp: ImportedWorkshop) =>
       tx(async (c) => {
         const w = imp.workshop;
@@ -401,10 +239,10 @@ export async function openPgStore(connectionString: string, opts: { max?: number
         ],
       )),
     getVote: async (id, voteId) => {
-      const r = await one('SELECT * FROM votes WHERE workshop_id = $1 AND id = $2', [id, voteId]);
+      const r = await one<VoteRow>('SELECT * FROM votes WHERE workshop_id = $1 AND id = $2', [id, voteId]);
       return r && toVote(r);
     },
-    listVotes: async (id) => (await rows('SELECT * FROM votes WHERE workshop_id = $1 ORDER BY opened_at, id', [id])).map(toVote),
+    listVotes: async (id) => (await rows<VoteRow>('SELECT * FROM votes WHERE workshop_id = $1 ORDER BY opened_at, id', [id])).map(toVote),
     setVoteState: (id, voteId, from, to, at) =>
       changed(
         `UPDATE votes SET state = $1::text,
@@ -433,11 +271,11 @@ export async function openPgStore(connectionString: string, opts: { max?: number
         return 'stored';
       }),
     getBallot: async (voteId, pid) => {
-      const r = await one('SELECT * FROM ballots WHERE vote_id = $1 AND participant_id = $2', [voteId, pid]);
+      const r = await one<BallotRow>('SELECT * FROM ballots WHERE vote_id = $1 AND participant_id = $2', [voteId, pid]);
       return r && toBallot(r);
     },
     listBallots: async (voteId) =>
-      (await rows('SELECT * FROM ballots WHERE vote_id = $1 ORDER BY at, participant_id', [voteId])).map(toBallot),
+      (await rows<BallotRow>('SELECT * FROM ballots WHERE vote_id = $1 ORDER BY at, participant_id', [voteId])).map(toBallot),
 
     joinBlocked: async (address, max, windowMs, now) => {
       const r = await one('SELECT window_start, count FROM join_failures WHERE address = $1', [address]);

@@ -1,23 +1,18 @@
 import * as Y from 'yjs';
-import * as awarenessProtocol from 'y-protocols/awareness';
+import type * as awarenessProtocol from 'y-protocols/awareness';
 import { ROOT_NAMES, ROOTS } from '../shared/doc.ts';
 import { CLOSE } from '../shared/errors.ts';
 import type { Limits } from '../shared/limits.ts';
 import type { Role } from '../shared/schema.ts';
 import { Broadcaster } from './broadcast.ts';
-import { inspectUpdate } from './inspect.ts';
 import type { Logger } from './log.ts';
-import { checkWrite } from './permissions.ts';
 import { recordPresence } from './presence.ts';
-import {
-  decodeAwarenessEntries,
-  encodeAwarenessEntries,
-  encodeAwarenessOf,
-  encodePermissionDenied,
-  encodeSyncStep1,
-  type AwarenessEntry,
-} from './protocol.ts';
+import { encodeSyncStep1 } from './protocol.ts';
+import { RoomAwareness } from './room-awareness.ts';
+import { RoomPersistence } from './room-persistence.ts';
 import type { MaybePromise, Store } from './store.ts';
+import { admitUpdate } from './write-filter.ts';
+import { WriteQueue } from './write-queue.ts';
 
 /** What a room needs of a connection. */
 export interface Peer {
@@ -65,17 +60,13 @@ export class Room {
   readonly awareness: awarenessProtocol.Awareness;
   readonly peers = new Set<Peer>();
   state: RoomState = 'open';
-  lastSeq: number;
-  private sinceSnapshot: number;
-  private readonly awarenessOwners = new Map<number, Peer>();
+  private readonly roomAwareness: RoomAwareness;
   /** Outgoing updates and awareness, sent once per loop turn (see broadcast.ts). */
   private readonly outbox: Broadcaster;
+  private readonly persistence: RoomPersistence;
   private idleTimer: NodeJS.Timeout | null = null;
-  /** Writes run in order; with a synchronous store this stays empty and costs nothing. */
-  private queue: Promise<void> | null = null;
-  private queued = 0;
-  /** Another process wrote at our next seq: we are a stale owner and must stop (issue 10). */
-  private fenced = false;
+  /** Updates and server changes run in order (see write-queue.ts). */
+  private readonly queue = new WriteQueue((err) => this.opts.log('error', 'room task failed', { workshop: this.id, error: String(err) }));
 
   private constructor(
     private readonly opts: RoomOptions,
@@ -83,14 +74,19 @@ export class Room {
     sinceSnapshot: number,
   ) {
     this.id = opts.id;
-    this.lastSeq = lastSeq;
-    this.sinceSnapshot = sinceSnapshot;
+    this.persistence = new RoomPersistence({
+      ...opts,
+      doc: this.doc,
+      lastSeq,
+      sinceSnapshot,
+      onFenced: () =>
+        void this.close(CLOSE.ownedElsewhere, 'the workshop moved to another process; reconnect').then(() => this.opts.onUnload(this)),
+    });
     for (const name of ROOT_NAMES) this.doc.getMap(name);
-    this.awareness = new awarenessProtocol.Awareness(this.doc);
-    this.awareness.setLocalState(null);
+    this.roomAwareness = new RoomAwareness(this.doc, opts.limits, (clients) => this.outbox.awarenessChange(clients));
+    this.awareness = this.roomAwareness.awareness;
     this.outbox = new Broadcaster(this.peers, this.awareness, opts.limits.awarenessIntervalMs);
     this.doc.on('update', this.onDocUpdate);
-    this.awareness.on('update', this.onAwarenessUpdate);
   }
 
   /**
@@ -113,6 +109,11 @@ export class Room {
     return room;
   }
 
+  /** The newest seq in the log. */
+  get lastSeq(): number {
+    return this.persistence.lastSeq;
+  }
+
   get locked(): boolean {
     return this.doc.getMap(ROOTS.control).get('locked') === true;
   }
@@ -123,16 +124,13 @@ export class Room {
     this.peers.add(peer);
     recordPresence(this.opts, this.id, peer, 'connect');
     peer.send(encodeSyncStep1(this.doc));
-    const clients = [...this.awareness.getStates().keys()];
-    if (clients.length) peer.send(encodeAwarenessOf(this.awareness, clients));
+    this.roomAwareness.greet(peer);
   }
 
   remove(peer: Peer): void {
     if (!this.peers.delete(peer)) return;
     recordPresence(this.opts, this.id, peer, 'disconnect');
-    const mine = [...peer.awarenessClients].filter((c) => this.awarenessOwners.get(c) === peer);
-    for (const c of mine) this.awarenessOwners.delete(c);
-    if (mine.length) awarenessProtocol.removeAwarenessStates(this.awareness, mine, null);
+    this.roomAwareness.release(peer);
     if (this.peers.size === 0 && this.state === 'open') {
       this.idleTimer = setTimeout(() => void this.unload(), this.opts.limits.roomIdleUnloadMs);
       this.idleTimer.unref();
@@ -141,65 +139,27 @@ export class Room {
 
   /** A sync step 2 or update from a peer. */
   receiveUpdate(peer: Peer, update: Uint8Array): void {
-    this.enqueue(() => this.processUpdate(peer, update));
+    this.queue.enqueue(() => this.processUpdate(peer, update));
   }
 
   private processUpdate(peer: Peer, update: Uint8Array): MaybePromise<void> {
     if (peer.closed || this.state !== 'open') return;
-    let inspection;
-    try {
-      inspection = inspectUpdate(this.doc, update);
-    } catch {
-      peer.close(CLOSE.invalidData, 'malformed update');
-      return;
-    }
-    if (inspection.malformed) {
-      peer.close(CLOSE.invalidData, 'update does not fit the document schema');
-      return;
-    }
-    if (inspection.missing) {
-      // Ask the peer for everything we lack; an honest client answers with the
-      // missing structs. One that keeps sending unresolvable updates is cut off
-      // rather than left to pile them up.
-      if (++peer.unresolved > this.opts.limits.maxUnresolvedUpdates) {
-        peer.close(CLOSE.policyViolation, 'too many updates with missing dependencies');
-      } else {
-        peer.send(encodeSyncStep1(this.doc));
-      }
-      return;
-    }
-    if (!inspection.fresh) return;
-    const decision = checkWrite(peer.role, inspection.roots, this.locked);
-    if (!decision.ok) {
-      peer.send(encodePermissionDenied(decision.reason));
-      peer.close(CLOSE.refused, decision.reason);
-      return;
-    }
-    peer.unresolved = 0;
+    if (!admitUpdate(this, peer, update, this.opts.limits.maxUnresolvedUpdates)) return;
     return this.commit(update, peer.author, peer);
   }
 
   /** Append, then apply. If the store refuses, the document is untouched and the sender keeps its change. */
   private commit(update: Uint8Array, author: string, origin: Peer): MaybePromise<void> {
-    const seq = this.lastSeq + 1;
-    const fail = (err: unknown) => {
-      if (isSeqTaken(err)) return this.fence(seq);
-      this.opts.log('error', 'could not store update', { workshop: this.id, seq, error: String(err) });
-      origin.close(CLOSE.storageUnavailable, 'the server could not store your change; it will be retried');
-    };
-    let written: MaybePromise<void>;
-    try {
-      written = this.opts.store.appendUpdate(this.id, { seq, at: this.opts.now(), author, data: update });
-    } catch (err) {
-      return fail(err);
-    }
-    const integrate = () => {
-      this.lastSeq = seq;
-      Y.applyUpdate(this.doc, update, origin);
-      this.afterWrite();
-    };
-    if (written instanceof Promise) return written.then(integrate, fail);
-    integrate();
+    return this.persistence.append(
+      update,
+      author,
+      () => Y.applyUpdate(this.doc, update, origin),
+      (err, seq, fenced) => {
+        if (fenced) return;
+        this.opts.log('error', 'could not store update', { workshop: this.id, seq, error: String(err) });
+        origin.close(CLOSE.storageUnavailable, 'the server could not store your change; it will be retried');
+      },
+    );
   }
 
   /**
@@ -212,7 +172,7 @@ export class Room {
    */
   serverChange(change: (doc: Y.Doc) => void): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.enqueue(() => {
+      this.queue.enqueue(() => {
         const captured: Uint8Array[] = [];
         const capture = (u: Uint8Array, origin: unknown) => {
           if (origin === SERVER_ORIGIN) captured.push(u);
@@ -228,31 +188,23 @@ export class Room {
         if (captured.length === 0) return resolve();
         // One transaction emits one update; merging is only a guard for nested transactions.
         const update = captured.length === 1 ? captured[0]! : Y.mergeUpdates(captured);
-        const seq = this.lastSeq + 1;
-        const stored = () => {
-          this.lastSeq = seq;
-          this.afterWrite();
-          this.outbox.update(update, SERVER_ORIGIN);
-          resolve();
-        };
-        const failed = (err: unknown) => {
-          if (isSeqTaken(err)) this.fence(seq);
-          else {
-            this.opts.log('error', 'could not store server change; reloading the room', { workshop: this.id, seq, error: String(err) });
-            void this.close(CLOSE.storageUnavailable, 'the server could not store a change; reconnect').then(() =>
-              this.opts.onUnload(this),
-            );
-          }
-          reject(err);
-        };
-        let written: MaybePromise<void>;
-        try {
-          written = this.opts.store.appendUpdate(this.id, { seq, at: this.opts.now(), author: 'server', data: update });
-        } catch (err) {
-          return failed(err);
-        }
-        if (written instanceof Promise) return written.then(stored, failed);
-        stored();
+        return this.persistence.append(
+          update,
+          'server',
+          () => {
+            this.outbox.update(update, SERVER_ORIGIN);
+            resolve();
+          },
+          (err, seq, fenced) => {
+            if (!fenced) {
+              this.opts.log('error', 'could not store server change; reloading the room', { workshop: this.id, seq, error: String(err) });
+              void this.close(CLOSE.storageUnavailable, 'the server could not store a change; reconnect').then(() =>
+                this.opts.onUnload(this),
+              );
+            }
+            reject(err);
+          },
+        );
       });
     });
   }
@@ -263,106 +215,17 @@ export class Room {
     this.outbox.update(update, origin);
   };
 
-  private afterWrite(): void {
-    if (++this.sinceSnapshot >= this.opts.limits.snapshotEveryUpdates) this.snapshot();
-  }
-
-  /**
-   * The log already has an entry at our seq: another process owns the workshop
-   * now (our lock's connection died). Stop at once, write nothing more (not
-   * even a snapshot) and send everyone to the owner.
-   */
-  private fence(seq: number): void {
-    if (this.fenced) return;
-    this.fenced = true;
-    this.opts.log('warn', 'fenced: another process wrote at this seq', { workshop: this.id, seq });
-    void this.close(CLOSE.ownedElsewhere, 'the workshop moved to another process; reconnect').then(() => this.opts.onUnload(this));
-  }
-
-  private snapshot(): MaybePromise<void> {
-    if (this.sinceSnapshot === 0 || this.fenced) return;
-    const seq = this.lastSeq;
-    this.sinceSnapshot = 0;
-    try {
-      const r = this.opts.store.writeSnapshot(this.id, seq, this.opts.now(), Y.encodeStateAsUpdate(this.doc));
-      if (r instanceof Promise) return r.catch((err) => this.snapshotFailed(err));
-    } catch (err) {
-      this.snapshotFailed(err);
-    }
-  }
-
-  private snapshotFailed(err: unknown): void {
-    // The log still holds every update, so a missing snapshot only makes the next load slower.
-    this.opts.log('warn', 'could not write snapshot', { workshop: this.id, error: String(err) });
-  }
-
   receiveAwareness(peer: Peer, update: Uint8Array): void {
-    if (peer.role === 'observer') return;
-    let entries: AwarenessEntry[];
-    try {
-      entries = decodeAwarenessEntries(update);
-    } catch {
-      peer.close(CLOSE.invalidData, 'malformed awareness update');
-      return;
-    }
-    const { limits } = this.opts;
-    const kept: AwarenessEntry[] = [];
-    for (const e of entries) {
-      const owner = this.awarenessOwners.get(e.clientID);
-      if (owner && owner !== peer) continue; // another connection's state: not this peer's to set
-      if (e.json.length > limits.maxAwarenessStateBytes) continue;
-      if (!owner) {
-        if (peer.awarenessClients.size >= limits.maxAwarenessClientsPerConnection) continue;
-        if (this.awarenessOwners.size >= limits.maxAwarenessStatesPerRoom) continue;
-        this.awarenessOwners.set(e.clientID, peer);
-        peer.awarenessClients.add(e.clientID);
-      }
-      const stamped = stampAwareness(e, peer);
-      if (stamped) kept.push(stamped);
-    }
-    if (kept.length === 0) return;
-    try {
-      awarenessProtocol.applyAwarenessUpdate(this.awareness, encodeAwarenessEntries(kept), peer);
-    } catch {
-      peer.close(CLOSE.invalidData, 'malformed awareness state');
-    }
+    this.roomAwareness.receive(peer, update);
   }
-
-  private readonly onAwarenessUpdate = ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }) => {
-    // Sent to everyone, the sender too: y-websocket clients treat 30 s of
-    // silence as a dead connection, and their own renewed state is what
-    // reaches them in a quiet room.
-    this.outbox.awarenessChange(added.concat(updated, removed));
-  };
 
   queryAwareness(peer: Peer): void {
-    const clients = [...this.awareness.getStates().keys()];
-    peer.send(encodeAwarenessOf(this.awareness, clients));
-  }
-
-  private enqueue(task: () => MaybePromise<void>): void {
-    const onError = (err: unknown) => this.opts.log('error', 'room task failed', { workshop: this.id, error: String(err) });
-    if (this.queued === 0) {
-      let r: MaybePromise<void>;
-      try {
-        r = task();
-      } catch (err) {
-        return onError(err);
-      }
-      if (!(r instanceof Promise)) return;
-      this.queued++;
-      this.queue = r.catch(onError).finally(() => void this.queued--);
-      return;
-    }
-    this.queued++;
-    this.queue = this.queue!.then(task)
-      .catch(onError)
-      .finally(() => void this.queued--);
+    this.roomAwareness.answer(peer);
   }
 
   /** Resolves once every queued write has finished. */
   async flush(): Promise<void> {
-    while (this.queued > 0 && this.queue) await this.queue;
+    await this.queue.flush();
   }
 
   private async unload(): Promise<void> {
@@ -404,43 +267,15 @@ export class Room {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     try {
       await this.flush();
-      await this.snapshot();
+      await this.persistence.snapshot();
     } finally {
       this.outbox.close();
       for (const peer of this.peers) peer.close(code, reason);
       this.peers.clear();
       this.doc.off('update', this.onDocUpdate);
-      this.awareness.off('update', this.onAwarenessUpdate);
-      this.awareness.destroy();
+      this.roomAwareness.close();
       this.doc.destroy();
       this.state = 'closed';
     }
   }
-}
-
-/** A second entry at a taken seq (either backend): the fence of issue 10. */
-function isSeqTaken(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return code === 'seq_taken' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
-}
-
-/**
- * Writes the connection's real role and participant id into its awareness
- * state, so presence ("who is here") can be trusted even from a client that
- * edits its own code. A state that is not a JSON object (or null) is dropped.
- */
-function stampAwareness(e: AwarenessEntry, peer: Peer): AwarenessEntry | null {
-  let state: unknown;
-  try {
-    state = JSON.parse(e.json);
-  } catch {
-    return null;
-  }
-  if (state === null) return e;
-  if (typeof state !== 'object' || Array.isArray(state)) return null;
-  const s = state as { user?: unknown };
-  if (s.user && typeof s.user === 'object' && !Array.isArray(s.user)) {
-    Object.assign(s.user, { role: peer.role, participantId: peer.participantId ?? null });
-  }
-  return { ...e, json: JSON.stringify(s) };
 }

@@ -1,193 +1,23 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Worker } from 'node:worker_threads';
-import type {
-  BallotRecord,
-  Credential,
-  EventRecord,
-  ImportedWorkshop,
-  LogEntry,
-  NewWorkshop,
-  ParticipantRecord,
-  Store,
-  StoredDocument,
-  VoteRecord,
-  WorkshopRecord,
-} from './store.ts';
-
-/**
- * Numbered up-migrations; `PRAGMA user_version` records how many have run.
- * Never edit one that has shipped: add the next.
- */
-const MIGRATIONS: readonly string[] = [
-  `CREATE TABLE workshops (
-     id TEXT PRIMARY KEY,
-     title TEXT NOT NULL,
-     template_id TEXT NOT NULL,
-     join_code TEXT NOT NULL UNIQUE,
-     facilitator_key_hash TEXT NOT NULL,
-     observer_token_hash TEXT NOT NULL,
-     observer_version INTEGER NOT NULL DEFAULT 1,
-     created_at INTEGER NOT NULL
-   );
-   CREATE TABLE participants (
-     id TEXT PRIMARY KEY,
-     workshop_id TEXT NOT NULL REFERENCES workshops(id),
-     name TEXT NOT NULL,
-     token_hash TEXT NOT NULL UNIQUE,
-     created_at INTEGER NOT NULL,
-     removed_at INTEGER
-   );
-   CREATE INDEX participants_by_workshop ON participants(workshop_id);
-   CREATE TABLE updates (
-     workshop_id TEXT NOT NULL,
-     seq INTEGER NOT NULL,
-     at INTEGER NOT NULL,
-     author TEXT NOT NULL,
-     data BLOB NOT NULL,
-     PRIMARY KEY (workshop_id, seq)
-   ) WITHOUT ROWID;
-   CREATE TABLE snapshots (
-     workshop_id TEXT NOT NULL,
-     seq INTEGER NOT NULL,
-     at INTEGER NOT NULL,
-     data BLOB NOT NULL,
-     PRIMARY KEY (workshop_id, seq)
-   ) WITHOUT ROWID;`,
-  // 2: presence for the replay timeline (connects and disconnects are not in the update log).
-  `CREATE TABLE events (
-     workshop_id TEXT NOT NULL,
-     seq INTEGER NOT NULL,
-     at INTEGER NOT NULL,
-     kind TEXT NOT NULL,
-     actor TEXT NOT NULL,
-     data TEXT NOT NULL DEFAULT '{}',
-     PRIMARY KEY (workshop_id, seq)
-   ) WITHOUT ROWID;`,
-  // 3: votes and secret ballots; ballots stay here until the reveal.
-  `CREATE TABLE votes (
-     id TEXT PRIMARY KEY,
-     workshop_id TEXT NOT NULL REFERENCES workshops(id),
-     question TEXT NOT NULL,
-     kind TEXT NOT NULL,
-     team_id TEXT,
-     choices TEXT,
-     groups_json TEXT,
-     state TEXT NOT NULL,
-     round INTEGER NOT NULL,
-     self_json TEXT,
-     opened_at INTEGER NOT NULL,
-     closed_at INTEGER,
-     revealed_at INTEGER
-   );
-   CREATE INDEX votes_by_workshop ON votes(workshop_id, opened_at);
-   CREATE TABLE ballots (
-     vote_id TEXT NOT NULL REFERENCES votes(id),
-     participant_id TEXT NOT NULL,
-     group_id TEXT,
-     value TEXT NOT NULL,
-     seq INTEGER NOT NULL,
-     at INTEGER NOT NULL,
-     PRIMARY KEY (vote_id, participant_id)
-   ) WITHOUT ROWID;`,
-  // 4: verifiable ballots (receipt = sha256 of vote, salt and value) and auto-reveal.
-  `ALTER TABLE ballots ADD COLUMN salt TEXT NOT NULL DEFAULT '';
-   ALTER TABLE ballots ADD COLUMN receipt TEXT NOT NULL DEFAULT '';
-   ALTER TABLE votes ADD COLUMN auto_reveal INTEGER NOT NULL DEFAULT 0;`,
-  // 5: named votes, whose export keeps who voted what.
-  `ALTER TABLE votes ADD COLUMN named INTEGER NOT NULL DEFAULT 0;`,
-];
-
-interface WorkshopRow {
-  id: string;
-  title: string;
-  template_id: string;
-  join_code: string;
-  created_at: number;
-  observer_version: number;
-}
-const toWorkshop = (r: WorkshopRow): WorkshopRecord => ({
-  id: r.id,
-  title: r.title,
-  templateId: r.template_id,
-  joinCode: r.join_code,
-  createdAt: r.created_at,
-  observerVersion: r.observer_version,
-});
-
-interface VoteRow {
-  id: string;
-  workshop_id: string;
-  question: string;
-  kind: VoteRecord['kind'];
-  team_id: string | null;
-  choices: string | null;
-  groups_json: string | null;
-  auto_reveal: number;
-  named: number;
-  state: VoteRecord['state'];
-  round: number;
-  self_json: string | null;
-  opened_at: number;
-  closed_at: number | null;
-  revealed_at: number | null;
-}
-const toVote = (r: VoteRow): VoteRecord => ({
-  id: r.id,
-  workshopId: r.workshop_id,
-  question: r.question,
-  kind: r.kind,
-  teamId: r.team_id,
-  choices: r.choices === null ? null : JSON.parse(r.choices),
-  groups: r.groups_json === null ? null : JSON.parse(r.groups_json),
-  autoReveal: r.auto_reveal === 1,
-  named: r.named === 1,
-  state: r.state,
-  round: r.round,
-  self: r.self_json === null ? null : JSON.parse(r.self_json),
-  openedAt: r.opened_at,
-  closedAt: r.closed_at,
-  revealedAt: r.revealed_at,
-});
-interface BallotRow {
-  vote_id: string;
-  participant_id: string;
-  group_id: string | null;
-  value: string;
-  salt: string;
-  receipt: string;
-  seq: number;
-  at: number;
-}
-const toBallot = (r: BallotRow): BallotRecord => ({
-  voteId: r.vote_id,
-  participantId: r.participant_id,
-  group: r.group_id,
-  value: r.value,
-  salt: r.salt,
-  receipt: r.receipt,
-  seq: r.seq,
-  at: r.at,
-});
-
-interface EntryRow {
-  seq: number;
-  at: number;
-  author: string;
-  data: Buffer;
-}
-const toEntry = (r: EntryRow): LogEntry => ({ seq: r.seq, at: r.at, author: r.author, data: new Uint8Array(r.data) });
-
-export function migrate(db: Database.Database): void {
-  const version = db.pragma('user_version', { simple: true }) as number;
-  for (let v = version; v < MIGRATIONS.length; v++) {
-    db.transaction(() => {
-      db.exec(MIGRATIONS[v]!);
-      db.pragma(`user_version = ${v + 1}`);
-    })();
-  }
-}
+import { startCheckpointer } from './sqlite-checkpointer.ts';
+import { migrate } from './sqlite-migrations.ts';
+import type { BallotRecord, Credential, EventRecord, ImportedWorkshop, NewWorkshop, Store, StoredDocument } from './store.ts';
+import {
+  toBallot,
+  toEntry,
+  toEvent,
+  toParticipant,
+  toVote,
+  toWorkshop,
+  type BallotRow,
+  type EntryRow,
+  type EventRow,
+  type ParticipantRow,
+  type VoteRow,
+  type WorkshopRow,
+} from './store-rows.ts';
 
 /**
  * The embedded store. WAL with synchronous=NORMAL: a committed append survives
@@ -228,10 +58,7 @@ export function openSqliteStore(file: string): Store {
     countParticipants: db.prepare<[string], { n: number }>(
       'SELECT count(*) AS n FROM participants WHERE workshop_id = ? AND removed_at IS NULL',
     ),
-    listParticipants: db.prepare<
-      [string],
-      { id: string; workshop_id: string; name: string; created_at: number; removed_at: number | null }
-    >('SELECT * FROM participants WHERE workshop_id = ? ORDER BY created_at, id'),
+    listParticipants: db.prepare<[string], ParticipantRow>('SELECT * FROM participants WHERE workshop_id = ? ORDER BY created_at, id'),
     insertVote: db.prepare(
       `INSERT INTO votes (id, workshop_id, question, kind, team_id, choices, groups_json, auto_reveal, named, state, round, self_json, opened_at, closed_at, revealed_at)
        VALUES (@id, @workshopId, @question, @kind, @teamId, @choices, @groups, @autoReveal, @named, @state, @round, @self, @openedAt, @closedAt, @revealedAt)`,
@@ -278,9 +105,7 @@ export function openSqliteStore(file: string): Store {
       `INSERT INTO events (workshop_id, seq, at, kind, actor, data)
        VALUES (?, (SELECT coalesce(max(seq), 0) + 1 FROM events WHERE workshop_id = ?), ?, ?, ?, ?)`,
     ),
-    listEvents: db.prepare<[string], { seq: number; at: number; kind: string; actor: string; data: string }>(
-      'SELECT seq, at, kind, actor, data FROM events WHERE workshop_id = ? ORDER BY seq',
-    ),
+    listEvents: db.prepare<[string], EventRow>('SELECT seq, at, kind, actor, data FROM events WHERE workshop_id = ? ORDER BY seq'),
   };
 
   const createWorkshop = db.transaction((w: NewWorkshop, initialUpdate: Uint8Array) => {
@@ -336,14 +161,7 @@ export function openSqliteStore(file: string): Store {
     },
     addParticipant: (p) => void q.insertParticipant.run(p),
     countParticipants: (id) => q.countParticipants.get(id)?.n ?? 0,
-    listParticipants: (id): ParticipantRecord[] =>
-      q.listParticipants.all(id).map((r) => ({
-        id: r.id,
-        workshopId: r.workshop_id,
-        name: r.name,
-        createdAt: r.created_at,
-        removedAt: r.removed_at,
-      })),
+    listParticipants: (id) => q.listParticipants.all(id).map(toParticipant),
     createVote: (v) =>
       void q.insertVote.run({
         ...v,
@@ -374,8 +192,7 @@ export function openSqliteStore(file: string): Store {
     writeSnapshot: (id, seq, at, data) => void q.insertSnapshot.run(id, seq, at, data),
     history: (id, since, limit) => q.history.all(id, since, limit).map(toEntry),
     appendEvent,
-    listEvents: (id): EventRecord[] =>
-      q.listEvents.all(id).map((r) => ({ seq: r.seq, at: r.at, kind: r.kind, actor: r.actor, data: JSON.parse(r.data) })),
+    listEvents: (id) => q.listEvents.all(id).map(toEvent),
     importWorkshop: (imp) => importWorkshop(imp),
     close: async () => {
       await checkpointer?.stop();
@@ -383,37 +200,5 @@ export function openSqliteStore(file: string): Store {
       db.pragma('wal_checkpoint(TRUNCATE)');
       db.close();
     },
-  };
-}
-
-/** How often the checkpointer moves the WAL into the database file. */
-const CHECKPOINT_INTERVAL_MS = 1000;
-
-/**
- * Turns automatic WAL checkpoints off for the writer and runs them on a worker
- * thread instead (server/checkpointer.cjs), so the write path never pays for one.
- */
-function startCheckpointer(file: string): { stop(): Promise<void> } {
-  const worker = new Worker(new URL('./checkpointer.cjs', import.meta.url), {
-    workerData: { file, intervalMs: CHECKPOINT_INTERVAL_MS },
-  });
-  worker.unref();
-  worker.on('message', (m: { error?: string }) => {
-    if (m.error)
-      process.stderr.write(
-        JSON.stringify({ t: new Date().toISOString(), level: 'warn', msg: 'WAL checkpoint failed', error: m.error }) + '\n',
-      );
-  });
-  worker.on('error', () => {});
-  return {
-    stop: () =>
-      new Promise<void>((resolve) => {
-        worker.once('exit', () => resolve());
-        // Hold the process open until the worker has closed its connection.
-        worker.ref();
-        worker.postMessage('stop');
-        // A worker stuck on a busy database is not worth waiting for at shutdown.
-        setTimeout(() => void worker.terminate(), 2000).unref();
-      }),
   };
 }

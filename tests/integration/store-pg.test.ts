@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { migratePg, openPgStore } from '../../server/pg-store.ts';
+import { migratePg } from '../../server/pg-migrations.ts';
+import { openPgStore } from '../../server/pg-store.ts';
 import { freshDatabase, testDatabaseUrl, testPool } from '../helpers/pg.ts';
 import { storeSuite } from '../store/store-suite.ts';
 
