@@ -27,7 +27,7 @@ const types: pg.CustomTypesConfig = {
 const bytes = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 
 /** What `appendUpdate` throws when the seq is taken: a stale writer, fenced. */
-export class SeqTakenError extends Error {
+class SeqTakenError extends Error {
   readonly code = 'seq_taken';
   constructor(workshopId: string, seq: number) {
     super(`workshop ${workshopId} already has an update at seq ${seq}`);

@@ -114,11 +114,11 @@ export interface Store {
   createWorkshop(workshop: NewWorkshop, initialUpdate: Uint8Array): MaybePromise<void>;
   getWorkshop(id: string): MaybePromise<WorkshopRecord | undefined>;
   findWorkshopByJoinCode(code: string): MaybePromise<WorkshopRecord | undefined>;
-  /** Who holds this token hash in this workshop, if anyone (removed participants hold nothing). */
   /** Replaces the join code; throws on a code another workshop holds (the caller picks another). */
   setJoinCode(workshopId: string, joinCode: string): MaybePromise<void>;
   /** Replaces the observer token hash and records the new version. */
   rotateObserver(workshopId: string, tokenHash: string, version: number): MaybePromise<void>;
+  /** Who holds this token hash in this workshop, if anyone (removed participants hold nothing). */
   resolveCredential(workshopId: string, tokenHash: string): MaybePromise<Credential | undefined>;
   addParticipant(p: ParticipantRecord & { tokenHash: string }): MaybePromise<void>;
   countParticipants(workshopId: string): MaybePromise<number>;
