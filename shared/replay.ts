@@ -12,6 +12,7 @@ import {
   type Team,
   type TeamField,
 } from './doc.ts';
+import { Checkpoints } from './replay-checkpoints.ts';
 import { DocEventTracker, FALLBACK_TEMPLATE, type TimelineEvent } from './timeline.ts';
 
 /**
@@ -30,8 +31,8 @@ import { DocEventTracker, FALLBACK_TEMPLATE, type TimelineEvent } from './timeli
  *
  * The exact document at any entry is still available (`docAt`): it starts
  * from the nearest checkpoint (Y.encodeStateAsUpdate every
- * `checkpointEvery` entries) and applies at most that many entries; the
- * tests check that both paths agree.
+ * `checkpointEvery` entries, see replay-checkpoints.ts) and applies at most
+ * that many entries; the tests check that both paths agree.
  */
 export interface ReplayEntry {
   seq: number;
@@ -109,12 +110,9 @@ function lastAt<T>(states: readonly Stamped<T>[], index: number): Stamped<T> | u
 export class ReplayEngine {
   readonly entries: ReplayEntry[] = [];
   readonly trails = new Map<string, TrailPoint[]>();
-  readonly checkpointEvery: number;
   private readonly doc = new Y.Doc();
   private readonly tracker = new DocEventTracker(this.doc);
-  /** checkpoints[k] holds the state right after entry (k + 1) * checkpointEvery - 1. */
-  private readonly checkpoints: Uint8Array[] = [];
-  private cursor: { doc: Y.Doc; index: number } | null = null;
+  private readonly checkpoints: Checkpoints;
   /** Teams changed by the entry being applied: the fields changed, or 'all' when the team itself was set or removed. */
   private readonly touched = new Map<string, Set<string> | 'all'>();
   private controlTouched = false;
@@ -127,7 +125,7 @@ export class ReplayEngine {
 
   /** `frames: false` skips the per-entry states and trails (the export needs only the final document). */
   constructor(opts: { checkpointEvery?: number; frames?: boolean } = {}) {
-    this.checkpointEvery = Math.max(1, opts.checkpointEvery ?? 500);
+    this.checkpoints = new Checkpoints(this.entries, opts.checkpointEvery);
     this.indexed = opts.frames !== false;
     if (this.indexed) {
       this.doc.getMap(ROOTS.teams).observeDeep((events) => {
@@ -150,6 +148,10 @@ export class ReplayEngine {
       this.metaTouched = true;
       this.stageMax = this.tracker.template().stages.length;
     });
+  }
+
+  get checkpointEvery(): number {
+    return this.checkpoints.every;
   }
 
   get length(): number {
@@ -182,7 +184,7 @@ export class ReplayEngine {
       Y.applyUpdate(this.doc, entry.update);
       this.tracker.after(entry);
       if (this.indexed) this.record(index, entry.at);
-      if ((index + 1) % this.checkpointEvery === 0) this.checkpoints.push(Y.encodeStateAsUpdate(this.doc));
+      this.checkpoints.after(index, this.doc);
     }
   }
 
@@ -239,39 +241,7 @@ export class ReplayEngine {
    * engine owns it and reuses it for the next seek: read it, don't keep it.
    */
   docAt(index: number): Y.Doc {
-    const target = Math.min(Math.max(index, -1), this.entries.length - 1);
-    const c = this.cursor;
-    if (c && target >= c.index && target - c.index <= this.checkpointEvery) {
-      this.applyRange(c.doc, c.index + 1, target);
-      c.index = target;
-      return c.doc;
-    }
-    const k = Math.floor((target + 1) / this.checkpointEvery) - 1;
-    const doc = new Y.Doc();
-    let from = 0;
-    if (k >= 0 && this.checkpoints[k]) {
-      Y.applyUpdate(doc, this.checkpoints[k]!);
-      from = (k + 1) * this.checkpointEvery;
-    } else if (k >= 0) {
-      // Still loading past this point: start from the nearest checkpoint made so far.
-      const last = this.checkpoints.length - 1;
-      if (last >= 0) {
-        Y.applyUpdate(doc, this.checkpoints[last]!);
-        from = (last + 1) * this.checkpointEvery;
-      }
-    }
-    this.applyRange(doc, from, target);
-    c?.doc.destroy();
-    this.cursor = { doc, index: target };
-    return doc;
-  }
-
-  private applyRange(doc: Y.Doc, from: number, to: number): void {
-    if (from > to) return;
-    // One transaction: observers and cleanup run once for the whole range.
-    doc.transact(() => {
-      for (let i = from; i <= to; i++) Y.applyUpdate(doc, this.entries[i]!.update);
-    });
+    return this.checkpoints.docAt(index);
   }
 
   /** What the maps show right after entry `index`: what the readers would read from `docAt(index)`. */
@@ -311,8 +281,7 @@ export class ReplayEngine {
   }
 
   destroy(): void {
-    this.cursor?.doc.destroy();
-    this.cursor = null;
+    this.checkpoints.destroy();
     this.doc.destroy();
   }
 }

@@ -1,0 +1,126 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addTeam } from '../../shared/doc.ts';
+import { createWorkshop } from '../helpers/api.ts';
+import { launch, openPage, screenshot } from '../helpers/browser.ts';
+import { diagonal, redFlagInList, riskMarker } from '../helpers/maps.ts';
+import { startServer, type TestServer } from '../helpers/server.ts';
+import { connect, synced } from '../helpers/yclient.ts';
+
+let srv: TestServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  srv = await startServer();
+  browser = await launch();
+});
+afterAll(async () => {
+  await browser?.close();
+  await srv?.close();
+});
+
+describe('the projector', () => {
+  it('shows both maps, big and read-only, at 1920×1080 and 1280×720', async () => {
+    const w = await createWorkshop(srv.url, 'Platform leadership offsite');
+    const seed = connect(srv.wsUrl, w.id, w.facilitatorKey);
+    await synced(seed);
+    const teams = [
+      {
+        name: 'Payments',
+        color: '#2563eb',
+        stageCurrent: 1.4,
+        stageTarget: 2.2,
+        autonomy: 0.72,
+        controls: 0.3,
+        reliance: 'guardrails',
+        bottleneck: 'Review and evaluation',
+        autonomyTarget: 0.75,
+        controlsTarget: 0.8,
+      },
+      {
+        name: 'Platform',
+        color: '#16a34a',
+        stageCurrent: 2.1,
+        stageTarget: 2.8,
+        autonomy: 0.55,
+        controls: 0.62,
+        reliance: 'guarantees',
+        bottleneck: 'Trust, security and validation',
+      },
+      {
+        name: 'Mobile apps',
+        color: '#9333ea',
+        stageCurrent: 1,
+        stageTarget: 1.6,
+        autonomy: 0.2,
+        controls: 0.75,
+        reliance: 'mixed',
+        bottleneck: 'Test coverage',
+      },
+      { name: 'Data and analytics engineering', color: '#ea580c', stageCurrent: 1.2, stageTarget: 2, autonomy: 0.56, controls: 0.6 },
+    ] as const;
+    teams.forEach((t, i) => addTeam(seed.doc, `team-${i}`, { ...t, createdAt: i + 1 }));
+    // A value out of range and one of the wrong type are ignored, not drawn and not fatal.
+    seed.doc.getMap('teams').set('broken', new (await import('yjs')).Map());
+    addTeam(seed.doc, 'odd', { name: 'Odd values', color: '#0891b2', createdAt: 9 });
+    const odd = seed.doc.getMap('teams').get('odd') as import('yjs').Map<unknown>;
+    odd.set('autonomy', 7);
+    odd.set('stageCurrent', 'three');
+
+    for (const size of [
+      { width: 1920, height: 1080 },
+      { width: 1280, height: 720 },
+    ]) {
+      const page = await openPage(browser, size);
+      await page.goto(w.observerUrl);
+      await riskMarker(page, 'Payments').waitFor();
+      expect(await page.getByRole('button', { name: 'Add team' }).count()).toBe(0);
+      expect(await redFlagInList(page, 'Payments').count()).toBe(0); // the list is chrome the projector hides
+      expect(await riskMarker(page, 'Payments').getAttribute('aria-valuetext')).toMatch(/in the red zone/);
+      expect(await diagonal(page).getByText('Not placed yet: Odd values').count()).toBe(1);
+      await screenshot(page, `maps-projector-${size.width}x${size.height}`);
+      // No chrome and no scrolling: both maps fit the screen.
+      for (const name of ['Stage map', 'Risk diagonal']) {
+        const map = (await page.getByRole('application', { name: new RegExp(name) }).boundingBox())!;
+        expect(map.y + map.height).toBeLessThanOrEqual(size.height);
+        expect(map.x + map.width).toBeLessThanOrEqual(size.width);
+      }
+      // The first step shows the room how to join; the code never pushes the maps off the screen (checked above).
+      const invite = page.getByRole('region', { name: 'Invite participants' });
+      expect(await invite.getByTestId('join-code').textContent()).toBe(`${w.joinCode.slice(0, 3)} ${w.joinCode.slice(3)}`);
+      expect(await invite.getByRole('button').count()).toBe(0); // nothing to click on a projector
+      await page.context().close();
+    }
+    // Past the first step the code moves to a corner of the top bar, for latecomers.
+    const page = await openPage(browser, { width: 1920, height: 1080 });
+    await page.goto(w.observerUrl);
+    await page.getByRole('region', { name: 'Invite participants' }).waitFor();
+    seed.doc.getMap('control').set('step', 1);
+    await page.getByRole('region', { name: 'Invite participants' }).waitFor({ state: 'detached' });
+    expect(await page.getByTestId('header-join').textContent()).toContain(`${w.joinCode.slice(0, 3)} ${w.joinCode.slice(3)}`);
+    // A live vote sits beside the step; the maps still fit a 720-line screen.
+    const vote = await fetch(`${srv.url}/api/workshops/${w.id}/votes`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${w.facilitatorKey}` },
+      body: JSON.stringify({ question: 'Where is Payments on the risk diagonal?', kind: 'risk', teamId: 'team-0' }),
+    });
+    expect(vote.status).toBe(201);
+    const small = await openPage(browser, { width: 1280, height: 720 });
+    await small.goto(w.observerUrl);
+    await small.getByRole('region', { name: 'Vote in progress' }).waitFor();
+    for (const name of ['Stage map', 'Risk diagonal']) {
+      const map = (await small.getByRole('application', { name: new RegExp(name) }).boundingBox())!;
+      expect(map.y + map.height).toBeLessThanOrEqual(720);
+    }
+    await screenshot(small, 'maps-projector-vote-1280x720');
+    await small.context().close();
+
+    // The facilitator can take it off the projector, and put it back.
+    seed.doc.getMap('control').set('showJoin', false);
+    await page.getByTestId('header-join').waitFor({ state: 'detached' });
+    seed.doc.getMap('control').set('showJoin', true);
+    await page.getByTestId('header-join').waitFor();
+    await page.context().close();
+    seed.destroy();
+  }, 60_000);
+});

@@ -1,0 +1,16 @@
+import type { Page } from 'playwright-core';
+
+/** The risk diagonal's chart, as a screen reader finds it. */
+export const diagonal = (page: Page) => page.getByRole('application', { name: /Risk diagonal/ });
+
+export const riskMarker = (page: Page, team: string) => diagonal(page).getByRole('slider', { name: `${team}: risk position` });
+
+/** Where a team's marker says it is, at full precision. */
+export const point = async (page: Page, team: string) => {
+  const m = riskMarker(page, team);
+  return { autonomy: Number(await m.getAttribute('data-autonomy')), controls: Number(await m.getAttribute('data-controls')) };
+};
+
+/** The team list's entry for a team, when it carries the red-zone flag. */
+export const redFlagInList = (page: Page, team: string) =>
+  page.getByRole('list', { name: 'Teams' }).getByRole('button', { name: `${team}, in the red zone: open` });
