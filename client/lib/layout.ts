@@ -20,6 +20,19 @@ export interface StageLayout {
   bands: { index: number; x0: number; x1: number; center: number }[];
 }
 
+/** Below this width (CSS px) the stage map switches to its phone layout: names above the lanes. */
+export const STAGE_COMPACT_BELOW = 640;
+
+/**
+ * The stage map's type scale for a map `width` wide: it follows the width
+ * (1 on a laptop, up to 1.9), or on a projector the page's `scale`, capped by
+ * the map's own width so a half-screen map does not get full-screen type.
+ * The replay's trails use it too, to land on the markers.
+ */
+export function stageTypeScale(width: number, scale?: number): number {
+  return scale ? Math.max(1, Math.min(scale, width / 680)) : Math.max(1, Math.min(1.9, width / 1100));
+}
+
 export function stageLayout(opts: {
   stageCount: number;
   teamCount: number;

@@ -41,6 +41,9 @@ const FONT_PLOT = 300;
 
 const evenly = (n: number) => Array.from({ length: n }, (_, i) => (n === 1 ? 0 : i / (n - 1)));
 
+/** Below this width (CSS px) the risk diagonal uses its small type and a dense legend. */
+export const RISK_COMPACT_BELOW = 520;
+
 export function riskLayout(opts: {
   width: number;
   diagonal: Template['diagonal'];
