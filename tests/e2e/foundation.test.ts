@@ -131,4 +131,17 @@ describe('a facilitator and a participant on the stage map', () => {
     await phone.context().close();
     await facilitator.context().close();
   });
+
+  it('says so when the board code does not arrive, and loads it on Try again', async () => {
+    const facilitator = await openPage(browser);
+    await createWorkshopInUi(facilitator, srv.url, 'Flaky venue wifi');
+    const boardCode = /\/assets\/BoardPage-[^/]+\.js$/;
+    await facilitator.route(boardCode, (route) => route.abort('connectionreset'));
+    await facilitator.reload();
+    await facilitator.getByRole('alert').filter({ hasText: 'did not arrive' }).waitFor();
+    await facilitator.unroute(boardCode);
+    await facilitator.getByRole('button', { name: 'Try again' }).click();
+    await facilitator.getByRole('application', { name: /Stage map/ }).waitFor();
+    await facilitator.context().close();
+  });
 });
