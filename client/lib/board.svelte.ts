@@ -47,6 +47,9 @@ export class Board {
 
   /** Votes this page has seen open or closed, not yet revealed (see revealedWhileOpen). */
   private readonly seenRunning = new Set<string>();
+  /** Vote rounds (`id:round`) this page has seen, and those among them it saw open after its first sync (see openedWhileOpen). */
+  private readonly seenRounds = new Set<string>();
+  private readonly openedLive = new Set<string>();
   private detach: (() => void) | null = null;
   private readonly unsubscribe: () => void;
 
@@ -70,6 +73,15 @@ export class Board {
     return this.seenRunning.delete(voteId);
   }
 
+  /**
+   * True once for a vote round that opened while this page was open (not one
+   * already open when it loaded): a voter's page then brings the ballot into
+   * view, wherever following the facilitator had taken it.
+   */
+  openedWhileOpen(voteId: string, round: number): boolean {
+    return this.openedLive.delete(`${voteId}:${round}`);
+  }
+
   get stageCount(): number {
     return this.meta.template.stages.length;
   }
@@ -91,6 +103,12 @@ export class Board {
         this.control = readControl(doc);
         const vote = this.control.vote;
         if (vote && vote.state !== 'revealed') this.seenRunning.add(vote.id);
+        const round = vote && `${vote.id}:${vote.round}`;
+        if (round && !this.seenRounds.has(round)) {
+          this.seenRounds.add(round);
+          // The first sync brings what was there before the page opened; it is not synced until that is applied.
+          if (this.sync.provider.synced && vote.state === 'open') this.openedLive.add(round);
+        }
       },
       groups: () => {
         this.members = readMembers(doc);

@@ -61,6 +61,14 @@ async function resultsInView(p: Page): Promise<boolean> {
   return boxes.every((b) => b.top >= -1 && b.bottom <= height + 1);
 }
 
+/** Whether the element's top is on screen, below the sticky top bar. */
+const inView = (p: Page, selector: string) =>
+  p.locator(selector).evaluate((el) => {
+    const top = el.getBoundingClientRect().top;
+    const bar = document.querySelector('header')?.getBoundingClientRect().bottom ?? 0;
+    return top >= bar - 1 && top < innerHeight;
+  });
+
 /** Two animation frames: a scroll started by what the page just rendered has begun by then. */
 const twoFrames = (p: Page) => p.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
 
@@ -101,6 +109,21 @@ describe('breakout groups and a secret stage vote', () => {
     expect(await question()).toBe('Where is Payments on the stage map?');
   });
 
+  it('opens no stage or risk vote while there is no team to place; a multiple-choice vote needs none', async () => {
+    const page = await openPage(browser, { width: 1280, height: 900 });
+    await createWorkshopInUi(page, srv.url, 'No teams yet');
+    const panel = page.getByRole('region', { name: 'Vote' });
+    const open = panel.getByRole('button', { name: 'Open vote' });
+    await open.waitFor();
+    expect(await open.isDisabled()).toBe(true);
+    expect(await panel.getByText('add a team first').count()).toBe(1);
+    await panel.getByLabel('Risk diagonal').check();
+    expect(await open.isDisabled()).toBe(true);
+    await panel.getByLabel('Multiple choice').check();
+    expect(await open.isDisabled()).toBe(false);
+    await page.context().close();
+  });
+
   it('splits everyone into two groups at random, then moves people by hand', async () => {
     await groups().getByLabel('Number of groups').fill('2');
     await groups().getByRole('button', { name: 'Split at random' }).click();
@@ -135,9 +158,19 @@ describe('breakout groups and a secret stage vote', () => {
   });
 
   it('collects ballots that only their voters see, with live counts per group', async () => {
+    // Bob has scrolled down to the maps, as following the facilitator's risk step would take him.
+    await bob.getByRole('application', { name: /Risk diagonal/ }).scrollIntoViewIfNeeded();
     await facilitator.getByRole('button', { name: 'Open vote' }).click();
     for (const p of [alice, bob, carol]) await p.getByRole('slider', { name: BALLOT }).waitFor();
     await projector.getByRole('region', { name: 'Vote in progress' }).waitFor();
+    // Broke: the ballot opened a thousand pixels above him and he never saw it.
+    await expect
+      .poll(
+        async () =>
+          (await bob.getByRole('heading', { name: 'Where is Payments on the stage map?' }).isVisible()) &&
+          (await inView(bob, '[data-vote]')),
+      )
+      .toBe(true);
 
     await vote(alice, ['End']); // 3
     await vote(bob, ['Home']); // 1
@@ -158,8 +191,17 @@ describe('breakout groups and a secret stage vote', () => {
   });
 
   it('lets a voter change the ballot, and the confirmation survives a reload', async () => {
-    await vote(alice, ['Home', 'ArrowRight', 'ArrowRight', 'ArrowRight', 'ArrowRight', 'ArrowRight'], 'Change my vote'); // 1.5
+    // From the keyboard alone: the ballot's slider, then Tab to the button and Enter.
+    await alice.getByRole('slider', { name: BALLOT }).focus();
+    for (const k of ['Home', 'ArrowRight', 'ArrowRight', 'ArrowRight', 'ArrowRight', 'ArrowRight']) await alice.keyboard.press(k); // 1.5
+    await alice.keyboard.press('Tab');
+    expect(await alice.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Change my vote');
+    await alice.keyboard.press('Enter');
     await expect.poll(() => alice.getByTestId('vote-in').textContent()).toContain('1.5');
+    // Broke: the button went disabled and focus fell to the page; it stays, now saying there is nothing to change.
+    expect(
+      await alice.evaluate(() => [document.activeElement?.textContent?.trim(), document.activeElement?.getAttribute('aria-disabled')]),
+    ).toEqual(['Change my vote', 'true']);
     expect(await wideOnPhone(bob)).toEqual([]);
     await screenshot(bob, 'voting-participant-ballot-phone');
     await bob.locator('[data-vote]').screenshot({ path: `${SCREENSHOTS}/voting-ballot-card-phone.png` });
