@@ -54,10 +54,11 @@ export async function joinInUi(page: Page, base: string, code: string, name: str
   await page.waitForURL(/\/w\/[\w-]+$/);
 }
 
-/** Drags the centre of `selector`'s element by (dx, dy) pixels with the mouse, in steps. */
-export async function dragBy(page: Page, selector: string, dx: number, dy = 0): Promise<void> {
+/** Drags `selector`'s element by (dx, dy) pixels with the mouse, in steps, from its centre or its right edge. */
+export async function dragBy(page: Page, selector: string, dx: number, dy = 0, from: 'centre' | 'right edge' = 'centre'): Promise<void> {
   const box = (await page.locator(selector).boundingBox())!;
-  const x = box.x + box.width / 2;
+  // The right edge: just inside it, where a ring is grabbed by its outline.
+  const x = from === 'centre' ? box.x + box.width / 2 : box.x + box.width - 4;
   const y = box.y + box.height / 2;
   await page.mouse.move(x, y);
   await page.mouse.down();
