@@ -132,6 +132,14 @@ describe('replay, exports and report', () => {
     await expect.poll(async () => page.getByTestId('replay-clock').textContent()).not.toMatch(/^10:0/);
     await page.getByRole('button', { name: 'Pause' }).click();
     await scrubber.focus();
+    // Broke: an arrow moved a millisecond. Now a second, ten with Shift.
+    const clockNow = () => page.getByTestId('replay-clock').textContent();
+    await page.keyboard.press('Home');
+    await expect.poll(clockNow).toMatch(/^0:00/);
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(clockNow).toMatch(/^0:01/);
+    await page.keyboard.press('Shift+ArrowRight');
+    await expect.poll(clockNow).toMatch(/^0:11/);
     await page.keyboard.press('End');
     await expect.poll(() => stageOf(page, 'Payments')).toBe(2.6);
     await screenshot(page, 'replay-end');
