@@ -8,7 +8,8 @@ import type { Board } from './board.svelte.ts';
  * follow-me asks a participant who looked away.
  *
  * Made once per board page, while it initialises: its effects drop browsing
- * under strict follow-me, and bring a new step's board into view.
+ * under strict follow-me, bring a new step's board into view, and keep the
+ * projector at the top of its one screen.
  */
 export class StepFollow {
   /** The step a participant browses while follow-me is off. */
@@ -63,9 +64,24 @@ export class StepFollow {
       const board = this.itemBoard;
       const changed = last !== undefined && board !== last;
       last = board;
-      if (!board || !changed || !this.live || this.read().role === 'facilitator') return;
+      const role = this.read().role;
+      if (!board || !changed || !this.live || role === 'facilitator' || role === 'observer') return;
       const target = document.querySelector(`[data-board~="${board}"]`);
       target?.scrollIntoView({ behavior: 'smooth', block: 'start' });
+    });
+    // The projector is laid out to fit one screen from the top, and nobody stands at it to scroll:
+    // a new step, or a newly opened vote, takes it back up there (from a reveal it followed down).
+    let lastProjected: string | undefined;
+    let lastOpened = '';
+    $effect(() => {
+      const { role, board } = this.read();
+      if (role !== 'observer' || !board) return;
+      const vote = board.control.vote;
+      if (vote?.state === 'open') lastOpened = `${vote.id}:${vote.round}`;
+      const key = `${board.control.step}|${lastOpened}`;
+      const changed = lastProjected !== undefined && key !== lastProjected;
+      lastProjected = key;
+      if (changed) window.scrollTo({ top: 0, behavior: 'smooth' });
     });
   }
 }

@@ -277,6 +277,9 @@ describe('breakout groups and a secret stage vote', () => {
     await panel.getByRole('checkbox', { name: 'Group 2' }).check();
     await panel.getByRole('button', { name: 'Open vote' }).click();
     await expect.poll(() => facilitator.getByTestId('vote-count').textContent()).toBe('0 of 1 in Group 2 voted');
+    // Broke: the projector stayed down at the last reveal, the new vote's banner off its screen.
+    await projector.getByRole('region', { name: 'Vote in progress' }).waitFor();
+    await expect.poll(() => projector.evaluate(() => scrollY)).toBe(0);
     await alice.getByText('This vote is for other groups.').waitFor();
     expect(await alice.getByRole('button', { name: 'Submit my vote' }).count()).toBe(0);
     await carol.getByRole('radio', { name: 'Test coverage' }).click();
