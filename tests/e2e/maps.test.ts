@@ -142,6 +142,15 @@ describe('the risk diagonal and the team panel', () => {
     const phone = await context.newPage();
     phone.on('pageerror', (err) => console.error(`[page error] ${err.message}`));
     await joinInUi(phone, srv.url, w.joinCode, 'Sam');
+    // Broke: the empty map's one-line note ran past both edges; and the hint spoke of arrow keys and clicks.
+    const empty = await phone.locator('text.empty').evaluate((t) => {
+      const box = t.getBoundingClientRect();
+      const map = t.closest('svg')!.getBoundingClientRect();
+      return box.left >= map.left && box.right <= map.right;
+    });
+    expect(empty).toBe(true);
+    expect(await phone.getByText('Drag a marker with your finger').isVisible()).toBe(true);
+    expect(await phone.getByText(/use the arrow keys/).isVisible()).toBe(false);
     await addTeamInUi(phone, 'Mobile apps');
 
     const marker = riskMarker(phone, 'Mobile apps');
