@@ -64,7 +64,10 @@ describe('the facilitator drives three screens', () => {
     expect(await alice.getByText('Locked by the facilitator').count()).toBe(2);
     const marker = alice.getByRole('slider', { name: 'Payments: current stage' });
     await expect.poll(() => marker.getAttribute('aria-readonly')).toBe('true');
+    const nudge = alice.getByRole('status').filter({ hasText: 'markers stay where they are' });
     await dragBy(alice, '[data-field="stageCurrent"]', 300);
+    // Broke: the drag did nothing and said nothing.
+    await nudge.waitFor();
     await marker.focus();
     await alice.keyboard.press('Shift+ArrowRight');
     expect(await marker.getAttribute('aria-valuenow')).toBe(before);
@@ -74,6 +77,7 @@ describe('the facilitator drives three screens', () => {
 
     await facilitator.getByRole('button', { name: 'Unlock board' }).click();
     await expect.poll(() => marker.getAttribute('aria-readonly')).toBe('false');
+    await nudge.waitFor({ state: 'detached' });
     expect(await alice.getByText('Locked by the facilitator').count()).toBe(0);
     await marker.focus();
     await alice.keyboard.press('Shift+ArrowRight');
