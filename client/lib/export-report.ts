@@ -120,6 +120,12 @@ export function revealInsights(insights: ExportFile['insights'], t?: Template): 
 /** How many of the final insights a reveal had already raised, as a sentence. */
 export function raisedBy(kept: number, total: number): string {
   if (total === 1) return kept ? 'The insight above had been raised by then.' : 'The insight above came up later.';
+  if (total === 2)
+    return [
+      'Neither insight above had been raised yet.',
+      'One of the two insights above had been raised by then.',
+      'Both insights above had been raised by then.',
+    ][kept]!;
   if (kept === 0) return `None of the ${total} insights above had been raised yet.`;
   if (kept === total) return `All ${total} insights above had been raised by then.`;
   return `${kept} of the ${total} insights above had been raised by then.`;

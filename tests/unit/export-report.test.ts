@@ -69,6 +69,9 @@ describe('the report', () => {
     expect(raisedBy(3, 3)).toBe('All 3 insights above had been raised by then.');
     expect(raisedBy(1, 1)).toBe('The insight above had been raised by then.');
     expect(raisedBy(0, 1)).toBe('The insight above came up later.');
+    expect(raisedBy(2, 2)).toBe('Both insights above had been raised by then.');
+    expect(raisedBy(1, 2)).toBe('One of the two insights above had been raised by then.');
+    expect(raisedBy(0, 2)).toBe('Neither insight above had been raised yet.');
   });
 
   it('says how long the session ran in words', () => {
