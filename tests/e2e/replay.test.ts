@@ -191,6 +191,7 @@ describe('replay, exports and report', () => {
     const row = report.getByRole('row', { name: /Payments/ });
     await expect.poll(() => row.textContent()).toMatch(/2\.6 Autonomous workflows → 2\.0 Agent-orchestrated/);
     expect(await row.textContent()).toContain('red zone');
+    expect(await row.textContent()).toContain('relies on a mix of guardrails and guarantees');
     // The header says what 1:10:00 is; the red zone says what a mix is; an insight names its team once.
     expect(await report.getByText(/ · 1 h 10 min session · /).count()).toBe(1);
     const red = report.getByRole('region', { name: 'Red zone' }).getByRole('listitem').filter({ hasText: 'Payments' });
