@@ -195,6 +195,11 @@ describe('the risk diagonal and the team panel', () => {
     await lee.getByRole('list', { name: 'Teams' }).getByRole('button', { name: /^Data/ }).click();
     const panel = lee.getByRole('dialog', { name: 'Data' });
     await panel.getByLabel('Owner').fill('Ana');
+    // A press on the dimmed board around the sheet closes it; what was typed is kept.
+    await lee.mouse.click(5, 300);
+    await panel.waitFor({ state: 'hidden' });
+    await lee.getByRole('list', { name: 'Teams' }).getByRole('button', { name: /^Data/ }).click();
+    expect(await panel.getByLabel('Owner').inputValue()).toBe('Ana');
     await panel.getByRole('button', { name: 'Delete team…' }).click();
     await panel.getByRole('button', { name: 'Delete Data' }).click();
     await expect.poll(() => riskMarker(facilitator, 'Data').count()).toBe(0);
