@@ -106,6 +106,15 @@ describe('the risk diagonal and the team panel', () => {
       .poll(async () => Number(await target.getAttribute('aria-valuenow')))
       .toBeGreaterThan(Number(await current.getAttribute('aria-valuenow')) + 0.3);
 
+    // A drag that stays in the tray places nothing (the drop writes at once, so this reads the page's own copy).
+    await riskMarker(priya, 'Payments').scrollIntoViewIfNeeded();
+    const inTray = (await riskMarker(priya, 'Payments').boundingBox())!;
+    await priya.mouse.move(inTray.x + inTray.width / 2, inTray.y + inTray.height / 2);
+    await priya.mouse.down();
+    await priya.mouse.move(inTray.x + inTray.width / 2 + 60, inTray.y + inTray.height / 2, { steps: 4 });
+    await priya.mouse.up();
+    expect(await riskMarker(priya, 'Payments').getAttribute('aria-valuetext')).toBe('not placed yet');
+
     // Drag from the tray into the red zone: high autonomy, few controls.
     await mouseDrag(priya, 'Payments', 0.8, 0.2);
     await expect.poll(async () => (await point(facilitator, 'Payments')).autonomy).toBeCloseTo(0.8, 1);
