@@ -172,6 +172,9 @@ describe('breakout groups and a secret stage vote', () => {
       )
       .toBe(true);
 
+    // The handle starts in the middle; until it is moved there is nothing to submit (no pull toward the middle).
+    expect(await alice.getByRole('button', { name: 'Submit my vote' }).getAttribute('aria-disabled')).toBe('true');
+    expect(await alice.getByText('Move the marker to your answer first.').isVisible()).toBe(true);
     await vote(alice, ['End']); // 3
     await vote(bob, ['Home']); // 1
     await vote(carol, ['ArrowRight', 'ArrowRight', 'ArrowRight', 'ArrowRight', 'ArrowRight']); // 2.5
