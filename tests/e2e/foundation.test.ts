@@ -153,4 +153,21 @@ describe('a facilitator and a participant on the stage map', () => {
     await facilitator.getByRole('application', { name: /Stage map/ }).waitFor();
     await facilitator.context().close();
   });
+
+  it('undoes a run of arrow presses in one step, and redoes it', async () => {
+    const facilitator = await openPage(browser);
+    await createWorkshopInUi(facilitator, srv.url, 'Undo drill');
+    await facilitator.getByLabel('Team name').fill('Search');
+    await facilitator.getByRole('button', { name: 'Add team' }).click();
+    const current = marker(facilitator, 'Search', 'current');
+    await current.focus();
+    for (let i = 0; i < 3; i++) await facilitator.keyboard.press('ArrowRight');
+    await expect.poll(() => current.getAttribute('aria-valuenow')).toBe('1.3');
+    // Broke: each press was its own undo step, so three presses needed three undos.
+    await facilitator.keyboard.press('ControlOrMeta+z');
+    await expect.poll(() => current.getAttribute('aria-valuenow')).toBe('1');
+    await facilitator.keyboard.press('ControlOrMeta+Shift+z');
+    await expect.poll(() => current.getAttribute('aria-valuenow')).toBe('1.3');
+    await facilitator.context().close();
+  });
 });
