@@ -1,6 +1,18 @@
 /** Team colours: distinct, and legible with white text and on both themes. */
 export const TEAM_COLORS = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#db2777', '#4d7c0f'] as const;
 
+/** Each team colour's name, as a screen reader says it (not its hex code). */
+export const COLOR_NAMES: Record<(typeof TEAM_COLORS)[number], string> = {
+  '#2563eb': 'Blue',
+  '#dc2626': 'Red',
+  '#16a34a': 'Green',
+  '#9333ea': 'Purple',
+  '#ea580c': 'Orange',
+  '#0891b2': 'Teal',
+  '#db2777': 'Pink',
+  '#4d7c0f': 'Olive',
+};
+
 /** A stable colour for a person, from their name. */
 export function colorFor(name: string): string {
   let h = 0;

@@ -157,6 +157,8 @@ describe('a facilitator and a participant on the stage map', () => {
   it('undoes a run of arrow presses in one step, and redoes it', async () => {
     const facilitator = await openPage(browser);
     await createWorkshopInUi(facilitator, srv.url, 'Undo drill');
+    // Colours are named for a screen reader, not read out as hex codes.
+    await facilitator.getByRole('radio', { name: 'Teal', exact: true }).check();
     await facilitator.getByLabel('Team name').fill('Search');
     await facilitator.getByRole('button', { name: 'Add team' }).click();
     const current = marker(facilitator, 'Search', 'current');
@@ -168,6 +170,7 @@ describe('a facilitator and a participant on the stage map', () => {
     await expect.poll(() => current.getAttribute('aria-valuenow')).toBe('1');
     await facilitator.keyboard.press('ControlOrMeta+Shift+z');
     await expect.poll(() => current.getAttribute('aria-valuenow')).toBe('1.3');
+    expect(await current.locator('.dot').evaluate((el) => getComputedStyle(el).fill)).toBe('rgb(8, 145, 178)');
     await facilitator.context().close();
   });
 });
