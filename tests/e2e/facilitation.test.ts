@@ -121,12 +121,20 @@ describe('the facilitator drives three screens', () => {
   });
 
   it('spotlights a team on every screen', async () => {
+    await facilitator.getByLabel('Team name').fill('Search');
+    await facilitator.getByRole('button', { name: 'Add team' }).click();
+    await bob.locator('.lane').nth(1).waitFor();
     await facilitator.getByLabel('Spotlight a team').selectOption({ label: 'Payments' });
     for (const p of [facilitator, alice, bob]) {
       await p.getByRole('status').filter({ hasText: 'Spotlight on Payments' }).waitFor();
       await p.locator('.lane.spotlit').first().waitFor();
       await p.locator('[data-risk-team].spotlit').first().waitFor();
     }
+    // Every other team steps back, on both maps.
+    const opacity = (p: Page, sel: string) => p.locator(sel).evaluate((el) => Number(getComputedStyle(el).opacity));
+    await expect.poll(() => opacity(bob, '.lane:not(.spotlit) >> nth=0')).toBeLessThan(0.5);
+    await expect.poll(() => opacity(bob, '[data-risk-team]:not(.spotlit) >> nth=0')).toBeLessThan(0.5);
+    expect(await opacity(bob, '.lane.spotlit >> nth=0')).toBe(1);
     await screenshot(facilitator, 'facilitation-facilitator');
     await screenshot(bob, 'facilitation-phone');
   });
