@@ -1,4 +1,5 @@
 import { createReadStream, readFileSync, statSync } from 'node:fs';
+import { pipeline } from 'node:stream';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
 import { promisify } from 'node:util';
@@ -70,10 +71,11 @@ export function serveStatic(dir: string) {
   };
 
   /** Each file's compressed bytes per encoding, as of its modification time (a rebuild replaces them). */
-  const compressed = new Map<string, { mtime: number; body: Promise<Buffer> }>();
+  const compressed = new Map<string, { mtime: string; body: Promise<Buffer> }>();
   const compressedFile = async (file: string, encoding: Encoding): Promise<Buffer> => {
     const key = `${encoding}:${file}`;
-    const mtime = statSync(file).mtimeMs;
+    const { mtimeMs, size } = statSync(file);
+    const mtime = `${mtimeMs}:${size}`;
     let entry = compressed.get(key);
     if (entry?.mtime !== mtime) {
       const raw = readFileSync(file);
@@ -117,8 +119,17 @@ export function serveStatic(dir: string) {
         () => sendJson(res, 404, { error: 'not found', code: 'not_found' }),
       );
     }
-    res.writeHead(200, COMPRESSIBLE.has(extname(file)) ? { ...headers, Vary: 'Accept-Encoding' } : headers);
-    if (req.method === 'HEAD') return void res.end();
-    createReadStream(file).pipe(res);
+    const plain = COMPRESSIBLE.has(extname(file)) ? { ...headers, Vary: 'Accept-Encoding' } : headers;
+    if (req.method === 'HEAD') return void res.writeHead(200, plain).end();
+    // The file can go between the stat and the open (a rebuild): a 404 then, never an unhandled error.
+    const stream = createReadStream(file);
+    stream.once('open', () => {
+      res.writeHead(200, plain);
+      pipeline(stream, res, () => {});
+    });
+    stream.once('error', () => {
+      if (!res.headersSent) sendJson(res, 404, { error: 'not found', code: 'not_found' });
+      else res.destroy();
+    });
   };
 }

@@ -15,15 +15,21 @@ export interface DragParams {
  */
 export function draggable(node: SVGGraphicsElement, params: DragParams) {
   let p = params;
+  /** A drag in progress; if the node goes away mid-drag (its team was deleted, the board locked), it still ends. */
+  let active = false;
   const behavior = drag<SVGGraphicsElement, unknown>()
     .container(() => node.ownerSVGElement ?? (node as unknown as SVGSVGElement))
     .filter((event: PointerEvent) => p.enabled && !event.button)
     .on('start', () => {
+      active = true;
       node.focus({ preventScroll: true });
       p.onStart?.();
     })
     .on('drag', (event: { x: number; y: number }) => p.onMove(event.x, event.y))
-    .on('end', () => p.onEnd?.());
+    .on('end', () => {
+      active = false;
+      p.onEnd?.();
+    });
   select(node).call(behavior);
   return {
     update(next: DragParams) {
@@ -31,6 +37,8 @@ export function draggable(node: SVGGraphicsElement, params: DragParams) {
     },
     destroy() {
       select(node).on('.drag', null);
+      if (active) p.onEnd?.();
+      active = false;
     },
   };
 }

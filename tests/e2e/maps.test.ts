@@ -204,6 +204,13 @@ describe('the risk diagonal and the team panel', () => {
     await lee.getByRole('list', { name: 'Teams' }).getByRole('button', { name: /^Data/ }).click();
     const panel = lee.getByRole('dialog', { name: 'Data' });
     await panel.getByLabel('Owner').fill('Ana');
+    // A drag that starts in the sheet (selecting text) and ends out on the board leaves it open.
+    const owner = (await panel.getByLabel('Owner').boundingBox())!;
+    await lee.mouse.move(owner.x + 10, owner.y + owner.height / 2);
+    await lee.mouse.down();
+    await lee.mouse.move(5, 300, { steps: 4 });
+    await lee.mouse.up();
+    expect(await panel.isVisible()).toBe(true);
     // A press on the dimmed board around the sheet closes it; what was typed is kept.
     await lee.mouse.click(5, 300);
     await panel.waitFor({ state: 'hidden' });
