@@ -167,4 +167,18 @@ describe('the facilitator drives three screens', () => {
       await facilitator.setViewportSize({ width: 1280, height: 900 });
     }
   });
+
+  it('offers the facilitator the replay and the report on the last step, and nobody else', async () => {
+    const agenda = facilitator.getByRole('navigation', { name: 'Agenda' }).getByRole('button');
+    await agenda.last().click();
+    const wrapUp = facilitator.getByRole('region', { name: 'After the session' });
+    await wrapUp.waitFor();
+    const id = new URL(facilitator.url()).pathname.split('/')[2];
+    expect(await wrapUp.getByRole('link', { name: 'Replay & export' }).getAttribute('href')).toBe(`/w/${id}/replay`);
+    expect(await wrapUp.getByRole('link', { name: 'Printable report' }).getAttribute('href')).toBe(`/w/${id}/report`);
+    await expect.poll(() => stepTitle(alice)).toBe(await stepTitle(facilitator));
+    expect(await alice.getByRole('region', { name: 'After the session' }).count()).toBe(0);
+    await agenda.first().click();
+    await wrapUp.waitFor({ state: 'detached' });
+  });
 });
