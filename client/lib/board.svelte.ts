@@ -106,8 +106,9 @@ export class Board {
         const round = vote && `${vote.id}:${vote.round}`;
         if (round && !this.seenRounds.has(round)) {
           this.seenRounds.add(round);
-          // The first sync brings what was there before the page opened; it is not synced until that is applied.
-          if (this.sync.provider.synced && vote.state === 'open') this.openedLive.add(round);
+          // The first sync brings what was there before the page opened (it is not synced until that is applied);
+          // a later resync, after a dropped connection, brings what opened meanwhile.
+          if ((this.sync.provider.synced || this.sync.hasSynced) && vote.state === 'open') this.openedLive.add(round);
         }
       },
       groups: () => {

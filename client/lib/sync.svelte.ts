@@ -23,6 +23,10 @@ export class Sync {
   fatal = $state<string | null>(null);
 
   private everConnected = false;
+  /** Whether this page has been in step with the server at least once (what arrives after that is news). */
+  get hasSynced(): boolean {
+    return this.everConnected;
+  }
   private readonly listeners = new Set<(doc: Y.Doc) => void>();
   private localState: AwarenessState | null = null;
 

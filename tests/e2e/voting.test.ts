@@ -258,8 +258,16 @@ describe('breakout groups and a secret stage vote', () => {
   });
 
   it('asks again: a second round, with both rounds in the results', async () => {
+    // Carol is down at the maps, and her connection drops while the new round opens.
+    await carol.getByRole('application', { name: /Risk diagonal/ }).scrollIntoViewIfNeeded();
+    await carol.context().setOffline(true);
+    await carol.locator('[data-status="offline"]').waitFor();
     await facilitator.getByRole('button', { name: 'Ask again' }).click();
+    await facilitator.getByText('round 2').first().waitFor();
+    await carol.context().setOffline(false);
     await carol.getByRole('slider', { name: BALLOT }).waitFor();
+    // The round reached her in the resync; her ballot still comes into view.
+    await expect.poll(() => inView(carol, '[data-vote]')).toBe(true);
     // A new round starts with no ballot of its own.
     expect(await carol.getByTestId('vote-in').count()).toBe(0);
     await vote(carol, ['End']);
