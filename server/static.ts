@@ -1,4 +1,4 @@
-import { createReadStream, readFileSync, statSync } from 'node:fs';
+import { createReadStream, readFileSync, statSync, type Stats } from 'node:fs';
 import { pipeline } from 'node:stream';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
@@ -54,7 +54,8 @@ export function pickEncoding(accept: string | undefined): Encoding | null {
  */
 export function serveStatic(dir: string) {
   const root = normalize(dir + sep);
-  const fileAt = (urlPath: string): string | undefined => {
+  /** The file a path names, with its stat (one stat per request: compression keys on it too). */
+  const fileAt = (urlPath: string): { file: string; stat: Stats } | undefined => {
     let decoded: string;
     try {
       decoded = decodeURIComponent(urlPath);
@@ -64,7 +65,8 @@ export function serveStatic(dir: string) {
     const file = normalize(join(root, decoded));
     if (!file.startsWith(root)) return undefined;
     try {
-      return statSync(file).isFile() ? file : undefined;
+      const stat = statSync(file);
+      return stat.isFile() ? { file, stat } : undefined;
     } catch {
       return undefined;
     }
@@ -72,9 +74,9 @@ export function serveStatic(dir: string) {
 
   /** Each file's compressed bytes per encoding, as of its modification time (a rebuild replaces them). */
   const compressed = new Map<string, { mtime: string; body: Promise<Buffer> }>();
-  const compressedFile = async (file: string, encoding: Encoding): Promise<Buffer> => {
+  const compressedFile = async (file: string, stat: Stats, encoding: Encoding): Promise<Buffer> => {
     const key = `${encoding}:${file}`;
-    const { mtimeMs, size } = statSync(file);
+    const { mtimeMs, size } = stat;
     const mtime = `${mtimeMs}:${size}`;
     let entry = compressed.get(key);
     if (entry?.mtime !== mtime) {
@@ -95,13 +97,14 @@ export function serveStatic(dir: string) {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       return sendJson(res, 405, { error: 'method not allowed', code: 'method_not_allowed' });
     }
-    const file = fileAt(path) ?? fileAt('/index.html');
-    if (!file) {
+    const found = fileAt(path) ?? fileAt('/index.html');
+    if (!found) {
       return sendJson(res, 503, {
         error: 'the client is not built; run `npm run build` (npm start does it for you)',
         code: 'storage_unavailable',
       });
     }
+    const { file } = found;
     const immutable = path.startsWith('/assets/') && file !== join(root, 'index.html');
     const headers = {
       ...SECURITY_HEADERS,
@@ -110,7 +113,7 @@ export function serveStatic(dir: string) {
     };
     const encoding = COMPRESSIBLE.has(extname(file)) ? pickEncoding(req.headers['accept-encoding']) : null;
     if (encoding) {
-      return void compressedFile(file, encoding).then(
+      return void compressedFile(found.file, found.stat, encoding).then(
         (body) => {
           res.writeHead(200, { ...headers, 'Content-Encoding': encoding, 'Content-Length': body.length, Vary: 'Accept-Encoding' });
           res.end(req.method === 'HEAD' ? undefined : body);
