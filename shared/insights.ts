@@ -1,6 +1,6 @@
 import type { Team } from './doc.ts';
 import { inRedZone, placedPoint } from './risk.ts';
-import { formatStage, groupListName, NO_GROUP, resultGroups } from './tally.ts';
+import { formatShare, formatStage, groupListName, NO_GROUP, resultGroups } from './tally.ts';
 import type { InsightRule, Template } from './template.ts';
 import type { Aggregate, VoteResult } from './votes.ts';
 
@@ -21,9 +21,9 @@ export interface Insight {
   voteId?: string;
 }
 
-/** Autonomy and controls to two decimals (the teams table's precision); stages as the result cards show them (formatStage). */
-const share = (n: number) => (Math.round(n * 100) / 100).toString();
-const pair = (autonomy: number, controls: number) => `(${share(autonomy)}, ${share(controls)})`;
+/** Autonomy and controls as whole percents, stages to one decimal: as the maps and result cards show them. */
+const share = formatShare;
+const pair = (autonomy: number, controls: number) => `${share(autonomy)} autonomy, ${share(controls)} controls`;
 
 function fill(message: string, values: Record<string, string>): string {
   return message.replace(/\{(\w+)\}/g, (m, k: string) => values[k] ?? m);

@@ -1,7 +1,7 @@
 import type { Team } from '../../shared/doc.ts';
 import type { ExportFile } from '../../shared/export-format.ts';
 import type { Insight } from '../../shared/insights.ts';
-import { formatStage, resultPanels } from '../../shared/tally.ts';
+import { formatShare, formatStage, resultPanels } from '../../shared/tally.ts';
 import { inRedZone, placedPoint } from '../../shared/risk.ts';
 import type { Template } from '../../shared/template.ts';
 import { z } from 'zod';
@@ -148,9 +148,7 @@ export function aggregateText(a: Aggregate): string {
   const parts: string[] = [];
   if (a.stage)
     parts.push(`median stage ${formatStage(a.stage.median)} (middle half ${formatStage(a.stage.q1)}–${formatStage(a.stage.q3)})`);
-  if (a.autonomy && a.controls)
-    // Two decimals, as the report's team table and red-zone list write them.
-    parts.push(`median autonomy ${a.autonomy.median.toFixed(2)}, controls ${a.controls.median.toFixed(2)}`);
+  if (a.autonomy && a.controls) parts.push(`median autonomy ${formatShare(a.autonomy.median)}, controls ${formatShare(a.controls.median)}`);
   if (a.choices) {
     const counted = Object.entries(a.choices).filter(([, n]) => n > 0);
     parts.push(

@@ -8,8 +8,8 @@ import { TEXT } from '../../shared/limits.ts';
 export const NUMBERS = [
   { field: 'stageCurrent', label: 'Current stage', range: 'stage' },
   { field: 'stageTarget', label: 'Target stage', range: 'stage' },
-  { field: 'autonomy', label: 'Autonomy', range: 'share' },
-  { field: 'controls', label: 'Controls', range: 'share' },
+  { field: 'autonomy', label: 'Autonomy %', range: 'share' },
+  { field: 'controls', label: 'Controls %', range: 'share' },
 ] as const;
 
 export const TEXTS = [

@@ -43,9 +43,9 @@ describe('insights and the table view', () => {
     await priya.keyboard.press('Tab');
     await priya.keyboard.type('Ana');
     await priya.keyboard.press('Tab');
-    await priya.keyboard.type('0.3');
+    await priya.keyboard.type('30');
     await priya.keyboard.press('Tab');
-    await priya.keyboard.type('0.3');
+    await priya.keyboard.type('30');
     await priya.keyboard.press('Tab');
     await priya.keyboard.press('ArrowDown'); // reliance select: the first real option
     await priya.keyboard.press('Tab');
@@ -54,7 +54,7 @@ describe('insights and the table view', () => {
     await expect.poll(() => target.getAttribute('aria-valuenow')).toBe('2.6');
     const fTable = facilitator.getByRole('table', { name: 'Teams' });
     await expect.poll(() => fTable.getByLabel('Payments: owner').inputValue()).toBe('Ana');
-    await expect.poll(() => fTable.getByLabel('Payments: autonomy').inputValue()).toBe('0.3');
+    await expect.poll(() => fTable.getByLabel('Payments: autonomy').inputValue()).toBe('30');
     // Out of range is refused by the table, and nothing changes.
     await table.getByLabel('Payments: current stage').fill('7');
     await table.getByLabel('Payments: current stage').press('Tab');
@@ -66,7 +66,7 @@ describe('insights and the table view', () => {
     await expect.poll(() => panel.locator('[data-rule="redZone"]').count()).toBe(0);
     // Priya drives autonomy up from the table.
     const autonomy = priya.getByRole('table', { name: 'Teams' }).getByLabel('Payments: autonomy');
-    await autonomy.fill('0.9');
+    await autonomy.fill('90');
     const changedAt = Date.now();
     await autonomy.press('Enter');
     await panel.locator('[data-rule="redZone"]').waitFor({ timeout: 1000 });

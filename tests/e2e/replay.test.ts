@@ -197,7 +197,7 @@ describe('replay, exports and report', () => {
     const red = report.getByRole('region', { name: 'Red zone' }).getByRole('listitem').filter({ hasText: 'Payments' });
     expect(await red.textContent()).toContain('relying on a mix of guardrails and guarantees');
     const insight = report.getByRole('region', { name: 'Insights' }).getByRole('listitem').filter({ hasText: 'in the red zone' }).first();
-    expect(await insight.textContent()).toMatch(/^Payments is in the red zone: autonomy 0\.85 against controls 0\.3\. Discuss: /);
+    expect(await insight.textContent()).toMatch(/^Payments is in the red zone: autonomy 85% against controls 30%\. Discuss: /);
     expect(await report.getByRole('row', { name: /<\/svg><script>/ }).count()).toBe(1);
     expect(await report.locator('body script').count()).toBe(0);
     expect(await report.evaluate(() => (window as { pwned?: number }).pwned)).toBeUndefined();

@@ -14,7 +14,7 @@ const line = (i: { lead: string; name: string; rest: string }) => `${i.lead}[${i
 describe('the report', () => {
   it('names the team of an insight once, where the message names it', () => {
     expect(line(reportInsight(redZone(payments), template))).toBe(
-      '[Payments Platform & Ledger Reliability] is in the red zone: autonomy 0.55 against controls 0.3.',
+      '[Payments Platform & Ledger Reliability] is in the red zone: autonomy 55% against controls 30%.',
     );
   });
 
@@ -57,7 +57,7 @@ describe('the report', () => {
     // The red zone at other numbers, and SRE missing from the risk diagonal, held then and not at the end.
     expect(differs!.kept).toBe(final.length - 1);
     expect(differs!.gone.map(line)).toEqual([
-      '[Payments Platform & Ledger Reliability] is in the red zone: autonomy 0.7 against controls 0.3.',
+      '[Payments Platform & Ledger Reliability] is in the red zone: autonomy 70% against controls 30%.',
       '[SRE] is on the stage map but not yet on the risk diagonal.',
     ]);
     expect(empty).toMatchObject({ count: 0, kept: 0, gone: [] });
@@ -148,7 +148,7 @@ describe('the report', () => {
 
   it('writes a risk or choice result in words', () => {
     const s = { n: 3, median: 0.4, q1: 0.3, q3: 0.5, min: 0.3, max: 0.5 };
-    expect(aggregateText({ n: 3, autonomy: s, controls: { ...s, median: 0.55 } })).toBe('3 ballots: median autonomy 0.40, controls 0.55');
+    expect(aggregateText({ n: 3, autonomy: s, controls: { ...s, median: 0.55 } })).toBe('3 ballots: median autonomy 40%, controls 55%');
     expect(aggregateText({ n: 1, choices: { Yes: 1, No: 0 } })).toBe('1 ballot: Yes 1');
   });
 });

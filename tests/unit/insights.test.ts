@@ -43,6 +43,13 @@ describe.each(BUILTIN_TEMPLATES.map((t) => [t.id, t] as const))('insights with t
     expect(rules([team({ ...placed, autonomy: 0.5, controls: 0.5 - tol - 0.01 })], template)).toContain('redZone');
   });
 
+  it('writes autonomy and controls as the maps do, in whole percents', () => {
+    const [red] = computeInsights([team({ ...placed, autonomy: 0.853, controls: 0.3 })], template, []).filter((i) => i.rule === 'redZone');
+    expect(red!.message).toContain('85%');
+    expect(red!.message).toContain('30%');
+    expect(red!.message).not.toMatch(/0\.\d/);
+  });
+
   it('flags guardrails only above the autonomy where guarantees are needed', () => {
     const at = (autonomy: number, reliance: Team['reliance']) =>
       rules([team({ ...placed, autonomy, controls: autonomy, reliance })], template).includes('guardrails');
