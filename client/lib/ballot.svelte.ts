@@ -25,12 +25,13 @@ export type BallotStatus =
 const SEQ_KEY = (voteId: string) => `stageboard:ballot-seq:${voteId}`;
 const BACKOFF_MS = [400, 800, 1600, 3200, 6400, 10_000];
 
-function loadSeq(voteId: string): number {
+/** The last seq this browser sent in the vote: 0 for none, null when storage can't be read (so nobody knows). */
+function loadSeq(voteId: string): number | null {
   try {
     const n = Number(localStorage.getItem(SEQ_KEY(voteId)));
     return Number.isInteger(n) && n > 0 ? n : 0;
   } catch {
-    return 0;
+    return null;
   }
 }
 
@@ -48,6 +49,8 @@ export class BallotBox {
   status = $state.raw<BallotStatus>({ kind: 'loading' });
 
   private seq: number;
+  /** Whether this browser may hold a ballot in the vote: false only when storage says it never sent one. */
+  private readonly maySend: boolean;
   /** Bumped by every submit and by destroy: an older send loop sees it changed and stops. */
   private generation = 0;
   private wake: (() => void) | null = null;
@@ -58,12 +61,20 @@ export class BallotBox {
     private readonly token: string,
     readonly voteId: string,
   ) {
-    this.seq = loadSeq(voteId);
+    const seq = loadSeq(voteId);
+    this.seq = seq ?? 0;
+    this.maySend = seq !== 0;
     window.addEventListener('online', this.onOnline);
   }
 
-  /** Reads back this participant's own ballot, so "your vote is in" survives a reload. */
+  /**
+   * Reads back this participant's own ballot, so "your vote is in" survives a
+   * reload. A browser that never sent one (its stored seq says so) has
+   * nothing to read: asking would only earn every voter a 404 in the console
+   * the moment a vote opens.
+   */
   async restore(): Promise<void> {
+    if (!this.maySend) return void (this.status = { kind: 'none' });
     const gen = this.generation;
     for (let attempt = 0; ; attempt++) {
       try {
