@@ -181,4 +181,30 @@ describe('the facilitator drives three screens', () => {
     await agenda.first().click();
     await wrapUp.waitFor({ state: 'detached' });
   });
+
+  it('lets a keyboard user skip the toolbar and the agenda, without touching the link', async () => {
+    await facilitator.reload();
+    await facilitator.getByRole('slider', { name: 'Payments: current stage' }).waitFor();
+    const url = facilitator.url();
+    const focused = () =>
+      facilitator.evaluate(() => {
+        const el = document.activeElement as HTMLElement;
+        const r = el.getBoundingClientRect();
+        return { text: el.textContent?.trim(), visible: r.top >= 0 && r.bottom <= innerHeight && r.width > 0 };
+      });
+    await facilitator.keyboard.press('Tab');
+    expect(await focused()).toEqual({ text: 'Skip to the stage map', visible: true });
+    await facilitator.keyboard.press('Tab');
+    await facilitator.keyboard.press('Tab');
+    expect((await focused()).text).toBe('Skip to the teams table');
+    await facilitator.keyboard.press('Enter');
+    // Focus is on the table's heading, on screen below the top bar; the next Tab is inside the table.
+    expect(await focused()).toEqual({ text: 'Teams table', visible: true });
+    await facilitator.keyboard.press('Tab');
+    expect(
+      await facilitator.evaluate(() => !!document.activeElement?.closest('section')?.querySelector('#table-heading')),
+    ).toBe(true);
+    // The skip links leave the URL alone: its fragment carries the facilitator's key.
+    expect(facilitator.url()).toBe(url);
+  });
 });
