@@ -201,9 +201,7 @@ describe('the facilitator drives three screens', () => {
     // Focus is on the table's heading, on screen below the top bar; the next Tab is inside the table.
     expect(await focused()).toEqual({ text: 'Teams table', visible: true });
     await facilitator.keyboard.press('Tab');
-    expect(
-      await facilitator.evaluate(() => !!document.activeElement?.closest('section')?.querySelector('#table-heading')),
-    ).toBe(true);
+    expect(await facilitator.evaluate(() => !!document.activeElement?.closest('section')?.querySelector('#table-heading'))).toBe(true);
     // The skip links leave the URL alone: its fragment carries the facilitator's key.
     expect(facilitator.url()).toBe(url);
   });
