@@ -1,9 +1,12 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type * as Y from 'yjs';
+import { ROOTS } from '../../shared/doc.ts';
 import { createWorkshop } from '../helpers/api.ts';
 import { createWorkshopInUi, dragBy, joinInUi, launch, openPage, screenshot } from '../helpers/browser.ts';
 import { diagonal, point, redFlagInList, riskMarker } from '../helpers/maps.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
+import { connect, synced } from '../helpers/yclient.ts';
 
 let srv: TestServer;
 let browser: Browser;
@@ -226,6 +229,44 @@ describe('the risk diagonal and the team panel', () => {
     await expect.poll(() => facilitator.getByRole('list', { name: 'Teams' }).getByText('Ana').count()).toBe(1);
     await lee.context().close();
     await facilitator.context().close();
+  }, 60_000);
+
+  it('leaves a team deleted while someone drags it deleted, and the dragger carries on', async () => {
+    const w = await createWorkshop(srv.url, 'Mid-drag delete');
+    const facilitator = connect(srv.wsUrl, w.id, w.facilitatorKey);
+    await synced(facilitator);
+    const sam = await openPage(browser);
+    const errors: string[] = [];
+    sam.on('pageerror', (e) => errors.push(e.message));
+    await joinInUi(sam, srv.url, w.joinCode, 'Sam');
+    await addTeamInUi(sam, 'Payments');
+    const teams = facilitator.doc.getMap(ROOTS.teams);
+    await expect.poll(() => teams.size).toBe(1);
+    const id = [...teams.keys()][0]!;
+
+    // Sam is halfway through dragging Payments' dot when the facilitator deletes the team.
+    const dot = sam.locator('[data-field="stageCurrent"] .dot').first();
+    await dot.scrollIntoViewIfNeeded();
+    const box = (await dot.boundingBox())!;
+    await sam.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await sam.mouse.down();
+    await sam.mouse.move(box.x + 80, box.y + box.height / 2, { steps: 4 });
+    teams.delete(id);
+    await sam.getByRole('slider', { name: 'Payments: current stage' }).waitFor({ state: 'detached' });
+    await sam.mouse.move(box.x + 160, box.y + box.height / 2, { steps: 4 });
+    await sam.mouse.up();
+
+    // Sam's next change lands after anything the drag still had to send: Payments never comes back.
+    await addTeamInUi(sam, 'Checkout');
+    await expect.poll(() => [...teams.values()].map((t) => (t as Y.Map<unknown>).get('name'))).toEqual(['Checkout']);
+    expect(teams.has(id)).toBe(false);
+    expect(await sam.getByRole('slider', { name: /^Payments/ }).count()).toBe(0);
+    // And the map still answers Sam: the new team's dot drags.
+    await dragBy(sam, '[data-field="stageCurrent"] .dot', 120);
+    await expect.poll(() => (teams.values().next().value as Y.Map<unknown>).get('stageCurrent') as number | undefined).toBeGreaterThan(1.2);
+    expect(errors).toEqual([]);
+    facilitator.destroy();
+    await sam.context().close();
   }, 60_000);
 
   it('shows the chosen framework’s labels when the workshop is created with another template', async () => {
