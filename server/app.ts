@@ -1,9 +1,9 @@
-import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer as createHttpServer, STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { join } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { AppError, CLOSE } from '../shared/errors.ts';
+import { AppError, CLOSE, ERRORS, type ErrorCode } from '../shared/errors.ts';
 import { LIMITS, type Limits } from '../shared/limits.ts';
 import { createApi } from './api.ts';
 import { Connection } from './connection.ts';
@@ -105,17 +105,31 @@ export function createServer(opts: ServerOptions = {}): StageboardServer {
     },
   );
 
-  const refuse = (socket: Duplex, status: string) => socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  /** An upgrade refused before it becomes a WebSocket: an HTTP answer with a JSON `{ error, code }`, as every other refusal. */
+  const refuse = (socket: Duplex, code: ErrorCode, error: string) => {
+    const body = JSON.stringify({ error, code });
+    const status = ERRORS[code];
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+  };
 
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => {});
-    const url = new URL(req.url ?? '/', 'http://x');
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://x');
+    } catch {
+      // "GET http://[bad/ws/…": an absolute target that is not a URL.
+      return refuse(socket, 'bad_request', 'the request target is not a valid URL');
+    }
     const match = WS_PATH.exec(url.pathname);
-    if (!match) return refuse(socket, '404 Not Found');
-    if (!originAllowed(req)) return refuse(socket, '403 Forbidden');
+    if (!match) return refuse(socket, 'not_found', 'WebSockets are served at /ws/<workshopId>');
+    if (!originAllowed(req)) return refuse(socket, 'forbidden', 'this origin may not open a WebSocket here');
     const address = clientAddress(req, trustProxy);
     const open = perAddress.get(address) ?? 0;
-    if (open >= limits.maxConnectionsPerAddress) return refuse(socket, '429 Too Many Requests');
+    if (open >= limits.maxConnectionsPerAddress) return refuse(socket, 'too_many_requests', 'too many connections from your address');
     perAddress.set(address, open + 1);
     socket.once('close', () => {
       const n = (perAddress.get(address) ?? 1) - 1;
@@ -139,14 +153,12 @@ export function createServer(opts: ServerOptions = {}): StageboardServer {
       const cred = token ? await store.resolveCredential(workshopId, hashSecret(token)) : undefined;
       if (!cred) return conn.close(CLOSE.badToken, token ? 'invalid token' : 'missing token');
       // HAProxy names the server it chose (deploy/haproxy.cfg): only a routed socket claims the workshop.
-      if (!rooms.get(workshopId) && rooms.size >= limits.maxRoomsInMemory) {
-        return conn.close(CLOSE.tryAgainLater, 'this server holds as many workshops as it may; try again shortly');
-      }
       const room = await rooms.acquire(workshopId, req.headers['x-stageboard-server'] !== undefined);
       if (conn.closed) return;
       conn.ready(cred, room);
     } catch (err) {
       if (err instanceof OwnedElsewhereError) return conn.close(CLOSE.ownedElsewhere, 'served by another process; reconnect');
+      if (err instanceof AppError && err.code === 'server_busy') return conn.close(CLOSE.tryAgainLater, err.message);
       log('error', 'could not open session', { workshop: workshopId, error: String(err) });
       conn.close(CLOSE.storageUnavailable, 'could not load the workshop; try again shortly');
     }

@@ -131,10 +131,19 @@ export class Room {
     if (!this.peers.delete(peer)) return;
     recordPresence(this.opts, this.id, peer, 'disconnect');
     this.roomAwareness.release(peer);
-    if (this.peers.size === 0 && this.state === 'open') {
-      this.idleTimer = setTimeout(() => void this.unload(), this.opts.limits.roomIdleUnloadMs);
-      this.idleTimer.unref();
-    }
+    this.touch();
+  }
+
+  /**
+   * While nobody is connected, (re)starts the countdown to unloading: after
+   * the last socket leaves, and whenever an HTTP call (a join, a vote) uses
+   * the room. A room loaded by a call alone would otherwise stay in memory.
+   */
+  touch(): void {
+    if (this.peers.size > 0 || this.state !== 'open') return;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => void this.unload(), this.opts.limits.roomIdleUnloadMs);
+    this.idleTimer.unref();
   }
 
   /** A sync step 2 or update from a peer. */

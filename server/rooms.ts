@@ -1,5 +1,5 @@
 import type { Limits } from '../shared/limits.ts';
-import { CLOSE } from '../shared/errors.ts';
+import { AppError, CLOSE } from '../shared/errors.ts';
 import type { Logger } from './log.ts';
 import { OwnedElsewhereError, type Ownership } from './ownership.ts';
 import { Room } from './room.ts';
@@ -93,9 +93,16 @@ export class Rooms {
    */
   acquire(id: string, claim = true): Promise<Room> {
     const room = this.open.get(id);
-    if (room && room.state === 'open') return Promise.resolve(room);
+    if (room && room.state === 'open') {
+      room.touch();
+      return Promise.resolve(room);
+    }
     const pending = this.loading.get(id);
     if (pending) return pending;
+    // A room still closing is replaced, not added: it does not count against the limit.
+    if (this.open.size - (room ? 1 : 0) + this.loading.size >= this.opts.limits.maxRoomsInMemory) {
+      return Promise.reject(new AppError('server_busy', 'this server holds as many workshops as it may; try again shortly'));
+    }
     const load = (async () => {
       // A room that is still flushing its final write must finish before it loads again.
       if (room) await room.close();
@@ -125,6 +132,7 @@ export class Rooms {
       (r) => {
         this.open.set(id, r);
         this.loading.delete(id);
+        r.touch();
       },
       (err) => {
         this.loading.delete(id);

@@ -17,6 +17,8 @@ export const ERRORS = {
   too_many_requests: 429,
   internal: 500,
   storage_unavailable: 503,
+  /** The server holds as many workshops in memory as it may (`maxRoomsInMemory`); try again shortly. */
+  server_busy: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

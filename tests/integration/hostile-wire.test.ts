@@ -100,6 +100,22 @@ describe('invalid WebSocket frames', () => {
   }
 });
 
+describe('upgrades that are not WebSockets of ours', () => {
+  it.each([
+    ['a target that is not a URL', 'http://[bad/ws/abc', 400, 'bad_request'],
+    ['a path that is not a workshop', '/wss/abc', 404, 'not_found'],
+  ])('refuses %s with an HTTP answer in JSON, and the server carries on', async (_what, target, status, code) => {
+    const r = await room();
+    const answer = await rawUpgrade(hostile.srv.port, target).then(
+      () => 'upgraded',
+      (e: Error) => e.message,
+    );
+    expect(answer.split('\r\n')[0]).toBe(`HTTP/1.1 ${status} ${status === 400 ? 'Bad Request' : 'Not Found'}`);
+    expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toMatchObject({ code });
+    await r.carriesOn(1.7);
+  });
+});
+
 describe('size and rate limits', () => {
   it('closes a frame over maxMessageBytes with 1009 from its header alone, and takes one at the limit', async () => {
     const r = await room();

@@ -130,6 +130,25 @@ describe('per-address and per-server caps', () => {
     }
   });
 
+  it('counts workshops loaded by HTTP calls too, and unloads them when nobody connects', async () => {
+    const own = await startServer({ limits: { maxRoomsInMemory: 2, roomIdleUnloadMs: 200 } });
+    try {
+      const rooms = async () => ((await (await fetch(`${own.url}/api/health`)).json()) as { rooms: number }).rooms;
+      const ws = await Promise.all([1, 2, 3].map(() => createWorkshop(own.url)));
+      // A join writes the roster into the document, which loads the workshop; nobody opens a socket.
+      for (const w of ws.slice(0, 2)) expect((await post(`${own.url}/api/join`, { code: w.joinCode, name: 'Early' })).status).toBe(200);
+      expect(await rooms()).toBe(2);
+      const third = await post(`${own.url}/api/join`, { code: ws[2]!.joinCode, name: 'Late' });
+      expect(third.status).toBe(503);
+      expect(third.json).toMatchObject({ code: 'server_busy' });
+      // Broke: rooms loaded by a call never left memory, and every new workshop was refused from then on.
+      await expect.poll(rooms, { timeout: 3000 }).toBe(0);
+      expect((await post(`${own.url}/api/join`, { code: ws[2]!.joinCode, name: 'Late' })).status).toBe(200);
+    } finally {
+      await own.close();
+    }
+  });
+
   it('answers 404 to joinFailuresPerWindow wrong codes, then 429 even to a right one', async () => {
     const w = await createWorkshop(srv.url);
     for (let i = 0; i < LIMITS.joinFailuresPerWindow; i++) {
