@@ -1,6 +1,16 @@
 import pg from 'pg';
 import { migratePg } from './pg-migrations.ts';
-import type { Credential, EventRecord, ImportedWorkshop, NewWorkshop, ParticipantRecord, Store, StoredDocument } from './store.ts';
+import {
+  ballotOrder,
+  type BallotOutcome,
+  type Credential,
+  type EventRecord,
+  type ImportedWorkshop,
+  type NewWorkshop,
+  type ParticipantRecord,
+  type Store,
+  type StoredDocument,
+} from './store.ts';
 import {
   toBallot,
   toEntry,
@@ -254,19 +264,20 @@ export async function openPgStore(connectionString: string, opts: { max?: number
     // The vote row is read FOR SHARE: a close (an UPDATE of that row) waits for
     // this transaction, so a ballot can never land after the close.
     putBallot: (b) =>
-      tx(async (c): Promise<'stored' | 'stale' | 'closed'> => {
+      tx(async (c): Promise<BallotOutcome> => {
         const vote = (await c.query('SELECT state FROM votes WHERE id = $1 FOR SHARE', [b.voteId])).rows[0];
         if (vote?.state !== 'open') return 'closed';
         const prev = (
           await c.query('SELECT seq FROM ballots WHERE vote_id = $1 AND participant_id = $2 FOR UPDATE', [b.voteId, b.participantId])
         ).rows[0];
-        if (prev && (prev.seq as number) > b.seq) return 'stale';
+        const order = ballotOrder(prev?.seq as number | undefined, b.seq);
+        if (order !== 'stored') return order;
         await c.query(
           `INSERT INTO ballots (vote_id, participant_id, group_id, value, salt, receipt, seq, at)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
            ON CONFLICT (vote_id, participant_id) DO UPDATE SET group_id = excluded.group_id, value = excluded.value,
              salt = excluded.salt, receipt = excluded.receipt, seq = excluded.seq, at = excluded.at`,
-          [b.voteId, b.participantId, b.group, b.value, b.salt, b.receipt, b.seq, b.at],
+          [b.voteId, b.participantId, b.group, b.value, b.salt, b.receipt, Math.max(b.seq, (prev?.seq as number | undefined) ?? 0), b.at],
         );
         return 'stored';
       }),

@@ -3,7 +3,17 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { startCheckpointer } from './sqlite-checkpointer.ts';
 import { migrate } from './sqlite-migrations.ts';
-import type { BallotRecord, Credential, EventRecord, ImportedWorkshop, NewWorkshop, Store, StoredDocument } from './store.ts';
+import {
+  ballotOrder,
+  type BallotOutcome,
+  type BallotRecord,
+  type Credential,
+  type EventRecord,
+  type ImportedWorkshop,
+  type NewWorkshop,
+  type Store,
+  type StoredDocument,
+} from './store.ts';
 import {
   toBallot,
   toEntry,
@@ -127,11 +137,12 @@ export function openSqliteStore(file: string): Store {
   });
 
   // Checked and written in one transaction, so a ballot can never land after the close.
-  const putBallot = db.transaction((b: BallotRecord): 'stored' | 'stale' | 'closed' => {
+  const putBallot = db.transaction((b: BallotRecord): BallotOutcome => {
     if (q.voteState.get(b.voteId)?.state !== 'open') return 'closed';
     const prev = q.ballot.get(b.voteId, b.participantId);
-    if (prev && prev.seq > b.seq) return 'stale';
-    q.upsertBallot.run(b);
+    const order = ballotOrder(prev?.seq, b.seq);
+    if (order !== 'stored') return order;
+    q.upsertBallot.run({ ...b, seq: Math.max(b.seq, prev?.seq ?? 0) });
     return 'stored';
   });
 

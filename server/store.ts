@@ -88,6 +88,8 @@ export interface VoteRecord {
   revealedAt: number | null;
 }
 
+export type BallotOutcome = 'stored' | 'stale' | 'retry' | 'closed';
+
 export interface BallotRecord {
   voteId: string;
   participantId: string;
@@ -150,12 +152,25 @@ export interface Store {
   setVoteState(workshopId: string, voteId: string, from: VoteRecord['state'], to: VoteRecord['state'], at: number): MaybePromise<boolean>;
   /**
    * Stores a participant's ballot, replacing theirs, only while the vote is
-   * open and only if `seq` is not older than the stored one. Returns 'stored',
-   * 'stale' (an older retry) or 'closed'.
+   * open. `seq` 0 means the client sent none: the ballot replaces whatever
+   * stands and the stored seq is kept. Otherwise an older `seq` than the
+   * stored one is 'stale' and the same `seq` is a 'retry' of the request that
+   * stored it; neither writes anything. Returns 'stored', 'stale', 'retry' or
+   * 'closed'.
    */
-  putBallot(ballot: BallotRecord): MaybePromise<'stored' | 'stale' | 'closed'>;
+  putBallot(ballot: BallotRecord): MaybePromise<BallotOutcome>;
   getBallot(voteId: string, participantId: string): MaybePromise<BallotRecord | undefined>;
   listBallots(voteId: string): MaybePromise<BallotRecord[]>;
 
   close(): MaybePromise<void>;
+}
+
+/**
+ * Whether a ballot with `seq` may replace the one stored with `stored` (both
+ * backends decide alike): seq 0 (none sent) always replaces; an older seq is
+ * stale; the same seq is a retry of the request that stored it.
+ */
+export function ballotOrder(stored: number | undefined, seq: number): 'stored' | 'stale' | 'retry' {
+  if (stored === undefined || seq === 0) return 'stored';
+  return seq < stored ? 'stale' : seq === stored ? 'retry' : 'stored';
 }

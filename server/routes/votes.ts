@@ -244,11 +244,12 @@ export function voteRoutes(ctx: ApiContext): Route[] {
           at: ctx.now(),
         });
         if (status === 'closed') throw new AppError('conflict', 'the vote is closed');
-        // A stale retry changed nothing: answer with the receipt of the ballot that stands.
+        // A stale or repeated request changed nothing: answer with the receipt of the ballot that stands
+        // (a repeat gets the answer its first sending got).
         const standing = status === 'stored' ? receipt : (await store.getBallot(vote.id, cred.participantId!))!.receipt;
         scheduleCounts(w.id, vote.id);
         await maybeAutoReveal(w.id, vote.id);
-        sendJson(res, 202, { voteId: vote.id, status, receipt: standing });
+        sendJson(res, 202, { voteId: vote.id, status: status === 'retry' ? 'stored' : status, receipt: standing });
       },
     },
     {

@@ -278,8 +278,14 @@ export function storeSuite(name: string, open: () => Promise<{ store: Store; cle
         expect(await store.putBallot(ballot(id, 'p_1', 2))).toBe('stored');
         expect(await store.putBallot(ballot(id, 'p_1', 3, '{"stage":3}'))).toBe('stored');
         expect(await store.putBallot(ballot(id, 'p_1', 1, '{"stage":1}'))).toBe('stale');
+        // The same seq again is the request that stored it, retried: nothing changes, not even the salt.
+        expect(await store.putBallot({ ...ballot(id, 'p_1', 3, '{"stage":3}'), salt: 'other', receipt: 'other' })).toBe('retry');
         expect(await store.putBallot(ballot(id, 'p_2', 1))).toBe('stored');
         expect(await store.getBallot(id, 'p_1')).toEqual(ballot(id, 'p_1', 3, '{"stage":3}'));
+        // A ballot without a seq (0) replaces whatever stands, and the stored seq is kept.
+        expect(await store.putBallot({ ...ballot(id, 'p_1', 0, '{"stage":1.5}'), receipt: 'r-none' })).toBe('stored');
+        expect(await store.getBallot(id, 'p_1')).toMatchObject({ value: '{"stage":1.5}', receipt: 'r-none', seq: 3 });
+        expect(await store.putBallot(ballot(id, 'p_1', 2))).toBe('stale');
         expect(await store.getBallot(id, 'p_9')).toBeUndefined();
         await store.setVoteState(w.id, id, 'open', 'closed', 1000);
         expect(await store.putBallot(ballot(id, 'p_3', 1))).toBe('closed');
