@@ -256,8 +256,8 @@ export async function openPgStore(connectionString: string, opts: { max?: number
     setVoteState: (id, voteId, from, to, at) =>
       changed(
         `UPDATE votes SET state = $1::text,
-           closed_at = CASE WHEN $1::text = 'closed' THEN $2::bigint ELSE closed_at END,
-           revealed_at = CASE WHEN $1::text = 'revealed' THEN $2::bigint ELSE revealed_at END
+           closed_at = CASE WHEN $1::text = 'closed' AND $5::text = 'open' THEN $2::bigint ELSE closed_at END,
+           revealed_at = CASE WHEN $1::text = 'revealed' THEN $2::bigint WHEN $5::text = 'revealed' THEN NULL ELSE revealed_at END
          WHERE workshop_id = $3 AND id = $4 AND state = $5`,
         [to, at, id, voteId, from],
       ),

@@ -1,7 +1,7 @@
 import * as Y from 'yjs';
 import type * as awarenessProtocol from 'y-protocols/awareness';
 import { ROOT_NAMES, ROOTS } from '../shared/doc.ts';
-import { CLOSE } from '../shared/errors.ts';
+import { AppError, CLOSE } from '../shared/errors.ts';
 import type { Limits } from '../shared/limits.ts';
 import type { Role } from '../shared/schema.ts';
 import { Broadcaster } from './broadcast.ts';
@@ -211,7 +211,13 @@ export class Room {
                 this.opts.onUnload(this),
               );
             }
-            reject(err);
+            // The cause is in the log; the caller (an HTTP call) answers 503 (try again shortly), or 421
+            // when another process has taken the workshop over.
+            reject(
+              fenced
+                ? new AppError('misdirected', 'the workshop moved to another process; try again')
+                : new AppError('storage_unavailable', 'the server could not store the change; try again shortly'),
+            );
           },
         );
       });

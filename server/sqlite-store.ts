@@ -77,8 +77,8 @@ export function openSqliteStore(file: string): Store {
     votes: db.prepare<[string], VoteRow>('SELECT * FROM votes WHERE workshop_id = ? ORDER BY opened_at, id'),
     setVoteState: db.prepare<[{ to: string; at: number; id: string; voteId: string; from: string }]>(
       `UPDATE votes SET state = @to,
-         closed_at = CASE WHEN @to = 'closed' THEN @at ELSE closed_at END,
-         revealed_at = CASE WHEN @to = 'revealed' THEN @at ELSE revealed_at END
+         closed_at = CASE WHEN @to = 'closed' AND @from = 'open' THEN @at ELSE closed_at END,
+         revealed_at = CASE WHEN @to = 'revealed' THEN @at WHEN @from = 'revealed' THEN NULL ELSE revealed_at END
        WHERE workshop_id = @id AND id = @voteId AND state = @from`,
     ),
     voteState: db.prepare<[string], { state: string }>('SELECT state FROM votes WHERE id = ?'),

@@ -148,7 +148,11 @@ export interface Store {
   createVote(vote: VoteRecord): MaybePromise<void>;
   getVote(workshopId: string, voteId: string): MaybePromise<VoteRecord | undefined>;
   listVotes(workshopId: string): MaybePromise<VoteRecord[]>;
-  /** Moves a vote open → closed → revealed; false when it was not in `from`. */
+  /**
+   * Moves a vote from `from` to `to` only if it is in `from`; false if it was not. `at` becomes its
+   * closedAt (open → closed) or revealedAt (→ revealed); revealed → closed (a reveal whose results
+   * could not be written) clears revealedAt and keeps closedAt.
+   */
   setVoteState(workshopId: string, voteId: string, from: VoteRecord['state'], to: VoteRecord['state'], at: number): MaybePromise<boolean>;
   /**
    * Stores a participant's ballot, replacing theirs, only while the vote is

@@ -96,6 +96,16 @@ export function voteRoutes(ctx: ApiContext): Route[] {
   async function reveal(workshopId: string, vote: VoteRecord): Promise<VoteResult | null> {
     if (vote.state === 'open') await store.setVoteState(workshopId, vote.id, 'open', 'closed', ctx.now());
     if (!(await store.setVoteState(workshopId, vote.id, 'closed', 'revealed', ctx.now()))) return null;
+    try {
+      return await publishResult(workshopId, vote);
+    } catch (err) {
+      // The results never reached the board: the vote goes back to closed, so the facilitator can reveal it again.
+      await Promise.resolve(store.setVoteState(workshopId, vote.id, 'revealed', 'closed', ctx.now())).catch(() => {});
+      throw err;
+    }
+  }
+
+  async function publishResult(workshopId: string, vote: VoteRecord): Promise<VoteResult> {
     const ballots = (await store.listBallots(vote.id)).map((b) => ({ ...b, parsed: JSON.parse(b.value) as BallotValue }));
     const { overall, byGroup } = tally(
       vote.kind,

@@ -6,12 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { addTeam, setTeamField } from '../../shared/doc.ts';
+import { addTeam, readResults, setTeamField } from '../../shared/doc.ts';
 import { CLOSE } from '../../shared/errors.ts';
 import type { Logger } from '../../server/log.ts';
 import { openSqliteStore } from '../../server/sqlite-store.ts';
 import type { Store } from '../../server/store.ts';
-import { createWorkshop, join as joinWorkshop } from '../helpers/api.ts';
+import { createWorkshop, join as joinWorkshop, post } from '../helpers/api.ts';
 import { openSocket, syncFrame } from '../helpers/frames.ts';
 import { startServer } from '../helpers/server.ts';
 import { connect, synced, until, type Client } from '../helpers/yclient.ts';
@@ -223,6 +223,34 @@ describe('storage failures', () => {
     const s = await setup({ store, log });
     faults.append = true;
     await expectLoudFailure(s, () => (faults.append = false), lines, /disk is full/, false);
+  });
+
+  it('answers 503 to a reveal whose results cannot be stored, and reveals on the next try', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'stageboard-reveal-'));
+    cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    const { store, faults } = faultyStore(openSqliteStore(join(dataDir, 'stageboard.sqlite')));
+    const { log } = capturingLog();
+    const s = await setup({ store, log });
+    const facilitator = { authorization: `Bearer ${s.w.facilitatorKey}` };
+    const votes = `${s.srv.url}/api/workshops/${s.w.id}/votes`;
+    const p = await joinWorkshop(s.srv.url, s.w.joinCode, 'Voter');
+    const { voteId } = (await post(votes, { question: 'Where?', kind: 'stage', teamId: 't' }, facilitator)).json;
+    expect((await post(`${votes}/${voteId}/ballots`, { stage: 2.5 }, { authorization: `Bearer ${p.token}` })).status).toBe(202);
+
+    faults.append = true;
+    const failed = await post(`${votes}/${voteId}/reveal`, {}, facilitator);
+    expect(failed.status).toBe(503);
+    expect(failed.json.code).toBe('storage_unavailable');
+    // Broke: the vote stayed "revealed" with no results anywhere, and every retry answered 409.
+    expect(await store.getVote(s.w.id, voteId)).toMatchObject({ state: 'closed', revealedAt: null });
+    faults.append = false;
+    const revealed = await post(`${votes}/${voteId}/reveal`, {}, facilitator);
+    expect(revealed.status).toBe(200);
+    expect(revealed.json.result.overall.n).toBe(1);
+    const again = connect(s.srv.wsUrl, s.w.id, s.w.facilitatorKey);
+    cleanup.push(() => again.destroy());
+    await synced(again);
+    await until(again.doc, () => readResults(again.doc).some((r) => r.voteId === voteId), 'the result on the board');
   });
 
   it('never serves an empty document when a load fails, and serves the real one after', async () => {

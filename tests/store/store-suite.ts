@@ -269,6 +269,9 @@ export function storeSuite(name: string, open: () => Promise<{ store: Store; cle
         expect(await store.setVoteState(w.id, id, 'open', 'closed', 801)).toBe(false);
         expect(await store.setVoteState(w.id, id, 'closed', 'revealed', 900)).toBe(true);
         expect(await store.getVote(w.id, id)).toMatchObject({ state: 'revealed', closedAt: 800, revealedAt: 900 });
+        // A reveal whose results could not be written goes back to closed, as it was.
+        expect(await store.setVoteState(w.id, id, 'revealed', 'closed', 950)).toBe(true);
+        expect(await store.getVote(w.id, id)).toMatchObject({ state: 'closed', closedAt: 800, revealedAt: null });
       });
 
       it('replaces a ballot with a newer one, keeps it against an older retry, and refuses after the close', async () => {
