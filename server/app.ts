@@ -155,6 +155,10 @@ export function createServer(opts: ServerOptions = {}): StageboardServer {
       // HAProxy names the server it chose (deploy/haproxy.cfg): only a routed socket claims the workshop.
       const room = await rooms.acquire(workshopId, req.headers['x-stageboard-server'] !== undefined);
       if (conn.closed) return;
+      // The load took a while: a credential revoked meanwhile (a removed participant, a rotated
+      // observer link) closed only the sockets already in the room, so ask again.
+      if (!(await store.resolveCredential(workshopId, hashSecret(token!)))) return conn.close(CLOSE.badToken, 'invalid token');
+      if (conn.closed) return;
       conn.ready(cred, room);
     } catch (err) {
       if (err instanceof OwnedElsewhereError) return conn.close(CLOSE.ownedElsewhere, 'served by another process; reconnect');

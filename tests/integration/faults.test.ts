@@ -122,14 +122,15 @@ describe('kill -9', () => {
 
 /** A store whose writes (or loads) fail on demand, as a full disk would make them. */
 function faultyStore(inner: Store) {
-  const faults = { append: false, loads: 0 };
+  const faults = { append: false, loads: 0, loadGate: null as Promise<void> | null };
   const store: Store = {
     ...inner,
     appendUpdate(id, entry) {
       if (faults.append) throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
       return inner.appendUpdate(id, entry);
     },
-    loadDocument(id) {
+    async loadDocument(id) {
+      if (faults.loadGate) await faults.loadGate;
       if (faults.loads > 0) {
         faults.loads--;
         throw Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR' });
@@ -251,6 +252,34 @@ describe('storage failures', () => {
     cleanup.push(() => again.destroy());
     await synced(again);
     await until(again.doc, () => readResults(again.doc).some((r) => r.voteId === voteId), 'the result on the board');
+  });
+
+  it('refuses a socket whose observer link was revoked while its workshop loaded', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'stageboard-revoke-'));
+    cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    const { store, faults } = faultyStore(openSqliteStore(join(dataDir, 'stageboard.sqlite')));
+    const { log } = capturingLog();
+    const s = await setup({ store, log });
+    const facilitator = { authorization: `Bearer ${s.w.facilitatorKey}` };
+    const observer = new URL(
+      (await (await fetch(`${s.srv.url}/api/workshops/${s.w.id}/session`, { headers: facilitator })).json()).observerUrl,
+    );
+    const observerToken = new URLSearchParams(observer.hash.slice(1)).get('token')!;
+    s.writer.destroy();
+    s.watcher.destroy();
+    await s.srv.server.rooms.get(s.w.id)!.close();
+
+    // The observer's socket passes the token check, then waits for the workshop to load…
+    let open!: () => void;
+    faults.loadGate = new Promise<void>((r) => (open = r));
+    const late = await openSocket(`${s.srv.wsUrl}/${s.w.id}?token=${observerToken}`);
+    late.ws.send(syncFrame(0, new Uint8Array([0])));
+    // …while the facilitator revokes the link.
+    expect((await post(`${s.srv.url}/api/workshops/${s.w.id}/rotate-observer`, {}, facilitator)).status).toBe(200);
+    faults.loadGate = null;
+    open();
+    expect((await late.closed).code).toBe(CLOSE.badToken);
+    expect(late.frames).toEqual([]);
   });
 
   it('never serves an empty document when a load fails, and serves the real one after', async () => {
