@@ -10,6 +10,7 @@ import { Connection } from './connection.ts';
 import { clientAddress, sendError, sendJson } from './http-util.ts';
 import { createLogger, type Logger } from './log.ts';
 import { OwnedElsewhereError, type Ownership } from './ownership.ts';
+import { RefusalCooldown } from './refusals.ts';
 import { Rooms } from './rooms.ts';
 import { openSqliteStore } from './sqlite-store.ts';
 import { serveStatic } from './static.ts';
@@ -66,6 +67,7 @@ export function createServer(opts: ServerOptions = {}): StageboardServer {
   const connections = new Set<Connection>();
 
   const perAddress = new Map<string, number>();
+  const refusals = new RefusalCooldown(limits);
   const trustProxy = opts.trustProxy ?? false;
   const publicOrigin = opts.publicUrl ? new URL(opts.publicUrl).origin : undefined;
 
@@ -106,12 +108,13 @@ export function createServer(opts: ServerOptions = {}): StageboardServer {
   );
 
   /** An upgrade refused before it becomes a WebSocket: an HTTP answer with a JSON `{ error, code }`, as every other refusal. */
-  const refuse = (socket: Duplex, code: ErrorCode, error: string) => {
+  const refuse = (socket: Duplex, code: ErrorCode, error: string, headers: Record<string, string> = {}) => {
     const body = JSON.stringify({ error, code });
     const status = ERRORS[code];
+    const extra = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`);
     socket.end(
       `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\n` +
-        `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+        `${extra.join('')}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
     );
   };
 
@@ -130,23 +133,39 @@ export function createServer(opts: ServerOptions = {}): StageboardServer {
     const address = clientAddress(req, trustProxy);
     const open = perAddress.get(address) ?? 0;
     if (open >= limits.maxConnectionsPerAddress) return refuse(socket, 'too_many_requests', 'too many connections from your address');
+    const token = url.searchParams.get('token');
+    const refusalKey = token && `${match[1]}:${hashSecret(token)}`;
+    const wait = refusalKey ? refusals.waitFor(refusalKey) : 0;
+    if (wait > 0) {
+      return refuse(socket, 'too_many_requests', "the board keeps refusing this client's change; reload the page", {
+        'Retry-After': String(Math.ceil(wait / 1000)),
+      });
+    }
     perAddress.set(address, open + 1);
     socket.once('close', () => {
       const n = (perAddress.get(address) ?? 1) - 1;
       if (n <= 0) perAddress.delete(address);
       else perAddress.set(address, n);
     });
-    wss.handleUpgrade(req, socket, head, (ws) => void accept(ws, req, match[1]!, url.searchParams.get('token'), address));
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const conn = accept(ws, req, match[1]!, token, address);
+      if (refusalKey) ws.once('close', () => conn.closedWith === CLOSE.refused && refusals.refused(refusalKey));
+    });
   });
 
   /**
    * The socket is open but nothing is sent until the token is checked and the
    * room has loaded; a refusal closes it with a 44xx code and a reason.
    */
-  async function accept(ws: WebSocket, req: IncomingMessage, workshopId: string, token: string | null, address: string) {
+  function accept(ws: WebSocket, req: IncomingMessage, workshopId: string, token: string | null, address: string): Connection {
     const conn = new Connection(ws, { limits, log, workshopId, address });
     connections.add(conn);
     ws.once('close', () => connections.delete(conn));
+    void open(conn, req, workshopId, token);
+    return conn;
+  }
+
+  async function open(conn: Connection, req: IncomingMessage, workshopId: string, token: string | null) {
     try {
       const workshop = await store.getWorkshop(workshopId);
       if (!workshop) return conn.close(CLOSE.notFound, 'no such workshop');

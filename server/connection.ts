@@ -132,8 +132,12 @@ export class Connection implements Peer {
     return (this.ws as unknown as { _socket?: Socket })._socket;
   }
 
+  /** The code this server closed the socket with, if it did. */
+  closedWith: number | null = null;
+
   close(code: number, reason: string): void {
     if (this.state.kind === 'closed') return;
+    this.closedWith = code;
     this.release();
     this.ws.close(code, reason);
     // A peer that never answers the close handshake is cut off shortly after.

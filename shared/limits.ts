@@ -58,6 +58,14 @@ export const LIMITS = {
   maxConnectionsPerAddress: 1000,
   /** Workshops held in memory at once; a socket that would load one more is closed with 1013. */
   maxRoomsInMemory: 500,
+  /**
+   * After a credential's second refused change in a row (4409), its next WebSocket upgrade waits
+   * this long (429), doubling with each further refusal: the stock y-websocket client re-sends a
+   * refused change on every reconnect.
+   */
+  refusalCooldownMs: 2_000,
+  /** The longest such wait; a refusal this long after the previous one starts afresh. */
+  maxRefusalCooldownMs: 60_000,
   /** An HTTP request (or WebSocket handshake) must arrive whole within this; trickled bytes do not keep it open. */
   requestTimeoutMs: 10_000,
   /** The request's headers must arrive within this. */

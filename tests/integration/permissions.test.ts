@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import * as Y from 'yjs';
 import { addTeam, readControl, readTeams, ROOTS, setTeamField } from '../../shared/doc.ts';
 import { CLOSE } from '../../shared/errors.ts';
@@ -85,13 +86,15 @@ describe('a participant that rewrites its own client', () => {
   });
 
   it('cannot write meta, groups, results or a part of the document that does not exist', async () => {
-    const { w, f, p } = await setup();
+    const { w, f } = await setup();
     for (const [root, reason] of [
       [ROOTS.meta, 'only the facilitator can change meta'],
       [ROOTS.groups, 'only the facilitator can change groups'],
       [ROOTS.results, 'only the facilitator can change results'],
       ['junk', 'unknown part of the document: junk'],
     ] as const) {
+      // A participant each: one refused again and again waits before it may reconnect (see below).
+      const p = await join(srv.url, w.joinCode, `Mallory ${root}`);
       const r = await hostile(w.id, p.token, (doc) => doc.getMap(root).set('title', 'pwned'));
       expect(r).toMatchObject({ code: CLOSE.refused, reason });
     }
@@ -244,5 +247,64 @@ describe('facilitators', () => {
     setTeamField(second.doc, 'team-1', 'stageCurrent', 2.2);
     await until(f.doc, () => readTeams(f.doc, 3)[0]?.stageCurrent === 2.2);
     expect(readTeams(await stored(w.id), 3)[0]!.stageCurrent).toBe(2.2);
+  });
+});
+
+describe('a stock client whose change the board keeps refusing', () => {
+  const limits = { refusalCooldownMs: 300, maxRefusalCooldownMs: 1000 };
+
+  /** How the server answers an upgrade with this token: 101, or the refusal's status, Retry-After and body. */
+  function upgrade(url: string): Promise<{ status: number; retryAfter?: string; body?: { code: string } }> {
+    return new Promise((resolve) => {
+      const ws = new WebSocket(url);
+      ws.on('open', () => {
+        ws.terminate();
+        resolve({ status: 101 });
+      });
+      ws.on('unexpected-response', (_req, res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode!, retryAfter: res.headers['retry-after'], body: JSON.parse(body) }));
+      });
+      ws.on('error', () => {});
+    });
+  }
+
+  it('waits before its next connection from the second refusal in a row, and not after the first', async () => {
+    const own = await startServer({ limits });
+    try {
+      const w = await createWorkshop(own.url);
+      const p = await join(own.url, w.joinCode, 'Stock');
+      const q = await join(own.url, w.joinCode, 'Once');
+      const url = (token: string) => `${own.wsUrl}/${w.id}?token=${encodeURIComponent(token)}`;
+
+      // One refusal (what the app's own client meets, before it drops the change and resyncs): no wait.
+      const once = rawClient(own.wsUrl, w.id, q.token);
+      await once.synced;
+      once.doc.getMap(ROOTS.control).set('step', 2);
+      expect((await once.closed).code).toBe(CLOSE.refused);
+      expect((await upgrade(url(q.token))).status).toBe(101);
+
+      // The stock provider keeps the refused change and sends it again on every reconnect.
+      const stock = connect(own.wsUrl, w.id, p.token);
+      let refusals = 0;
+      const twice = new Promise<void>((resolve) =>
+        stock.provider.on('connection-close', (e: CloseEvent | null) => {
+          if (e?.code === CLOSE.refused && ++refusals === 2) resolve();
+        }),
+      );
+      await synced(stock);
+      stock.doc.getMap(ROOTS.control).set('step', 3);
+      await twice;
+      stock.destroy();
+      // Broke: it reconnected about ten times a second, each time a connect and a disconnect in the timeline.
+      const cooling = await upgrade(url(p.token));
+      expect(cooling).toMatchObject({ status: 429, retryAfter: '1', body: { code: 'too_many_requests' } });
+      // The wait ends: the same token connects again.
+      await expect.poll(async () => (await upgrade(url(p.token))).status, { timeout: 3000, interval: 100 }).toBe(101);
+      expect(refusals).toBe(2);
+    } finally {
+      await own.close();
+    }
   });
 });
