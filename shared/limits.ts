@@ -15,6 +15,8 @@ export const LIMITS = {
   snapshotEveryUpdates: 1000,
   /** Most entries in one page of `GET /api/workshops/<id>/history`. */
   historyPageSize: 1000,
+  /** A history page ends before its updates pass this many bytes (it always holds one entry). */
+  historyPageBytes: 4 * 1024 * 1024,
   /** Largest export file `POST /api/workshops/import` accepts (a 3-hour, 50,000-update session is about 10 MiB). */
   maxImportBytes: 64 * 1024 * 1024,
   /** Failed `POST /api/join` attempts allowed per address and window. */

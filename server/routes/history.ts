@@ -14,8 +14,9 @@ export interface HistoryPage {
 function parseSince(url: string | undefined): number {
   const raw = new URL(url ?? '/', 'http://x').searchParams.get('since');
   if (raw === null) return 0;
-  if (!/^\d{1,15}$/.test(raw)) throw new AppError('bad_request', 'since must be a non-negative integer (a seq)');
-  return Number(raw);
+  if (!/^\d{1,32}$/.test(raw)) throw new AppError('bad_request', 'since must be a non-negative integer (a seq)');
+  // Past any seq there is: an empty last page.
+  return Math.min(Number(raw), Number.MAX_SAFE_INTEGER);
 }
 
 export function historyRoutes(ctx: ApiContext): Route[] {
@@ -30,11 +31,17 @@ export function historyRoutes(ctx: ApiContext): Route[] {
         const size = ctx.limits.historyPageSize;
         // One extra row tells whether another page follows, so the last page never points at an empty one.
         const rows = await ctx.store.history(w.id, since, size + 1);
-        const page = rows.slice(0, size);
+        // A page also ends before it passes historyPageBytes of updates (it holds one entry at least).
+        let end = 0;
+        for (let bytes = 0; end < Math.min(rows.length, size); end++) {
+          bytes += rows[end]!.data.length;
+          if (end > 0 && bytes > ctx.limits.historyPageBytes) break;
+        }
+        const page = rows.slice(0, end);
         const answer: HistoryPage = {
           entries: page.map((e) => ({ seq: e.seq, at: e.at, author: e.author, update: toBase64(e.data) })),
         };
-        if (rows.length > size) answer.next = page[page.length - 1]!.seq;
+        if (rows.length > page.length) answer.next = page[page.length - 1]!.seq;
         sendJson(res, 200, answer);
       },
     },

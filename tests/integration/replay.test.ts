@@ -68,6 +68,42 @@ describe('history', () => {
     expect(first.json.next).toBeUndefined();
     const last = first.json.entries.at(-1).seq;
     expect((await get(`/api/workshops/${w.id}/history?since=${last}`, w.facilitatorKey)).json).toEqual({ entries: [] });
+    // Any seq past the end, however large, is an empty last page.
+    expect((await get(`/api/workshops/${w.id}/history?since=99999999999999999999`, w.facilitatorKey)).json).toEqual({
+      entries: [],
+    });
+  });
+
+  it('ends a page before historyPageBytes of updates, and every entry still arrives once, in order', async () => {
+    const limit = 600;
+    const own = await startServer({ limits: { historyPageSize: 1000, historyPageBytes: limit } });
+    try {
+      const w = await createWorkshop(own.url);
+      const fac = connect(own.wsUrl, w.id, w.facilitatorKey);
+      await synced(fac);
+      // One update of about 1 KB (more than a page holds), among small ones.
+      addTeam(fac.doc, 'big', { name: 'Big', color: '#2563eb', commitment: 'x'.repeat(450), bottleneck: 'y'.repeat(450) });
+      for (let i = 0; i < 20; i++) setTeamField(fac.doc, 'big', 'stageCurrent', 1 + i / 10);
+      const room = own.server.rooms.get(w.id)!;
+      await until(room.doc, () => readTeams(room.doc, 3)[0]?.stageCurrent === 2.9, 'the last move stored');
+      const seqs: number[] = [];
+      let since: number | undefined;
+      let pages = 0;
+      do {
+        const r = await get(`/api/workshops/${w.id}/history${since === undefined ? '' : `?since=${since}`}`, w.facilitatorKey, own.url);
+        const bytes = r.json.entries.reduce((n: number, e: Entry) => n + fromBase64(e.update).length, 0);
+        if (r.json.entries.length > 1) expect(bytes).toBeLessThanOrEqual(limit);
+        seqs.push(...r.json.entries.map((e: Entry) => e.seq));
+        since = r.json.next;
+        pages++;
+      } while (since !== undefined);
+      expect(pages).toBeGreaterThan(2);
+      expect(seqs).toEqual(seqs.map((_, i) => i + 1));
+      expect(seqs.length).toBe(room.lastSeq);
+      fac.destroy();
+    } finally {
+      await own.close();
+    }
   });
 });
 
