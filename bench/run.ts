@@ -55,10 +55,12 @@ for (let round = 1; round <= ROUNDS; round++) {
     figures[kind].roomKB.push(room / 1024);
     log(`${tag} memory: ${(idle / 1024).toFixed(1)} KB per idle connection, ${(room / 1024).toFixed(0)} KB per loaded room (${l})`);
 
-    // Stageboard's per-socket rate limit (maxMessagesPerSecond) is a policy on one
-    // client; the sustained run drives ten sockets far past any person's rate to
-    // find the room's ceiling, so it is lifted here (peers have no such limit).
-    const server = await startServer(kind, { env: { STAGEBOARD_MAX_MESSAGES_PER_SECOND: '1000000' } });
+    // Stageboard's per-socket rate limits (maxMessagesPerSecond, maxUpdateBytesPerSecond)
+    // are a policy on one client; the sustained run drives ten sockets far past any
+    // person's rate to find the room's ceiling, so they are lifted here (peers have none).
+    const server = await startServer(kind, {
+      env: { STAGEBOARD_MAX_MESSAGES_PER_SECOND: '1000000', STAGEBOARD_MAX_UPDATE_BYTES_PER_SECOND: String(1 << 30) },
+    });
     try {
       for (const n of [50, 200] as const) {
         l = la();

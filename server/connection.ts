@@ -3,6 +3,7 @@ import type { WebSocket, RawData } from 'ws';
 import { CLOSE } from '../shared/errors.ts';
 import type { Limits } from '../shared/limits.ts';
 import type { Role } from '../shared/schema.ts';
+import { MessageType, SyncType } from '../shared/messages.ts';
 import { HANDLERS } from './handlers.ts';
 import type { Logger } from './log.ts';
 import { decodeClientMessage, type ClientMessage } from './protocol.ts';
@@ -53,6 +54,9 @@ export class Connection implements Peer {
   /** Token bucket for `maxMessagesPerSecond`: holds one second's worth. */
   private tokens: number;
   private refilledAt = performance.now();
+  /** Byte bucket for `maxUpdateBytesPerSecond` (document changes): holds one second's worth. */
+  private updateBytes: number;
+  private updateBytesAt = performance.now();
 
   constructor(
     private readonly ws: WebSocket,
@@ -73,6 +77,7 @@ export class Connection implements Peer {
     }, opts.limits.pingIntervalMs);
     this.pingTimer.unref();
     this.tokens = opts.limits.maxMessagesPerSecond;
+    this.updateBytes = opts.limits.maxUpdateBytesPerSecond;
     // Stock clients send sync step 1 the moment the socket opens; one that stays
     // silent is holding a socket (and a slot of its address) for nothing.
     this.silenceTimer = setTimeout(
@@ -183,6 +188,16 @@ export class Connection implements Peer {
     }
   };
 
+  private takeUpdateBytes(n: number): boolean {
+    const max = this.opts.limits.maxUpdateBytesPerSecond;
+    const t = performance.now();
+    this.updateBytes = Math.min(max, this.updateBytes + ((t - this.updateBytesAt) * max) / 1000);
+    this.updateBytesAt = t;
+    if (this.updateBytes < n) return false;
+    this.updateBytes -= n;
+    return true;
+  }
+
   private takeToken(): boolean {
     const max = this.opts.limits.maxMessagesPerSecond;
     const t = performance.now();
@@ -200,6 +215,9 @@ export class Connection implements Peer {
     } catch (err) {
       this.close(CLOSE.protocolError, `protocol error: ${(err as Error).message}`.slice(0, 120));
       return;
+    }
+    if (msg.type === MessageType.sync && msg.sync !== SyncType.step1 && !this.takeUpdateBytes(msg.update.length)) {
+      return this.close(CLOSE.policyViolation, 'too many changes at once; slow down');
     }
     try {
       (HANDLERS[msg.type] as (c: Connection, r: Room, m: ClientMessage) => void)(this, room, msg);

@@ -1,4 +1,6 @@
 import * as Y from 'yjs';
+import { TeamFields } from '../shared/doc.ts';
+import { TEXT } from '../shared/limits.ts';
 
 /**
  * What an incoming update would do to the server's copy of the document,
@@ -15,11 +17,63 @@ export interface UpdateInspection {
   missing: boolean;
   /** It carries something the server lacks: new structs, or deletions of live items. */
   fresh: boolean;
-  /** An item sits directly under a map root without a key, which no map-shaped document does. */
+  /**
+   * It does not fit the document's shape: an item directly under a map root
+   * without a key, or, in `teams`, anything but a map per team holding known
+   * fields with values of at most `MAX_TEAM_VALUE_CHARS` (see `checkTeamItem`).
+   */
   malformed: boolean;
+  /** Teams the update adds (keys new to the `teams` map). */
+  newTeams: number;
+}
+
+/** Where an item sits: its top-level type, how deep (1: a key of the root map), and its key in a map. */
+interface Place {
+  root: string;
+  depth: number;
+  key: string | null;
 }
 
 type Struct = Y.Item | Y.GC | Y.Skip;
+
+const TEAMS_ROOT = 'teams';
+/** Longest team id (a key of the `teams` map). */
+export const MAX_TEAM_ID_CHARS = 64;
+/**
+ * Longest value of a team's field, as JSON. The longest field the schema
+ * allows is a note of TEXT.note characters; readers ignore anything that does
+ * not parse, but the log keeps whatever is admitted, so the size is bounded here.
+ */
+export const MAX_TEAM_VALUE_CHARS = TEXT.note * 2;
+const TEAM_KEYS = new Set(Object.keys(TeamFields));
+
+/** The place of an item already in the document. */
+function placeOfStored(s: Y.Item): Place {
+  let depth = 1;
+  let t = s.parent as Y.AbstractType<unknown>;
+  while (t._item !== null) {
+    depth++;
+    t = t._item.parent as Y.AbstractType<unknown>;
+  }
+  return { root: Y.findRootTypeKey(t), depth, key: s.parentSub };
+}
+
+/**
+ * `teams` holds a map per team (keyed by a team id of at most
+ * MAX_TEAM_ID_CHARS), and each holds the schema's fields (shared/doc.ts
+ * TeamFields) as plain values of at most MAX_TEAM_VALUE_CHARS as JSON. Content
+ * already deleted when the update was encoded carries no value and fits anywhere.
+ */
+function teamItemFits(item: Y.Item, place: Place): boolean {
+  const c = item.content;
+  if (c instanceof Y.ContentDeleted) return place.depth <= 2;
+  if (place.depth === 1)
+    return place.key !== null && place.key.length <= MAX_TEAM_ID_CHARS && c instanceof Y.ContentType && c.type instanceof Y.Map;
+  if (place.depth !== 2 || place.key === null || !TEAM_KEYS.has(place.key)) return false;
+  if (!(c instanceof Y.ContentAny) || c.arr.length !== 1) return false;
+  const json = JSON.stringify(c.arr[0]);
+  return json !== undefined && json.length <= MAX_TEAM_VALUE_CHARS;
+}
 
 /** The top-level name of the type a struct lives in, or null when it lives in garbage-collected content. */
 function rootOfType(type: Y.AbstractType<unknown>): string {
@@ -34,7 +88,7 @@ export function inspectUpdate(doc: Y.Doc, update: Uint8Array): UpdateInspection 
     ds: { clients: Map<number, { clock: number; len: number }[]> };
   };
   const store = doc.store;
-  const result: UpdateInspection = { roots: new Set(), missing: false, fresh: false, malformed: false };
+  const result: UpdateInspection = { roots: new Set(), missing: false, fresh: false, malformed: false, newTeams: 0 };
 
   // How far each client's clock reaches once this update is integrated, and
   // the update's own items by client (clock order), for resolving references
@@ -71,38 +125,51 @@ export function inspectUpdate(doc: Y.Doc, update: Uint8Array): UpdateInspection 
     return undefined;
   };
 
-  // Root of the struct with this id: null for garbage-collected content (where
+  // Place of the struct with this id: null for garbage-collected content (where
   // Yjs turns anything inserted into garbage too), undefined when missing.
-  const rootOfId = (id: Y.ID, depth: number): string | null | undefined => {
+  const placeOfId = (id: Y.ID, hops: number): Place | null | undefined => {
     if (id.clock < Y.getState(store, id.client)) {
       const s = Y.getItem(store, id) as Y.Item | Y.GC;
       if (!(s instanceof Y.Item) || s.parent === null) return null;
-      return rootOfType(s.parent as Y.AbstractType<unknown>);
+      return placeOfStored(s);
     }
     const item = findOwn(id);
-    return item ? rootOfItem(item, depth + 1) : undefined;
+    return item ? placeOfItem(item, hops + 1) : undefined;
   };
 
-  const rootOfItem = (item: Y.Item, depth: number): string | null | undefined => {
-    if (depth > 64) return undefined; // a cycle of references is no honest update
+  // A new item names its parent (a root, or the item holding a nested type), or
+  // sits beside a neighbour and shares its parent (and, in a map, its key).
+  const placeOfItem = (item: Y.Item, hops: number): Place | null | undefined => {
+    if (hops > 64) return undefined; // a cycle of references is no honest update
     const parent = item.parent as unknown;
     if (typeof parent === 'string') {
       if (item.parentSub === null) result.malformed = true;
-      return parent;
+      return { root: parent, depth: 1, key: item.parentSub };
     }
-    if (parent instanceof Y.ID) return rootOfId(parent, depth);
+    if (parent instanceof Y.ID) {
+      const holder = placeOfId(parent, hops);
+      return holder && { root: holder.root, depth: holder.depth + 1, key: item.parentSub };
+    }
     const neighbour = item.origin ?? item.rightOrigin;
-    return neighbour ? rootOfId(neighbour, depth) : undefined;
+    return neighbour ? placeOfId(neighbour, hops) : undefined;
   };
 
+  const teams = doc.getMap(TEAMS_ROOT);
+  const addedTeams = new Set<string>();
   for (const item of newItems) {
     for (const dep of [item.origin, item.rightOrigin]) {
       if (dep && dep.clock >= known(dep.client)) result.missing = true;
     }
-    const root = rootOfItem(item, 0);
-    if (root === undefined) result.missing = true;
-    else if (root !== null) result.roots.add(root);
+    const place = placeOfItem(item, 0);
+    if (place === undefined) result.missing = true;
+    else if (place !== null) {
+      result.roots.add(place.root);
+      if (place.root !== TEAMS_ROOT) continue;
+      if (!teamItemFits(item, place)) result.malformed = true;
+      else if (place.depth === 1 && !(item.content instanceof Y.ContentDeleted) && !teams.has(place.key!)) addedTeams.add(place.key!);
+    }
   }
+  result.newTeams = addedTeams.size;
 
   for (const [client, ranges] of ds.clients) {
     const docState = Y.getState(store, client);

@@ -153,7 +153,7 @@ export class Room {
 
   private processUpdate(peer: Peer, update: Uint8Array): MaybePromise<void> {
     if (peer.closed || this.state !== 'open') return;
-    if (!admitUpdate(this, peer, update, this.opts.limits.maxUnresolvedUpdates)) return;
+    if (!admitUpdate(this, peer, update, this.opts.limits)) return;
     return this.commit(update, peer.author, peer);
   }
 

@@ -1,5 +1,7 @@
 import type * as Y from 'yjs';
+import { ROOTS } from '../shared/doc.ts';
 import { CLOSE } from '../shared/errors.ts';
+import type { Limits } from '../shared/limits.ts';
 import { inspectUpdate } from './inspect.ts';
 import { checkWrite } from './permissions.ts';
 import { encodePermissionDenied, encodeSyncStep1 } from './protocol.ts';
@@ -16,7 +18,7 @@ export function admitUpdate(
   room: { readonly doc: Y.Doc; readonly locked: boolean },
   peer: Peer,
   update: Uint8Array,
-  maxUnresolvedUpdates: number,
+  limits: Pick<Limits, 'maxUnresolvedUpdates' | 'maxTeams'>,
 ): boolean {
   let inspection;
   try {
@@ -33,7 +35,7 @@ export function admitUpdate(
     // Ask the peer for everything we lack; an honest client answers with the
     // missing structs. One that keeps sending unresolvable updates is cut off
     // rather than left to pile them up.
-    if (++peer.unresolved > maxUnresolvedUpdates) {
+    if (++peer.unresolved > limits.maxUnresolvedUpdates) {
       peer.close(CLOSE.policyViolation, 'too many updates with missing dependencies');
     } else {
       peer.send(encodeSyncStep1(room.doc));
@@ -41,7 +43,10 @@ export function admitUpdate(
     return false;
   }
   if (!inspection.fresh) return false;
-  const decision = checkWrite(peer.role, inspection.roots, room.locked);
+  let decision = checkWrite(peer.role, inspection.roots, room.locked);
+  if (decision.ok && inspection.newTeams > 0 && room.doc.getMap(ROOTS.teams).size + inspection.newTeams > limits.maxTeams) {
+    decision = { ok: false, reason: `this workshop has as many teams as it may (${limits.maxTeams})` };
+  }
   if (!decision.ok) {
     peer.send(encodePermissionDenied(decision.reason));
     peer.close(CLOSE.refused, decision.reason);

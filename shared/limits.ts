@@ -7,6 +7,14 @@
 export const LIMITS = {
   /** Largest WebSocket frame accepted; bigger frames close the socket (1009). */
   maxMessageBytes: 1024 * 1024,
+  /**
+   * Document changes one socket may send per second, in bytes (a bucket holding one second's
+   * worth, so also the largest single change); past it the socket is closed with 1008. A drag
+   * sends about 2 KB a second; a note typed in full is 1 KB.
+   */
+  maxUpdateBytesPerSecond: 64 * 1024,
+  /** Teams in one workshop; a change that would add one more is refused (4409). */
+  maxTeams: 200,
   /** Largest JSON request body; bigger bodies get 413 before they are buffered. */
   maxJsonBodyBytes: 16 * 1024,
   /** Keep a room in memory this long after its last client leaves. */
