@@ -65,8 +65,10 @@ export const SessionInfo = z.object({
 export type SessionInfo = z.infer<typeof SessionInfo>;
 
 /**
- * Awareness state each client publishes. The server drops states that do not
- * parse, so a view can trust what it renders.
+ * Awareness state each client publishes. The server bounds its size and
+ * stamps who sent it (role, participant); every view parses it with this
+ * schema and skips a state that does not parse, so a view can trust what it
+ * renders.
  */
 export const AwarenessState = z.object({
   user: z.object({

@@ -26,6 +26,10 @@ export const OpenVoteBody = z
   .refine((b) => b.kind !== 'choice' || (b.choices && new Set(b.choices).size === b.choices.length), {
     message: 'a choice vote needs at least two distinct choices',
     path: ['choices'],
+  })
+  .refine((b) => b.kind === 'choice' || b.choices === undefined, {
+    message: 'only a choice vote takes choices',
+    path: ['choices'],
   });
 export type OpenVoteBody = z.infer<typeof OpenVoteBody>;
 

@@ -205,6 +205,14 @@ describe('ballots', () => {
 
   it('allow one open vote at a time', async () => {
     const { w } = await workshopWithGroups(1, 1);
+    // Choices belong to a choice vote only: a stage vote that lists them is refused, not silently cut.
+    const confused = await post(
+      `${srv.url}/api/workshops/${w.id}/votes`,
+      { question: 'One', kind: 'stage', choices: ['A', 'B'] },
+      auth(w.facilitatorKey),
+    );
+    expect(confused.status).toBe(400);
+    expect(confused.json.error).toContain('only a choice vote takes choices');
     const body = { question: 'One', kind: 'stage' };
     expect((await post(`${srv.url}/api/workshops/${w.id}/votes`, body, auth(w.facilitatorKey))).status).toBe(201);
     const second = await post(`${srv.url}/api/workshops/${w.id}/votes`, body, auth(w.facilitatorKey));
