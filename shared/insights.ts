@@ -135,3 +135,28 @@ function voteInsights(team: Team, result: VoteResult, template: Template, groupN
     for (const v of new Set(far.map(([x, y]) => pair(x, y)))) outlier(v, pair(a, c));
   }
 }
+
+/**
+ * The board each rule asks about, when the agenda reaches it later than the
+ * data may be missing: a team without a commitment is no news before the
+ * commitments step asks for one, nor a team off the risk diagonal before the
+ * risk step.
+ */
+const DUE_AT: Partial<Record<InsightRule, Template['agenda'][number]['board']>> = {
+  noCommitment: 'commitments',
+  notOnDiagonal: 'risk',
+};
+
+/**
+ * The insights worth raising at agenda step `step`: a rule whose board comes
+ * later in the agenda waits for it (a template without that board raises it
+ * throughout).
+ */
+export function insightsDue(insights: readonly Insight[], template: Template, step: number): Insight[] {
+  return insights.filter((i) => {
+    const board = DUE_AT[i.rule];
+    if (!board) return true;
+    const at = template.agenda.findIndex((a) => a.board === board);
+    return at < 0 || step >= at;
+  });
+}

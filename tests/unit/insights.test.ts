@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Team } from '../../shared/doc.ts';
-import { computeInsights } from '../../shared/insights.ts';
+import { computeInsights, insightsDue } from '../../shared/insights.ts';
 import { formatStage } from '../../shared/tally.ts';
 import { parseTemplate } from '../../shared/template.ts';
 import { BUILTIN_TEMPLATES } from '../../shared/templates/index.ts';
@@ -158,5 +158,27 @@ describe('insight settings in a template', () => {
     const broken = structuredClone(BUILTIN_TEMPLATES[0]!);
     broken.insights.rules.redZone.prompt = 'nope';
     expect(() => parseTemplate(broken)).toThrow(/insights\.rules\.redZone\.prompt: no prompt with id "nope"/);
+  });
+});
+
+describe('insightsDue', () => {
+  const template = BUILTIN_TEMPLATES[0]!;
+  const at = (board: string) => template.agenda.findIndex((a) => a.board === board);
+  // On the stage map only, a bottleneck named but no commitment: both rules that wait for their step apply.
+  const insights = computeInsights([team({ stageCurrent: 1, stageTarget: 2, bottleneck: 'Review' })], template, []);
+
+  it('holds back "no commitment" until the commitments step, and "not on the diagonal" until the risk step', () => {
+    const rulesAt = (step: number) => insightsDue(insights, template, step).map((i) => i.rule);
+    expect(insights.map((i) => i.rule)).toEqual(expect.arrayContaining(['noCommitment', 'notOnDiagonal']));
+    expect(rulesAt(at('risk') - 1)).not.toContain('notOnDiagonal');
+    expect(rulesAt(at('risk'))).toContain('notOnDiagonal');
+    expect(rulesAt(at('commitments') - 1)).not.toContain('noCommitment');
+    expect(rulesAt(at('commitments'))).toContain('noCommitment');
+    expect(rulesAt(template.agenda.length - 1)).toEqual(insights.map((i) => i.rule));
+  });
+
+  it('raises a rule throughout when the template has no step for its board', () => {
+    const noCommitments = { ...template, agenda: template.agenda.filter((a) => a.board !== 'commitments') };
+    expect(insightsDue(insights, noCommitments, 0).map((i) => i.rule)).toContain('noCommitment');
   });
 });
