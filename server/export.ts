@@ -2,7 +2,7 @@ import { stringify } from 'csv-stringify/sync';
 import { fromBase64, toBase64 } from 'lib0/buffer';
 import * as Y from 'yjs';
 import { z } from 'zod';
-import { readControl, readGroups, readMeta, readResults, readTeams, ROOTS } from '../shared/doc.ts';
+import { Group, readControl, readGroups, readMeta, readResults, readTeams, ROOTS } from '../shared/doc.ts';
 import { computeInsights } from '../shared/insights.ts';
 import { AppError } from '../shared/errors.ts';
 import {
@@ -20,6 +20,7 @@ import { inRedZone } from '../shared/risk.ts';
 import { Template } from '../shared/template.ts';
 import { findTemplate } from '../shared/templates/index.ts';
 import { FALLBACK_TEMPLATE, mergeTimeline } from '../shared/timeline.ts';
+import { importedVotes } from './import-votes.ts';
 import { observerToken } from './routes/context.ts';
 import { secureShuffle } from './shuffle.ts';
 import type { LogEntry, Store, WorkshopRecord } from './store.ts';
@@ -53,7 +54,8 @@ const BallotValue = z.object({
  * Revealed votes and their ballots. Ballots of a vote not yet revealed never
  * leave the server. Anonymous votes (the default: PRODUCT.md has no named
  * option yet) relabel voters "voter 1", "voter 2"… per vote, in random
- * order, without times; a vote marked `named` keeps participant ids.
+ * order, without times (the order and times of ballots could be matched
+ * against who connected when); a vote marked `named` keeps participant ids and times.
  */
 export async function collectVotes(store: Store, workshopId: string): Promise<{ votes: ExportVote[]; ballots: ExportBallot[] }> {
   const votes: ExportVote[] = [];
@@ -61,8 +63,10 @@ export async function collectVotes(store: Store, workshopId: string): Promise<{ 
   for (const v of await store.listVotes(workshopId)) {
     if (v.state !== 'revealed') continue;
     const named = v.named === true;
+    // An imported vote's row has a fresh id; the log, its results and the file know it by docId.
+    const voteId = v.docId ?? v.id;
     votes.push({
-      id: v.id,
+      id: voteId,
       question: v.question,
       kind: v.kind,
       ...(v.teamId ? { teamId: v.teamId } : {}),
@@ -81,7 +85,7 @@ export async function collectVotes(store: Store, workshopId: string): Promise<{ 
       const value = BallotValue.safeParse(raw);
       if (!value.success) return;
       ballots.push({
-        voteId: v.id,
+        voteId,
         voter: named ? b.participantId : `voter ${i + 1}`,
         ...(b.group ? { group: b.group } : {}),
         ...value.data,
@@ -183,9 +187,24 @@ export function teamsCsv(exp: ExportFile): string {
   );
 }
 
-/** One row per ballot of a revealed vote; until the voting module fills `ballots`, the header alone. */
+/** Group names as the final document has them; a group deleted since leaves its ballots' name empty. */
+function groupNames(exp: ExportFile): Map<string, string> {
+  const list = (exp.state.groups as { list?: Record<string, unknown> } | null)?.list ?? {};
+  const out = new Map<string, string>();
+  for (const [id, g] of Object.entries(list)) {
+    const parsed = Group.safeParse(g);
+    if (parsed.success) out.set(id, parsed.data.name);
+  }
+  return out;
+}
+
+/**
+ * One row per ballot of a revealed vote. `at` is empty for anonymous votes:
+ * the export withholds their ballot times (see `collectVotes`).
+ */
 export function votesCsv(exp: ExportFile): string {
   const votes = new Map(exp.votes.map((v) => [v.id, v]));
+  const groups = groupNames(exp);
   return csv(
     VOTE_CSV_COLUMNS,
     exp.ballots.map((b) => {
@@ -202,6 +221,7 @@ export function votesCsv(exp: ExportFile): string {
         controls: b.controls,
         choice: b.choice,
         at: b.at,
+        group_name: b.group && groups.get(b.group),
       };
     }),
   );
@@ -215,7 +235,8 @@ const ROLE_AUTHORS = new Set(['facilitator', 'server', 'observer']);
  * key. The log is replayed first, so a file whose updates do not form a
  * complete document is refused before anything is stored. Participants get
  * new ids (the file may come from this same server) and tokens nobody holds;
- * the log's authors follow the new ids.
+ * the log's authors follow the new ids. Revealed votes and their ballots come
+ * back too (server/import-votes.ts), so a re-export matches and rounds continue.
  */
 export async function importExport(store: Store, raw: unknown) {
   const parsed = ImportFile.safeParse(raw);
@@ -259,6 +280,7 @@ export async function importExport(store: Store, raw: unknown) {
 
     const id = newId();
     const key = newSecret();
+    const { votes, ballots } = importedVotes({ file, results: readResults(engine.finalDoc), workshopId: id, participantIds: ids });
     for (let attempt = 0; ; attempt++) {
       const record = {
         id,
@@ -274,6 +296,8 @@ export async function importExport(store: Store, raw: unknown) {
           snapshot,
           participants: participants.map((p) => ({ ...p, workshopId: id })),
           events,
+          votes,
+          ballots,
         });
         return { record, key };
       } catch (err) {

@@ -86,6 +86,8 @@ const MIGRATIONS: readonly string[] = [
    );`,
   // 3: named votes, whose export keeps who voted what (SQLite migration 5).
   `ALTER TABLE votes ADD COLUMN named BOOLEAN NOT NULL DEFAULT false;`,
+  // 4: the id an imported vote has in its workshop's log (SQLite migration 6).
+  `ALTER TABLE votes ADD COLUMN doc_id TEXT;`,
 ];
 
 /** Taken for the migrations, so processes that start together migrate once. */

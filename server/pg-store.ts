@@ -10,6 +10,7 @@ import {
   type ParticipantRecord,
   type Store,
   type StoredDocument,
+  type VoteRecord,
 } from './store.ts';
 import {
   toBallot,
@@ -49,6 +50,27 @@ const isUniqueViolation = (err: unknown) => (err as { code?: string })?.code ===
 interface Row {
   [k: string]: unknown;
 }
+
+const INSERT_VOTE = `INSERT INTO votes (id, workshop_id, question, kind, team_id, choices, groups_json, auto_reveal, state, round, self_json, opened_at, closed_at, revealed_at, named, doc_id)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`;
+const voteParams = (v: VoteRecord) => [
+  v.id,
+  v.workshopId,
+  v.question,
+  v.kind,
+  v.teamId,
+  v.choices && JSON.stringify(v.choices),
+  v.groups && JSON.stringify(v.groups),
+  v.autoReveal,
+  v.state,
+  v.round,
+  v.self && JSON.stringify(v.self),
+  v.openedAt,
+  v.closedAt,
+  v.revealedAt,
+  v.named ?? false,
+  v.docId ?? null,
+];
 
 const INSERT_WORKSHOP = `INSERT INTO workshops (id, title, template_id, join_code, facilitator_key_hash, observer_token_hash, created_at)
   VALUES ($1, $2, $3, $4, $5, $6, $7)`;
@@ -224,30 +246,16 @@ export async function openPgStore(connectionString: string, opts: { max?: number
         ]);
         for (const p of imp.participants) await c.query(INSERT_PARTICIPANT, participantParams(p));
         for (const e of imp.events) await appendEvent(w.id, e, c);
+        for (const v of imp.votes) await c.query(INSERT_VOTE, voteParams(v));
+        for (const b of imp.ballots) {
+          await c.query(
+            `INSERT INTO ballots (vote_id, participant_id, group_id, value, salt, receipt, seq, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+            [b.voteId, b.participantId, b.group, b.value, b.salt, b.receipt, b.seq, b.at],
+          );
+        }
       }),
 
-    createVote: async (v) =>
-      void (await pool.query(
-        `INSERT INTO votes (id, workshop_id, question, kind, team_id, choices, groups_json, auto_reveal, state, round, self_json, opened_at, closed_at, revealed_at, named)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
-        [
-          v.id,
-          v.workshopId,
-          v.question,
-          v.kind,
-          v.teamId,
-          v.choices && JSON.stringify(v.choices),
-          v.groups && JSON.stringify(v.groups),
-          v.autoReveal,
-          v.state,
-          v.round,
-          v.self && JSON.stringify(v.self),
-          v.openedAt,
-          v.closedAt,
-          v.revealedAt,
-          v.named ?? false,
-        ],
-      )),
+    createVote: async (v) => void (await pool.query(INSERT_VOTE, voteParams(v))),
     getVote: async (id, voteId) => {
       const r = await one<VoteRow>('SELECT * FROM votes WHERE workshop_id = $1 AND id = $2', [id, voteId]);
       return r && toVote(r);

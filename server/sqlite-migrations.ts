@@ -81,6 +81,9 @@ const MIGRATIONS: readonly string[] = [
    ALTER TABLE votes ADD COLUMN auto_reveal INTEGER NOT NULL DEFAULT 0;`,
   // 5: named votes, whose export keeps who voted what.
   `ALTER TABLE votes ADD COLUMN named INTEGER NOT NULL DEFAULT 0;`,
+  // 6: imported votes keep the id their workshop's log knows them by (results.<id>), while the
+  // row gets a fresh one: the same export imported twice would otherwise collide on votes.id.
+  `ALTER TABLE votes ADD COLUMN doc_id TEXT;`,
 ];
 
 export function migrate(db: Database.Database): void {

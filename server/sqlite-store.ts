@@ -13,6 +13,7 @@ import {
   type NewWorkshop,
   type Store,
   type StoredDocument,
+  type VoteRecord,
 } from './store.ts';
 import {
   toBallot,
@@ -70,8 +71,8 @@ export function openSqliteStore(file: string): Store {
     ),
     listParticipants: db.prepare<[string], ParticipantRow>('SELECT * FROM participants WHERE workshop_id = ? ORDER BY created_at, id'),
     insertVote: db.prepare(
-      `INSERT INTO votes (id, workshop_id, question, kind, team_id, choices, groups_json, auto_reveal, named, state, round, self_json, opened_at, closed_at, revealed_at)
-       VALUES (@id, @workshopId, @question, @kind, @teamId, @choices, @groups, @autoReveal, @named, @state, @round, @self, @openedAt, @closedAt, @revealedAt)`,
+      `INSERT INTO votes (id, workshop_id, question, kind, team_id, choices, groups_json, auto_reveal, named, state, round, self_json, opened_at, closed_at, revealed_at, doc_id)
+       VALUES (@id, @workshopId, @question, @kind, @teamId, @choices, @groups, @autoReveal, @named, @state, @round, @self, @openedAt, @closedAt, @revealedAt, @docId)`,
     ),
     vote: db.prepare<[string, string], VoteRow>('SELECT * FROM votes WHERE workshop_id = ? AND id = ?'),
     votes: db.prepare<[string], VoteRow>('SELECT * FROM votes WHERE workshop_id = ? ORDER BY opened_at, id'),
@@ -88,6 +89,10 @@ export function openSqliteStore(file: string): Store {
        VALUES (@voteId, @participantId, @group, @value, @salt, @receipt, @seq, @at)
        ON CONFLICT (vote_id, participant_id) DO UPDATE SET group_id = excluded.group_id, value = excluded.value,
          salt = excluded.salt, receipt = excluded.receipt, seq = excluded.seq, at = excluded.at`,
+    ),
+    insertBallot: db.prepare(
+      `INSERT INTO ballots (vote_id, participant_id, group_id, value, salt, receipt, seq, at)
+       VALUES (@voteId, @participantId, @group, @value, @salt, @receipt, @seq, @at)`,
     ),
     ballots: db.prepare<[string], BallotRow>('SELECT * FROM ballots WHERE vote_id = ? ORDER BY at, participant_id'),
     setJoinCode: db.prepare<[string, string]>('UPDATE workshops SET join_code = ? WHERE id = ?'),
@@ -123,6 +128,17 @@ export function openSqliteStore(file: string): Store {
     q.append.run(w.id, 1, w.createdAt, 'server', initialUpdate);
   });
 
+  const createVote = (v: VoteRecord) =>
+    void q.insertVote.run({
+      ...v,
+      choices: v.choices && JSON.stringify(v.choices),
+      groups: v.groups && JSON.stringify(v.groups),
+      self: v.self && JSON.stringify(v.self),
+      autoReveal: v.autoReveal ? 1 : 0,
+      named: v.named ? 1 : 0,
+      docId: v.docId ?? null,
+    });
+
   const appendEvent = (id: string, e: Omit<EventRecord, 'seq'>) =>
     void q.appendEvent.run(id, id, e.at, e.kind, e.actor, JSON.stringify(e.data));
 
@@ -134,6 +150,8 @@ export function openSqliteStore(file: string): Store {
     q.insertSnapshot.run(w.id, last.seq, last.at, imp.snapshot);
     for (const p of imp.participants) q.insertParticipant.run(p);
     for (const e of imp.events) appendEvent(w.id, e);
+    for (const v of imp.votes) createVote(v);
+    for (const b of imp.ballots) q.insertBallot.run(b);
   });
 
   // Checked and written in one transaction, so a ballot can never land after the close.
@@ -173,15 +191,7 @@ export function openSqliteStore(file: string): Store {
     addParticipant: (p) => void q.insertParticipant.run(p),
     countParticipants: (id) => q.countParticipants.get(id)?.n ?? 0,
     listParticipants: (id) => q.listParticipants.all(id).map(toParticipant),
-    createVote: (v) =>
-      void q.insertVote.run({
-        ...v,
-        choices: v.choices && JSON.stringify(v.choices),
-        groups: v.groups && JSON.stringify(v.groups),
-        self: v.self && JSON.stringify(v.self),
-        autoReveal: v.autoReveal ? 1 : 0,
-        named: v.named ? 1 : 0,
-      }),
+    createVote,
     getVote: (id, voteId) => {
       const r = q.vote.get(id, voteId);
       return r && toVote(r);

@@ -54,6 +54,7 @@ export interface VoteRow {
   opened_at: number;
   closed_at: number | null;
   revealed_at: number | null;
+  doc_id?: string | null;
 }
 const flag = (v: number | boolean) => v === 1 || v === true;
 const json = <T>(v: string | null): T | null => (v === null ? null : (JSON.parse(v) as T));
@@ -73,6 +74,7 @@ export const toVote = (r: VoteRow): VoteRecord => ({
   openedAt: r.opened_at,
   closedAt: r.closed_at,
   revealedAt: r.revealed_at,
+  ...(r.doc_id ? { docId: r.doc_id } : {}),
 });
 
 export interface BallotRow {

@@ -65,6 +65,10 @@ export interface ImportedWorkshop {
   snapshot: Uint8Array;
   participants: (ParticipantRecord & { tokenHash: string })[];
   events: Omit<EventRecord, 'seq'>[];
+  /** The revealed votes, each with a fresh `id` and its log's id as `docId`. */
+  votes: VoteRecord[];
+  /** Their counted ballots; an anonymous voter gets a synthetic participant id no credential resolves to. */
+  ballots: BallotRecord[];
 }
 
 /** A vote (issue: breakout votes). Ballots live only here, never in the document, until the reveal. */
@@ -86,6 +90,11 @@ export interface VoteRecord {
   openedAt: number;
   closedAt: number | null;
   revealedAt: number | null;
+  /**
+   * The id the workshop's log knows this vote by (`results.<docId>`, `control.vote.id`) when it
+   * differs from `id`: an imported vote, whose row needs a fresh id. Exports use this one.
+   */
+  docId?: string;
 }
 
 export type BallotOutcome = 'stored' | 'stale' | 'retry' | 'closed';

@@ -87,6 +87,37 @@ export const ImportFile = z.object({
     )
     .max(10_000),
   timeline: z.array(TimelineEvent).max(1_000_000),
+  /**
+   * Revealed votes and their ballots. The log holds each vote's result (question, round,
+   * tally, salted ballots) but not the ballots' groups or voters, so these come from the file;
+   * absent in files that had no votes.
+   */
+  votes: z
+    .array(
+      z.object({
+        id: z.string().min(1).max(64),
+        visibility: z.enum(['anonymous', 'named']),
+        openedAt: z.number().finite().optional(),
+        revealedAt: z.number().finite().optional(),
+      }),
+    )
+    .max(10_000)
+    .default([]),
+  ballots: z
+    .array(
+      z.object({
+        voteId: z.string().min(1).max(64),
+        voter: z.string().min(1).max(80),
+        group: z.string().max(64).optional(),
+        stage: z.number().finite().optional(),
+        autonomy: z.number().finite().optional(),
+        controls: z.number().finite().optional(),
+        choice: z.string().max(200).optional(),
+        at: z.number().finite().optional(),
+      }),
+    )
+    .max(1_000_000)
+    .default([]),
   log: z
     .array(
       z.object({
@@ -103,7 +134,7 @@ export const ImportFile = z.object({
 });
 export type ImportFile = z.infer<typeof ImportFile>;
 
-/** Columns of the CSV exports, in order; README "Export format" lists them. */
+/** Columns of the CSV exports, in order; README "Export format" lists them. New columns go at the end. */
 export const TEAM_CSV_COLUMNS = [
   'team_id',
   'team',
@@ -130,4 +161,5 @@ export const VOTE_CSV_COLUMNS = [
   'controls',
   'choice',
   'at',
+  'group_name',
 ] as const;

@@ -72,20 +72,16 @@ export interface ReportInsight {
 }
 
 /**
- * An insight list as it stood at one reveal, told as its difference from the
- * final list printed just above it: how many of those were already raised,
- * and the ones raised then that no longer held at the end.
+ * What one reveal added to the insights: those flagged at that reveal and not
+ * at the one before (an insight stays flagged from reveal to reveal until it is
+ * dealt with, so repeating the whole list at every vote only hid what was new).
  */
 export interface RevealInsights {
   voteId: string;
   question: string;
   round: number;
-  /** How many insights were raised at the reveal. */
-  count: number;
-  /** How many of the final insights had already been raised, word for word. */
-  kept: number;
-  /** Raised at the reveal but gone or worded differently (other numbers) at the end. */
-  gone: ReportInsight[];
+  /** Flagged first at this reveal; `resolved` when it no longer held at the end. */
+  fresh: (ReportInsight & { resolved: boolean })[];
 }
 
 export function reportInsight(i: Insight, t?: Template): ReportInsight {
@@ -98,37 +94,21 @@ export function reportInsight(i: Insight, t?: Template): ReportInsight {
   return { ...base, lead: i.message.slice(0, at), rest: i.message.slice(at + i.teamName.length) };
 }
 
-/** Same rule, team, vote and wording: the numbers in a message are part of what it says. */
-const identity = (i: Insight) => `${i.key}\n${i.message}`;
-
+/**
+ * New at a reveal: its key (rule, team, vote) was not flagged at the previous
+ * reveal. The key, not the wording: "autonomy 55%" becoming "60%" is the same
+ * insight still standing, not a new one.
+ */
 export function revealInsights(insights: ExportFile['insights'], t?: Template): RevealInsights[] {
-  const final = new Set(insights.final.map(identity));
-  return insights.atReveals.map((r) => {
-    const then = new Set(r.insights.map(identity));
-    // Counted over the final list itself, so "all of them" is kept === final.length.
-    return {
-      voteId: r.voteId,
-      question: r.question,
-      round: r.round,
-      count: r.insights.length,
-      kept: insights.final.filter((i) => then.has(identity(i))).length,
-      gone: r.insights.filter((i) => !final.has(identity(i))).map((i) => reportInsight(i, t)),
-    };
-  });
-}
-
-/** How many of the final insights a reveal had already raised, as a sentence. */
-export function raisedBy(kept: number, total: number): string {
-  if (total === 1) return kept ? 'The insight above had been raised by then.' : 'The insight above came up later.';
-  if (total === 2)
-    return [
-      'Neither insight above had been raised yet.',
-      'One of the two insights above had been raised by then.',
-      'Both insights above had been raised by then.',
-    ][kept]!;
-  if (kept === 0) return `None of the ${total} insights above had been raised yet.`;
-  if (kept === total) return `All ${total} insights above had been raised by then.`;
-  return `${kept} of the ${total} insights above had been raised by then.`;
+  const final = new Set(insights.final.map((i) => i.key));
+  let before = new Set<string>();
+  return [...insights.atReveals]
+    .sort((a, b) => a.revealedAt - b.revealedAt)
+    .map((r) => {
+      const fresh = r.insights.filter((i) => !before.has(i.key)).map((i) => ({ ...reportInsight(i, t), resolved: !final.has(i.key) }));
+      before = new Set(r.insights.map((i) => i.key));
+      return { voteId: r.voteId, question: r.question, round: r.round, fresh };
+    });
 }
 
 /** "45 s", "4 min 32 s", "1 h 10 min": a session's length in words, for the report's header. */

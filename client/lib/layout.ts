@@ -49,11 +49,13 @@ export function stageLayout(opts: {
   minLane?: number;
   /** Lines the longest stage label wraps to; the header grows to hold them. */
   headerLines?: number;
+  /** Width of the team-name column left of the plot, when names must fit whole (report, exports). */
+  labelWidth?: number;
 }): StageLayout {
   const width = opts.width ?? 1000;
   const compact = opts.compact ?? false;
   const k = opts.k ?? 1;
-  const plotLeft = compact ? 16 : 200 * k;
+  const plotLeft = compact ? 16 : (opts.labelWidth ?? 200 * k);
   const plotRight = width - 20;
   const extra = Math.max(0, (opts.headerLines ?? 1) - 1);
   const headerBottom = compact ? 64 + extra * 17 : (84 + extra * 22) * k;

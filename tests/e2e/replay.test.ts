@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addTeam, setTeamField } from '../../shared/doc.ts';
-import { join } from '../helpers/api.ts';
+import { join, post } from '../helpers/api.ts';
 import { createWorkshopInUi, launch, openPage, screenshot, SCREENSHOTS } from '../helpers/browser.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { connect, synced, until } from '../helpers/yclient.ts';
@@ -162,7 +162,7 @@ describe('replay, exports and report', () => {
     expect(teamsCsv).toContain(`"'@risk ""quoted"""`);
     expect(teamsCsv).not.toMatch(/(^|,)[=+\-@]/m);
     expect((await download(page, 'Votes (CSV)')).body.toString('utf8').trim()).toBe(
-      'vote_id,question,kind,team_id,group,voter,stage,autonomy,controls,choice,at',
+      'vote_id,question,kind,team_id,group,voter,stage,autonomy,controls,choice,at,group_name',
     );
 
     for (const map of ['Stage map', 'Risk diagonal']) {
@@ -207,6 +207,153 @@ describe('replay, exports and report', () => {
     await screenshot(report, 'report-print');
     await report.emulateMedia({ media: 'screen' });
     await screenshot(report, 'report');
+    await page.context().close();
+  }, 90_000);
+
+  it('fits a 1440 screen, follows playback in the event list, and reports whole names and what each vote raised', async () => {
+    const page = await openPage(browser, { width: 1440, height: 900 });
+    const id = await createWorkshopInUi(page, srv.url, 'Ledger offsite');
+    const key = /#key=([^&]+)/.exec(page.url())![1]!;
+    const code = (await page.getByTestId('join-code').textContent())!.replace(/\s/g, '');
+    const fac = connect(srv.wsUrl, id, key);
+    const joined = await join(srv.url, code, 'Priya');
+    const priya = connect(srv.wsUrl, id, joined.token);
+    await Promise.all([synced(fac), synced(priya)]);
+    // Enough people that the event list scrolls.
+    for (let i = 0; i < 20; i++) await join(srv.url, code, `Person ${i + 1}`);
+    const room = srv.server.rooms.get(id)!;
+    const onServer = (check: () => boolean, what: string) => until(room.doc, check, what);
+    const team = (t: string) => room.doc.getMap('teams').get(t) as { get(k: string): unknown } | undefined;
+    const step = async (n: number) => {
+      now += 2 * MIN;
+      fac.doc.getMap('control').set('step', n);
+      await onServer(() => room.doc.getMap('control').get('step') === n, `step ${n}`);
+    };
+    const vote = async (teamId: string, stage: number) => {
+      now += MIN;
+      const fk = { authorization: `Bearer ${key}` };
+      const r = await post(`${srv.url}/api/workshops/${id}/votes`, { question: `Where is ${teamId}?`, kind: 'stage', teamId }, fk);
+      expect(r.status).toBe(201);
+      const b = await post(
+        `${srv.url}/api/workshops/${id}/votes/${r.json.voteId}/ballots`,
+        { stage },
+        { authorization: `Bearer ${joined.token}` },
+      );
+      expect(b.status).toBe(202);
+      now += MIN;
+      expect((await post(`${srv.url}/api/workshops/${id}/votes/${r.json.voteId}/reveal`, {}, fk)).status).toBe(200);
+    };
+
+    const LONG = 'Payments platform and ledger reliability';
+    await step(1);
+    addTeam(priya.doc, 'pay', {
+      name: LONG,
+      color: '#2563eb',
+      createdAt: now,
+      stageCurrent: 1.2,
+      stageTarget: 2,
+      autonomy: 0.85,
+      controls: 0.3,
+    });
+    addTeam(priya.doc, 'mob', {
+      name: 'Mobile apps',
+      color: '#db2777',
+      createdAt: now,
+      stageCurrent: 1.5,
+      stageTarget: 2,
+      autonomy: 0.3,
+      controls: 0.5,
+    });
+    await onServer(() => !!team('pay') && !!team('mob'), 'teams');
+    await vote('pay', 1.2);
+    await step(2);
+    // At the second reveal the red zone still stands (other numbers) and SRE is new; SRE is placed before the end.
+    addTeam(priya.doc, 'sre', { name: 'SRE', color: '#16a34a', createdAt: now, stageCurrent: 1 });
+    setTeamField(priya.doc, 'pay', 'autonomy', 0.8);
+    await onServer(() => !!team('sre') && team('pay')!.get('autonomy') === 0.8, 'SRE');
+    await vote('mob', 1.5);
+    now += 2 * MIN;
+    setTeamField(priya.doc, 'sre', 'autonomy', 0.2);
+    setTeamField(priya.doc, 'sre', 'controls', 0.6);
+    await onServer(() => team('sre')!.get('controls') === 0.6, 'SRE placed');
+    await step(3);
+    // Broke: a socket leaving after the last update put its tick past the end of the track.
+    now += 5 * MIN;
+    const events = () => (srv.server.store.listEvents(id) as { kind: string }[]).filter((e) => e.kind === 'disconnect').length;
+    priya.destroy();
+    fac.destroy();
+    await expect.poll(events).toBe(2);
+
+    await page.goto(`${srv.url}/w/${id}/replay`);
+    const scrubber = page.getByRole('slider', { name: 'Replay position' });
+    await scrubber.waitFor();
+    await page.locator('span.mark.presence').last().waitFor({ state: 'attached' });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1440);
+    // Each agenda tick says which step it is.
+    expect(await page.locator('.marks .mark.step').allTextContents()).toEqual(['1', '2', '3', '4']);
+
+    // The list marks where playback is, and keeps it in view inside the list, not by scrolling the page.
+    const list = page.locator('ol.events');
+    const current = list.locator('li[aria-current="true"]');
+    const inList = async () => {
+      const [l, c] = [(await list.boundingBox())!, (await current.boundingBox())!];
+      return c.y >= l.y - 1 && c.y + c.height <= l.y + l.height + 1;
+    };
+    await expect.poll(() => current.textContent()).toMatch(/Agenda 4: Risk diagonal/);
+    expect(await list.locator('li[aria-current]').count()).toBe(1);
+    expect(await list.evaluate((el) => el.scrollHeight > el.clientHeight)).toBe(true);
+    expect(await inList()).toBe(true);
+    await scrubber.focus();
+    await page.keyboard.press('Home');
+    await expect.poll(() => current.textContent()).toMatch(/^0:00/);
+    await expect.poll(inList).toBe(true);
+    await page.getByRole('button', { name: /Vote revealed: Where is pay\?/ }).click();
+    await expect.poll(() => current.textContent()).toMatch(/Vote revealed: Where is pay\?/);
+    await expect.poll(inList).toBe(true);
+    expect(await page.evaluate(() => window.scrollY)).toBe(0);
+    await screenshot(page, 'replay-1440');
+
+    // The saved stage map spells the long name out in full.
+    await page.keyboard.press('End');
+    const svg = (await download(page, 'Stage map (SVG)')).body.toString('utf8');
+    expect(svg).not.toContain('…');
+    const svgNames = await page.evaluate((text) => {
+      const doc = new DOMParser().parseFromString(text, 'image/svg+xml');
+      return [...doc.querySelectorAll('text')].map((t) => [...t.querySelectorAll('tspan')].map((s) => s.textContent).join(' '));
+    }, svg);
+    expect(svgNames).toContain(LONG);
+
+    const report = await page.context().newPage();
+    await report.goto(`${srv.url}/w/${id}/report`);
+    await report.getByRole('heading', { name: 'Ledger offsite' }).waitFor();
+    // Names whole on both maps of the report.
+    const stageNames = await report
+      .locator('[aria-label^="Stage map"] text.team-name')
+      .evaluateAll((ts) => ts.map((t) => [...t.querySelectorAll('tspan')].map((s) => s.textContent).join(' ')));
+    expect(stageNames).toContain(LONG);
+    expect(await report.locator('section.maps').textContent()).not.toContain('…');
+    expect(await report.locator('[aria-label^="Risk diagonal"] text.name').allTextContents()).toContain(`${LONG} ⚠`);
+    // One list of the insights at the end; each vote says only what it raised first.
+    const end = report.getByRole('region', { name: 'Insights at the end' });
+    expect(await end.getByRole('listitem').allTextContents()).toEqual([
+      expect.stringMatching(/^Payments platform and ledger reliability is in the red zone: autonomy 80%/),
+    ]);
+    const reveals = report.getByTestId('insights-reveals');
+    const first = reveals.locator('.reveal').filter({ hasText: 'Where is pay?' });
+    expect(await first.getByRole('listitem').allTextContents()).toEqual([
+      expect.stringMatching(/is in the red zone: autonomy 85% against controls 30%\.$/),
+    ]);
+    const second = reveals.locator('.reveal').filter({ hasText: 'Where is mob?' });
+    expect(await second.getByRole('listitem').allTextContents()).toEqual([
+      'SRE is on the stage map but not yet on the risk diagonal. Resolved by the end.',
+    ]);
+    expect(await first.textContent()).toContain('At this reveal:');
+    expect(await report.getByText(/raised by then|changed or resolved by the end/).count()).toBe(0);
+    // The print button and the Replay link do not touch.
+    const button = (await report.getByRole('button', { name: 'Print or save as PDF' }).boundingBox())!;
+    const link = (await report.getByRole('link', { name: 'Replay' }).boundingBox())!;
+    expect(link.x - (button.x + button.width)).toBeGreaterThanOrEqual(12);
+    await screenshot(report, 'report-insights');
     await page.context().close();
   }, 90_000);
 });

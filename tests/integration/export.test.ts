@@ -1,13 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { addTeam, ensureGroupMaps, readControl, ROOTS } from '../../shared/doc.ts';
 import { createWorkshop, join, post } from '../helpers/api.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
+import { connect, synced, until, type Client } from '../helpers/yclient.ts';
 
 let srv: TestServer;
+const clients: Client[] = [];
 
 beforeAll(async () => {
   srv = await startServer({ limits: { maxImportBytes: 64 * 1024 } });
 });
 afterAll(async () => {
+  for (const c of clients) c.destroy();
   await srv.close();
 });
 
@@ -72,7 +77,8 @@ describe('votes in the export', () => {
   it('lists revealed ballots without naming voters, and keeps unrevealed ones out', async () => {
     const w = await createWorkshop(srv.url, 'Vote drill');
     const fac = { authorization: `Bearer ${w.facilitatorKey}` };
-    const people = await Promise.all(['Ana', 'Ben', 'Chen'].map((n) => join(srv.url, w.joinCode, n)));
+    const names = ['Ana', 'Ben', 'Chen'];
+    const people = await Promise.all(names.map((n) => join(srv.url, w.joinCode, n)));
     const open = async (question: string) => {
       const r = await post(`${srv.url}/api/workshops/${w.id}/votes`, { question, kind: 'stage' }, fac);
       expect(r.status).toBe(201);
@@ -116,5 +122,132 @@ describe('votes in the export', () => {
     const exp = (await (await fetch(`${srv.url}/api/workshops/${w.id}/export`, { headers: fac })).json()) as any;
     expect(exp.votes[0].visibility).toBe('named');
     expect(exp.ballots).toMatchObject([{ voter: ana.participantId, stage: 2 }]);
+  });
+});
+
+/** Ana and Ben in "Group 1", Chen in "Group 2", one team; a revealed anonymous stage vote and a revealed named risk vote. */
+async function workshopWithVotes() {
+  const w = await createWorkshop(srv.url, 'Round trip');
+  const fac = { authorization: `Bearer ${w.facilitatorKey}` };
+  const f = connect(srv.wsUrl, w.id, w.facilitatorKey);
+  clients.push(f);
+  await synced(f);
+  addTeam(f.doc, 'team-1', { name: 'Payments platform', color: '#2563eb', stageCurrent: 1.4, autonomy: 0.6, controls: 0.3 });
+  const names = ['Ana', 'Ben', 'Chen'];
+  const people = await Promise.all(names.map((n) => join(srv.url, w.joinCode, n)));
+  await until(f.doc, () => ((f.doc.getMap(ROOTS.groups).get('members') as Y.Map<unknown>)?.size ?? 0) === 3, 'everyone in the roster');
+  f.doc.transact(() => {
+    const { list, members } = ensureGroupMaps(f.doc);
+    list.set('g1', { name: 'Group 1', teamIds: ['team-1'] });
+    list.set('g2', { name: 'Group 2', teamIds: ['team-1'] });
+    people.forEach((p, i) => members.set(p.participantId, { name: names[i]!, group: i < 2 ? 'g1' : 'g2' }));
+  });
+  await expect.poll(() => srv.server.rooms.get(w.id)!.doc.getMap(ROOTS.groups).toJSON().list?.g2 !== undefined).toBe(true);
+  const vote = async (body: object, values: object[]) => {
+    const r = await post(`${srv.url}/api/workshops/${w.id}/votes`, body, fac);
+    expect(r.status).toBe(201);
+    for (const [i, p] of people.entries()) {
+      const b = await post(`${srv.url}/api/workshops/${w.id}/votes/${r.json.voteId}/ballots`, values[i], {
+        authorization: `Bearer ${p.token}`,
+      });
+      expect(b.status).toBe(202);
+    }
+    expect((await post(`${srv.url}/api/workshops/${w.id}/votes/${r.json.voteId}/reveal`, {}, fac)).status).toBe(200);
+    return r.json.voteId as string;
+  };
+  const stage = await vote({ question: 'Where is Payments?', kind: 'stage', teamId: 'team-1' }, [
+    { stage: 1 },
+    { stage: 1.5 },
+    { stage: 2 },
+  ]);
+  const risk = await vote({ question: 'How risky?', kind: 'risk', teamId: 'team-1', named: true }, [
+    { autonomy: 0.2, controls: 0.8 },
+    { autonomy: 0.4, controls: 0.6 },
+    { autonomy: 0.6, controls: 0.4 },
+  ]);
+  return { w, fac, people, stage, risk };
+}
+
+const download = async (id: string, key: string, what: 'export' | 'export/votes.csv') =>
+  fetch(`${srv.url}/api/workshops/${id}/${what}`, { headers: { authorization: `Bearer ${key}` } });
+
+/** CSV rows as header-keyed records (the test data has no commas or quotes in it). */
+function records(csv: string): Record<string, string>[] {
+  const [head, ...rows] = csv.trim().split('\r\n');
+  const cols = head!.split(',');
+  return rows.map((r) => Object.fromEntries(r.split(',').map((cell, i) => [cols[i]!, cell])));
+}
+
+describe('votes.csv', () => {
+  it("names each ballot's group in a last group_name column, and gives times only for named votes", async () => {
+    const { w, stage, risk, people } = await workshopWithVotes();
+    const csv = await (await download(w.id, w.facilitatorKey, 'export/votes.csv')).text();
+    // The documented columns stay where they were; additions go at the end.
+    expect(csv.split('\r\n')[0]).toBe('vote_id,question,kind,team_id,group,voter,stage,autonomy,controls,choice,at,group_name');
+    const rows = records(csv);
+    expect(
+      rows
+        .filter((r) => r.vote_id === stage)
+        .map((r) => `${r.stage} ${r.group_name}`)
+        .sort(),
+    ).toEqual(['1 Group 1', '1.5 Group 1', '2 Group 2']);
+    expect(rows.filter((r) => r.vote_id === stage).every((r) => r.group === 'g1' || r.group === 'g2')).toBe(true);
+    // Anonymous ballots carry no time: their order and times could name the voter.
+    expect(rows.filter((r) => r.vote_id === stage).map((r) => r.at)).toEqual(['', '', '']);
+    const named = rows.filter((r) => r.vote_id === risk);
+    expect(named.map((r) => r.voter).sort()).toEqual(people.map((p) => p.participantId).sort());
+    expect(named.every((r) => Number(r.at) > 0)).toBe(true);
+    expect(named.find((r) => r.voter === people[2]!.participantId)).toMatchObject({
+      autonomy: '0.6',
+      controls: '0.4',
+      group_name: 'Group 2',
+    });
+  });
+});
+
+describe('export → import → export', () => {
+  it('keeps the votes, the ballots and votes.csv, and the next vote continues the rounds', async () => {
+    const { w, stage, risk } = await workshopWithVotes();
+    const before = await (await download(w.id, w.facilitatorKey, 'export')).json();
+    const csvBefore = await (await download(w.id, w.facilitatorKey, 'export/votes.csv')).text();
+
+    // Imported twice: the same votes must not collide in one server.
+    expect((await importFile(before)).status).toBe(201);
+    const res = await importFile(before);
+    expect(res.status).toBe(201);
+    const copy = (await res.json()) as { id: string; facilitatorKey: string };
+    const after = await (await download(copy.id, copy.facilitatorKey, 'export')).json();
+    const csvAfter = await (await download(copy.id, copy.facilitatorKey, 'export/votes.csv')).text();
+
+    expect(after.votes).toEqual(before.votes);
+    expect(after.votes.map((v: { id: string }) => v.id).sort()).toEqual([stage, risk].sort());
+    // Anonymous labels are drawn again at each export and named voters have new ids: compare the rest,
+    // with each named voter replaced by their name.
+    const nameOf = (exp: any) => new Map<string, string>(exp.participants.map((p: { id: string; name: string }) => [p.id, p.name]));
+    const ballots = (exp: any) =>
+      exp.ballots
+        .map((b: { voter: string; voteId: string }) =>
+          JSON.stringify({ ...b, voter: b.voteId === risk ? nameOf(exp).get(b.voter) : 'anonymous' }),
+        )
+        .sort();
+    expect(after.ballots).toHaveLength(6);
+    expect(ballots(after)).toEqual(ballots(before));
+    expect(ballots(after).filter((b: string) => b.includes('"voter":"Chen"'))).toHaveLength(1);
+
+    const rows = (csv: string, exp: any) =>
+      records(csv)
+        .map((r) => JSON.stringify({ ...r, voter: r.vote_id === risk ? nameOf(exp).get(r.voter!) : 'anonymous' }))
+        .sort();
+    expect(records(csvAfter)).toHaveLength(6);
+    expect(rows(csvAfter, after)).toEqual(rows(csvBefore, before));
+
+    // Rounds are counted from the stored votes: the same question about the same team is round 2.
+    const next = await post(
+      `${srv.url}/api/workshops/${copy.id}/votes`,
+      { question: 'Where is Payments?', kind: 'stage', teamId: 'team-1' },
+      { authorization: `Bearer ${copy.facilitatorKey}` },
+    );
+    expect(next.status).toBe(201);
+    expect(readControl(srv.server.rooms.get(copy.id)!.doc).vote).toMatchObject({ id: next.json.voteId, round: 2 });
   });
 });

@@ -188,6 +188,38 @@ export function storeSuite(name: string, open: () => Promise<{ store: Store; cle
         snapshot: update('final', 1),
         participants: [{ ...participant(id, `p_${id}`), tokenHash: `t-${id}` }],
         events: [{ at: 1001, kind: 'connect', actor: `p_${id}`, data: {} }],
+        votes: [
+          {
+            id: `v_${id}`,
+            docId: 'v_in_the_log',
+            workshopId: id,
+            question: 'Where is the platform team?',
+            kind: 'stage' as const,
+            teamId: 't1',
+            choices: null,
+            groups: null,
+            autoReveal: false,
+            named: false,
+            state: 'revealed' as const,
+            round: 2,
+            self: null,
+            openedAt: 1100,
+            closedAt: 1150,
+            revealedAt: 1150,
+          },
+        ],
+        ballots: [
+          {
+            voteId: `v_${id}`,
+            participantId: 'imported voter 1',
+            group: 'g1',
+            value: '{"stage":2}',
+            salt: 's',
+            receipt: 'r',
+            seq: 0,
+            at: 1150,
+          },
+        ],
       };
       await store.importWorkshop(base);
       const doc = await store.loadDocument(id);
@@ -197,13 +229,19 @@ export function storeSuite(name: string, open: () => Promise<{ store: Store; cle
       expect((await store.history(id, 1199, 5)).map((e) => e.at)).toEqual([2199]);
       expect(await store.countParticipants(id)).toBe(1);
       expect((await store.listEvents(id)).map((e) => e.seq)).toEqual([1]);
+      expect(await store.listVotes(id)).toEqual(base.votes);
+      expect(await store.listBallots(`v_${id}`)).toEqual(base.ballots);
 
       // A duplicate seq half-way: the workshop, its log and its participants must all be absent.
       const bad = { ...base, workshop: { ...base.workshop, id: `${id}b`, joinCode: `${base.workshop.joinCode}B` }, participants: [] };
+      bad.votes = [{ ...base.votes[0]!, id: `v_${id}b`, workshopId: `${id}b` }];
+      bad.ballots = [{ ...base.ballots[0]!, voteId: `v_${id}b` }];
       bad.entries = [...entries.slice(0, 600), entries[599]!];
       await expect(Promise.resolve().then(() => store.importWorkshop(bad))).rejects.toThrow();
       expect(await store.getWorkshop(`${id}b`)).toBeUndefined();
       expect(await store.history(`${id}b`, 0, 10)).toEqual([]);
+      expect(await store.listVotes(`${id}b`)).toEqual([]);
+      expect(await store.listBallots(`v_${id}b`)).toEqual([]);
     });
 
     describe('votes and ballots', () => {

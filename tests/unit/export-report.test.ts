@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aggregateText, raisedBy, reportInsight, reportModel, revealInsights, sessionLength } from '../../client/lib/export-report.ts';
+import { aggregateText, reportInsight, reportModel, revealInsights, sessionLength } from '../../client/lib/export-report.ts';
 import { RELIANCE_LOOK } from '../../client/lib/reliance.ts';
 import type { Team } from '../../shared/doc.ts';
 import type { ExportFile } from '../../shared/export-format.ts';
@@ -33,7 +33,7 @@ describe('the report', () => {
     expect(line(reportInsight(custom, template))).toBe('[Payments Platform & Ledger Reliability]: Red zone.');
   });
 
-  it('tells each reveal only by how it differs from the final insights', () => {
+  it('lists at each reveal only the insights it flagged first, and says which were resolved by the end', () => {
     const final = computeInsights([payments], template);
     const earlier = computeInsights(
       [
@@ -42,36 +42,31 @@ describe('the report', () => {
       ],
       template,
     );
-    const [same, differs, empty] = revealInsights(
+    const [first, same, empty, back] = revealInsights(
       {
         final,
         atReveals: [
-          { voteId: 'v1', question: 'Where is Payments?', round: 1, revealedAt: 1, insights: final },
-          { voteId: 'v2', question: 'Is SRE safe?', round: 1, revealedAt: 2, insights: earlier },
+          { voteId: 'v1', question: 'Is SRE safe?', round: 1, revealedAt: 1, insights: earlier },
+          { voteId: 'v2', question: 'Where is Payments?', round: 1, revealedAt: 2, insights: final },
           { voteId: 'v3', question: 'Anything?', round: 1, revealedAt: 3, insights: [] },
+          { voteId: 'v4', question: 'Where is Payments?', round: 2, revealedAt: 4, insights: final },
         ],
       },
       template,
     );
-    expect(same).toMatchObject({ count: final.length, kept: final.length, gone: [] });
-    // The red zone at other numbers, and SRE missing from the risk diagonal, held then and not at the end.
-    expect(differs!.kept).toBe(final.length - 1);
-    expect(differs!.gone.map(line)).toEqual([
+    const text = (i: ReturnType<typeof revealInsights>[number]['fresh'][number]) => `${line(i)}${i.resolved ? ' (resolved)' : ''}`;
+    // Broke: every reveal repeated the same list, resolved or not.
+    expect(first!.fresh.map(text)).toEqual(
+      earlier.map((i) => `${line(reportInsight(i, template))}${final.some((f) => f.key === i.key) ? '' : ' (resolved)'}`),
+    );
+    expect(first!.fresh.map(text)).toContain('[SRE] is on the stage map but not yet on the risk diagonal. (resolved)');
+    expect(first!.fresh.map(text)).toContain(
       '[Payments Platform & Ledger Reliability] is in the red zone: autonomy 70% against controls 30%.',
-      '[SRE] is on the stage map but not yet on the risk diagonal.',
-    ]);
-    expect(empty).toMatchObject({ count: 0, kept: 0, gone: [] });
-  });
-
-  it('counts the insights a reveal had already raised in plain words', () => {
-    expect(raisedBy(4, 5)).toBe('4 of the 5 insights above had been raised by then.');
-    expect(raisedBy(0, 3)).toBe('None of the 3 insights above had been raised yet.');
-    expect(raisedBy(3, 3)).toBe('All 3 insights above had been raised by then.');
-    expect(raisedBy(1, 1)).toBe('The insight above had been raised by then.');
-    expect(raisedBy(0, 1)).toBe('The insight above came up later.');
-    expect(raisedBy(2, 2)).toBe('Both insights above had been raised by then.');
-    expect(raisedBy(1, 2)).toBe('One of the two insights above had been raised by then.');
-    expect(raisedBy(0, 2)).toBe('Neither insight above had been raised yet.');
+    );
+    // The red zone at other numbers is the same insight still standing: not new.
+    expect(same!.fresh.map(text)).not.toContainEqual(expect.stringContaining('red zone'));
+    expect(empty!.fresh).toEqual([]);
+    expect(back!.fresh).toHaveLength(final.length);
   });
 
   it('says how long the session ran in words', () => {
