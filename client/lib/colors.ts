@@ -13,6 +13,22 @@ export const COLOR_NAMES: Record<(typeof TEAM_COLORS)[number], string> = {
   '#4d7c0f': 'Olive',
 };
 
+/**
+ * A colour no team has yet, looking from `start` on (wrapping); when all are
+ * taken, the one fewest teams have.
+ */
+export function freeColor(used: readonly string[], start = 0): string {
+  const n = TEAM_COLORS.length;
+  const count = (c: string) => used.filter((u) => u === c).length;
+  let best: string = TEAM_COLORS[start % n]!;
+  for (let i = 0; i < n; i++) {
+    const c = TEAM_COLORS[(start + i) % n]!;
+    if (count(c) < count(best)) best = c;
+    if (count(best) === 0) break;
+  }
+  return best;
+}
+
 /** A stable colour for a person, from their name. */
 export function colorFor(name: string): string {
   let h = 0;

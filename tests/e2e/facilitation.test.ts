@@ -1,7 +1,8 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWorkshopInUi, dragBy, joinInUi, launch, openPage, screenshot } from '../helpers/browser.ts';
+import { createWorkshopInUi, dragBy, joinInUi, launch, openPage, screenshot, SCREENSHOTS } from '../helpers/browser.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
+import { connect, synced } from '../helpers/yclient.ts';
 
 let srv: TestServer;
 let browser: Browser;
@@ -118,6 +119,41 @@ describe('the facilitator drives three screens', () => {
         });
       });
     await expect.poll(landed).toBe(true);
+  });
+
+  it('keeps a phone top bar to one row while the timer runs and at zero, and clears an expired timer on the next step', async () => {
+    await facilitator.getByRole('button', { name: 'Stop timer' }).click();
+    await bob.getByRole('timer').waitFor({ state: 'detached' });
+    const bar = bob.locator('header .status');
+    const barHeight = () => bar.evaluate((el) => el.getBoundingClientRect().height);
+    const idle = await barHeight();
+    /** Whether the name, timer, people and connection share one line, and the name shows whole. */
+    const oneRow = () =>
+      bar.evaluate((el) => {
+        const kids = [...el.children].filter((k) => getComputedStyle(k).display !== 'none');
+        const mids = kids.map((k) => k.getBoundingClientRect()).map((r) => r.top + r.height / 2);
+        const name = el.querySelector<HTMLElement>('.phone-only')!;
+        return Math.max(...mids) - Math.min(...mids) < 8 && name.scrollWidth <= name.clientWidth && name.textContent!.includes('Bob');
+      });
+
+    // A timer a second and a half from its end, written as the facilitator's bar writes it.
+    const key = new URLSearchParams(new URL(facilitator.url()).hash.slice(1)).get('key')!;
+    const client = connect(srv.wsUrl, workshopId, key);
+    await synced(client);
+    client.doc.getMap('control').set('timer', { endsAt: Date.now() + 1500, durationMs: 60_000, pausedRemainingMs: null });
+    await bob.getByRole('timer').waitFor();
+    expect(await oneRow()).toBe(true);
+    // At zero the room sees that time is up, and the bar still holds one row (broke: "Live" went to a second one).
+    await expect.poll(() => bob.getByRole('timer').getAttribute('data-remaining-ms'), { timeout: 5000 }).toBe('0');
+    await bob.getByRole('timer').getByText('Time is up').waitFor({ state: 'attached' });
+    expect(await oneRow()).toBe(true);
+    expect(await barHeight()).toBeLessThanOrEqual(idle + 2);
+    await bob.locator('header').screenshot({ path: `${SCREENSHOTS}/facilitation-phone-time-up.png` });
+    client.destroy();
+
+    // Broke: the expired timer stayed on every screen until the facilitator pressed Stop.
+    await facilitator.getByRole('button', { name: 'Next step' }).click();
+    for (const p of [facilitator, alice, bob]) await expect.poll(() => p.getByRole('timer').count()).toBe(0);
   });
 
   it('spotlights a team on every screen', async () => {

@@ -231,6 +231,52 @@ describe('the risk diagonal and the team panel', () => {
     await facilitator.context().close();
   }, 60_000);
 
+  it('keeps focus in the name field after Add team, says so, and gives each new team a colour not yet used', async () => {
+    const page = await openPage(browser);
+    await createWorkshopInUi(page, srv.url, 'Keyboard adds');
+    const form = page.getByRole('form', { name: 'Add a team' });
+    const name = form.getByLabel('Team name');
+    const colour = () => form.locator('input[name="team-color"]:checked').inputValue();
+    const focusedLabel = () =>
+      page.evaluate(() => document.activeElement?.closest('label')?.textContent?.trim() ?? document.activeElement?.tagName);
+    // A keyboard user: type, Tab past the colours to the button, press it.
+    await name.fill('Payments');
+    const first = await colour();
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Add team');
+    await page.keyboard.press('Enter');
+    await page.getByRole('slider', { name: 'Payments: current stage' }).waitFor();
+    // Broke: the button went disabled under focus, and focus fell to the page.
+    expect(await focusedLabel()).toBe('Team name');
+    expect(await form.getByRole('status').textContent()).toBe('Added Payments to the stage map.');
+
+    // The next team is offered a colour nobody has; the used one is marked for everyone.
+    await expect.poll(colour).not.toBe(first);
+    expect(await form.getByRole('radio', { name: /\(in use\)$/ }).count()).toBe(1);
+    expect(await form.locator('input[name="team-color"]:checked').getAttribute('aria-label')).not.toContain('in use');
+    await page.keyboard.type('Mobile');
+    await page.keyboard.press('Enter');
+    await page.getByRole('slider', { name: 'Mobile: current stage' }).waitFor();
+    expect(await focusedLabel()).toBe('Team name');
+    const swatches = page.getByRole('table', { name: 'Teams' }).locator('.swatch');
+    await expect.poll(() => swatches.count()).toBe(2);
+    const colours = await swatches.evaluateAll((els) => els.map((el) => el.getAttribute('style')));
+    expect(new Set(colours).size).toBe(2);
+
+    // The team's own colour picker marks the other team's colour.
+    await page
+      .getByRole('list', { name: 'Teams' })
+      .getByRole('button', { name: /^Mobile/ })
+      .click();
+    const dialog = page.getByRole('dialog', { name: 'Mobile' });
+    const inUse = dialog.getByRole('radiogroup', { name: 'Colour' }).getByRole('radio', { name: /\(in use\)$/ });
+    expect(await inUse.count()).toBe(1);
+    expect(await inUse.getAttribute('aria-checked')).toBe('false');
+    await screenshot(page, 'maps-colour-in-use');
+    await page.context().close();
+  });
+
   it('leaves a team deleted while someone drags it deleted, and the dragger carries on', async () => {
     const w = await createWorkshop(srv.url, 'Mid-drag delete');
     const facilitator = connect(srv.wsUrl, w.id, w.facilitatorKey);

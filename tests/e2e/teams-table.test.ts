@@ -2,7 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addTeam } from '../../shared/doc.ts';
 import { createWorkshop } from '../helpers/api.ts';
-import { launch, screenshot } from '../helpers/browser.ts';
+import { joinInUi, launch, screenshot } from '../helpers/browser.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { connect, synced, until } from '../helpers/yclient.ts';
 
@@ -160,5 +160,51 @@ describe('the teams table', () => {
       expect(fits).toBe(true);
     }
     await phone.context().close();
+  });
+
+  it('saves text after a pause in typing: another participant sees it while the field still has focus', async () => {
+    // Broke: a text field saved only when focus left it, so the laptop saw nothing while the phone typed.
+    const laptop = await open({ width: 1280, height: 860 });
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const phone = await context.newPage();
+    phone.on('pageerror', (err) => console.error(`[page error] ${err.message}`));
+    await joinInUi(phone, srv.url, w.joinCode, 'Priya');
+    const table = phone.getByRole('table', { name: 'Teams' });
+    await table.getByRole('button', { name: 'Edit Checkout' }).click();
+    const owner = table.getByLabel('Checkout: owner');
+    const seen = laptop.getByRole('table', { name: 'Teams' }).getByLabel('Checkout: owner');
+    await owner.click();
+    await owner.press('ControlOrMeta+a');
+    await phone.keyboard.type('Priya ');
+    await expect.poll(() => seen.inputValue()).toBe('Priya');
+    expect(await owner.evaluate((el) => el === document.activeElement)).toBe(true);
+    // The save's echo ("Priya", trimmed) does not overwrite the space just typed under the cursor.
+    await phone.keyboard.type('S.');
+    expect(await owner.inputValue()).toBe('Priya S.');
+    await expect.poll(() => seen.inputValue()).toBe('Priya S.');
+
+    // Someone else's edit reaches the field once this user has left it.
+    await phone.keyboard.press('Tab');
+    await seen.fill('Priya Shah');
+    await seen.press('Enter');
+    await seen.press('Tab');
+    await expect.poll(() => owner.inputValue()).toBe('Priya Shah');
+
+    // A phone locked mid-typing keeps what was typed. The pause's timer is stopped from firing,
+    // as a locked phone's would be: only the page being hidden can save.
+    await phone.evaluate(() => {
+      const real = window.setTimeout;
+      window.setTimeout = ((fn: () => void, ms?: number) => (ms && ms >= 500 && ms <= 700 ? 0 : real(fn, ms))) as typeof setTimeout;
+    });
+    await owner.click();
+    await phone.keyboard.press('End');
+    await phone.keyboard.type(' (lead)');
+    await phone.evaluate(() => {
+      Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+      document.dispatchEvent(new Event('visibilitychange'));
+    });
+    await expect.poll(() => seen.inputValue()).toBe('Priya Shah (lead)');
+    await context.close();
+    await laptop.context().close();
   });
 });

@@ -297,14 +297,34 @@ describe('breakout groups and a secret stage vote', () => {
   it('runs a multiple-choice vote for one group only; the others are told and wait', async () => {
     const panel = facilitator.getByRole('region', { name: 'Vote' });
     await panel.getByLabel('Multiple choice').check();
+    // A choice vote is the whole room's unless it is tied to a team.
+    await panel.getByRole('combobox', { name: /^Team/ }).selectOption({ label: 'Payments' });
     await panel.getByRole('checkbox', { name: 'Group 2' }).check();
     await panel.getByRole('button', { name: 'Open vote' }).click();
     await expect.poll(() => facilitator.getByTestId('vote-count').textContent()).toBe('0 of 1 in Group 2 voted');
+    // Broke: the last reveal took the ballot card Carol was on, and focus was left on the page.
+    await expect.poll(() => carol.evaluate(() => document.activeElement?.id)).toBe('ballot-heading');
     // Broke: the projector stayed down at the last reveal, the new vote's banner off its screen.
     await projector.getByRole('region', { name: 'Vote in progress' }).waitFor();
     await expect.poll(() => projector.evaluate(() => scrollY)).toBe(0);
     await alice.getByText('This vote is for other groups.').waitFor();
     expect(await alice.getByRole('button', { name: 'Submit my vote' }).count()).toBe(0);
+    // The choices are one radio group: Tab reaches one, the arrow keys move and pick, Tab leaves.
+    const radios = carol.getByRole('radiogroup', { name: 'Choices' }).getByRole('radio');
+    const names = await radios.allTextContents();
+    expect(names.length).toBeGreaterThan(2);
+    await carol.keyboard.press('Tab');
+    expect(await carol.evaluate(() => document.activeElement?.textContent)).toBe(names[0]);
+    await carol.keyboard.press('ArrowDown');
+    expect(await carol.evaluate(() => document.activeElement?.textContent)).toBe(names[1]);
+    expect(await radios.nth(1).getAttribute('aria-checked')).toBe('true');
+    await carol.keyboard.press('ArrowUp');
+    await carol.keyboard.press('ArrowUp');
+    expect(await carol.evaluate(() => document.activeElement?.textContent)).toBe(names.at(-1));
+    await carol.keyboard.press('Tab');
+    expect(await carol.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Submit my vote');
+    await carol.keyboard.press('Shift+Tab');
+    expect(await carol.evaluate(() => document.activeElement?.textContent)).toBe(names.at(-1));
     await carol.getByRole('radio', { name: 'Test coverage' }).click();
     await carol.getByRole('button', { name: 'Submit my vote' }).click();
     await expect.poll(() => carol.getByTestId('vote-in').textContent()).toContain('Test coverage');
@@ -341,6 +361,40 @@ describe('breakout groups and a secret stage vote', () => {
     expect(await votes.nth(1).textContent()).toContain('(round 2)');
     expect(await lines(1)).toEqual([expect.stringMatching(/^Everyone: 1 ballot: median stage 3\.0 /)]);
     expect(await lines(2)).toEqual(['Group 2: 1 ballot: Test coverage 1']);
+    await report.close();
+  });
+
+  it('runs a choice vote for the whole room, with no team, from opening to the report', async () => {
+    // A fresh vote form: the last one was tied to Payments by hand.
+    await facilitator.reload();
+    const panel = facilitator.getByRole('region', { name: 'Vote' });
+    await panel.getByLabel('Multiple choice').check();
+    const team = panel.getByRole('combobox', { name: /^Team/ });
+    // Broke: the Team field could not be left empty, so the question was "about Payments".
+    expect(await team.evaluate((el: HTMLSelectElement) => el.selectedOptions[0]?.text)).toBe('No team (whole room)');
+    expect(await panel.getByLabel('Question').inputValue()).toBe('Which bottleneck should we remove first?');
+    // A stage vote still places a team: it has no such option.
+    await panel.getByLabel('Stage map').check();
+    expect(await team.locator('option', { hasText: 'No team' }).count()).toBe(0);
+    await panel.getByLabel('Multiple choice').check();
+    await panel.getByRole('button', { name: 'Open vote' }).click();
+    await alice.getByRole('radio', { name: 'Test coverage' }).click();
+    await alice.getByRole('button', { name: 'Submit my vote' }).click();
+    await expect.poll(() => alice.getByTestId('vote-in').textContent()).toContain('Test coverage');
+    await panel.getByRole('button', { name: 'Reveal results' }).click();
+    const latest = alice.getByRole('region', { name: 'Vote results' }).locator('article');
+    await latest.getByRole('heading', { name: 'Which bottleneck should we remove first?' }).waitFor();
+    expect(await latest.locator('[data-choice="Test coverage"] b').textContent()).toBe('1');
+    expect(await latest.textContent()).not.toContain('Payments');
+    await screenshot(alice, 'voting-choice-whole-room');
+
+    const report = await facilitator.context().newPage();
+    await report.goto(`${facilitator.url().split('#')[0]}/report`);
+    const votes = report.getByRole('region', { name: 'Vote results' }).locator(':scope > ul > li');
+    await expect.poll(() => votes.count()).toBe(4);
+    expect(await votes.nth(3).locator('strong').first().textContent()).toBe('Which bottleneck should we remove first?');
+    expect(await votes.nth(3).textContent()).not.toContain('about');
+    expect((await votes.nth(3).locator('li').allTextContents()).map((t) => t.trim())).toEqual(['Everyone: 1 ballot: Test coverage 1']);
     await report.close();
   });
 });
