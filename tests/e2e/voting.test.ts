@@ -1,6 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkshopInUi, joinInUi, launch, openPage, screenshot, SCREENSHOTS } from '../helpers/browser.ts';
+import { join as joinByApi } from '../helpers/api.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 
 let srv: TestServer;
@@ -378,6 +379,17 @@ describe('breakout groups and a secret stage vote', () => {
     expect(await team.locator('option', { hasText: 'No team' }).count()).toBe(0);
     await panel.getByLabel('Multiple choice').check();
     await panel.getByRole('button', { name: 'Open vote' }).click();
+    await panel.getByTestId('vote-count').waitFor();
+    // Dana joins but never opens the board: the facilitator's count says who it will not reach.
+    const away = async () => {
+      const note = panel.getByTestId('vote-away');
+      return (await note.count()) ? Number((await note.textContent())!.split(' ')[0]) : 0;
+    };
+    const before = await away();
+    const code = (await facilitator.getByTestId('join-code').textContent())!.replace(/\s/g, '');
+    await joinByApi(srv.url, code, 'Dana');
+    await expect.poll(away).toBe(before + 1);
+    expect(await panel.getByTestId('vote-away').textContent()).toMatch(/^\d+ not connected$/);
     await alice.getByRole('radio', { name: 'Test coverage' }).click();
     await alice.getByRole('button', { name: 'Submit my vote' }).click();
     await expect.poll(() => alice.getByTestId('vote-in').textContent()).toContain('Test coverage');
