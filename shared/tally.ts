@@ -169,3 +169,18 @@ export function eligibleVoters(
   }
   return { total, byGroup };
 }
+
+/**
+ * A result in one line, as the projector's wrap-up lists it: the median stage, the median point, or
+ * the most chosen option(s) with their count.
+ */
+export function headline(agg: Aggregate): string {
+  if (agg.stage) return `median ${formatStage(agg.stage.median)}`;
+  if (agg.autonomy && agg.controls)
+    return `median ${formatShare(agg.autonomy.median)} autonomy, ${formatShare(agg.controls.median)} controls`;
+  const counts = Object.entries(agg.choices ?? {});
+  const most = Math.max(0, ...counts.map(([, n]) => n));
+  if (most === 0) return 'no votes';
+  const top = counts.filter(([, n]) => n === most).map(([c]) => c);
+  return `${top.join(' / ')} (${most} of ${agg.n})`;
+}

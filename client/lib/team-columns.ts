@@ -1,4 +1,5 @@
 import { TEXT } from '../../shared/limits.ts';
+import type { Template } from '../../shared/template.ts';
 
 /**
  * The teams table's columns, in order. `label` is the heading (and the
@@ -22,3 +23,12 @@ const label = (c: { label: string }) => c.label;
 
 /** The body's order: the stages beside the name, then the text, then the risk numbers. */
 export const HEADINGS = ['Team', ...NUMBERS.slice(0, 2).map(label), ...TEXTS.map(label), ...NUMBERS.slice(2).map(label), 'Relies on'];
+
+/**
+ * The framework's bottleneck at the team's target stage (its current stage when it has no target):
+ * the hint in an empty bottleneck box, and what the projector shows until the team names its own.
+ */
+export function expectedBottleneck(team: { stageTarget?: number; stageCurrent?: number }, template: Pick<Template, 'stages'>): string {
+  const at = team.stageTarget ?? team.stageCurrent;
+  return at === undefined ? '' : (template.stages[Math.round(at) - 1]?.bottleneck ?? '');
+}
