@@ -2,6 +2,9 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkshopInUi, joinInUi, launch, openPage, screenshot } from '../helpers/browser.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
+import { connect, synced } from '../helpers/yclient.ts';
+import { addTeam, ROOTS } from '../../shared/doc.ts';
+import { BUILTIN_TEMPLATES } from '../../shared/templates/index.ts';
 
 let srv: TestServer;
 let browser: Browser;
@@ -97,6 +100,34 @@ describe('insights and the table view', () => {
     expect(await insights(priya).count()).toBe(0);
     await insights(facilitator).getByLabel('Show on every screen').check();
     await insights(priya).waitFor();
+  });
+
+  it('raises a missing commitment at the commitments step, and a team off the diagonal at the risk step, not before', async () => {
+    const id = new URL(facilitator.url()).pathname.split('/')[2]!;
+    const key = new URLSearchParams(new URL(facilitator.url()).hash.slice(1)).get('key')!;
+    const f = connect(srv.wsUrl, id, key);
+    await synced(f);
+    const agenda = BUILTIN_TEMPLATES[0]!.agenda;
+    const stepOf = (board: string) => agenda.findIndex((a) => a.board === board);
+    const step = (i: number) => f.doc.getMap(ROOTS.control).set('step', i);
+    // Mobile is on the stage map, heading for stage 2 past a named bottleneck, with no commitment and no risk placement.
+    addTeam(f.doc, 'mob', { name: 'Mobile', color: '#0d9488', stageCurrent: 1, stageTarget: 2, bottleneck: 'Review' });
+    step(0);
+    const about = (rule: string) => insights(facilitator).locator(`[data-rule="${rule}"][data-team="mob"]`);
+    await facilitator.getByRole('table', { name: 'Teams' }).getByLabel('Mobile: name').waitFor();
+    await expect.poll(() => facilitator.locator('.step-title').textContent()).toBe(agenda[0]!.title);
+    // Broke: at the welcome step the room was told Mobile had no commitment and was not on the diagonal.
+    expect(await about('noCommitment').count()).toBe(0);
+    expect(await about('notOnDiagonal').count()).toBe(0);
+    step(stepOf('risk'));
+    await about('notOnDiagonal').waitFor();
+    expect(await about('noCommitment').count()).toBe(0);
+    step(stepOf('commitments'));
+    await about('noCommitment').waitFor();
+    f.doc.getMap(ROOTS.teams).delete('mob');
+    step(0);
+    await expect.poll(() => facilitator.locator('.step-title').textContent()).toBe(agenda[0]!.title);
+    f.destroy();
   });
 
   it('gentle follow asks a participant who looked away; strict follow moves them', async () => {
