@@ -166,11 +166,13 @@ describe('the facilitator drives three screens', () => {
       await p.locator('.lane.spotlit').first().waitFor();
       await p.locator('[data-risk-team].spotlit').first().waitFor();
     }
-    // Every other team steps back, on both maps.
+    // Every other team steps back, on both maps: its shapes fade, its words turn grey (still legible).
     const opacity = (p: Page, sel: string) => p.locator(sel).evaluate((el) => Number(getComputedStyle(el).opacity));
-    await expect.poll(() => opacity(bob, '.lane:not(.spotlit) >> nth=0')).toBeLessThan(0.5);
-    await expect.poll(() => opacity(bob, '[data-risk-team]:not(.spotlit) >> nth=0')).toBeLessThan(0.5);
-    expect(await opacity(bob, '.lane.spotlit >> nth=0')).toBe(1);
+    await expect.poll(() => opacity(bob, '.lane:not(.spotlit) > :not(text) >> nth=0')).toBeLessThan(0.5);
+    await expect.poll(() => opacity(bob, '[data-risk-team]:not(.spotlit) > :not(text) >> nth=0')).toBeLessThan(0.5);
+    expect(await opacity(bob, '.lane.spotlit > :not(text) >> nth=0')).toBe(1);
+    const fill = (sel: string) => bob.locator(sel).evaluate((el) => getComputedStyle(el).fill);
+    expect(await fill('.lane:not(.spotlit) text:not(.flag) >> nth=0')).not.toBe(await fill('.lane.spotlit text:not(.flag) >> nth=0'));
     await screenshot(facilitator, 'facilitation-facilitator');
     await screenshot(bob, 'facilitation-phone');
   });
