@@ -220,6 +220,29 @@ describe('the facilitator drives three screens', () => {
     await wrapUp.waitFor({ state: 'detached' });
   });
 
+  it("puts first on the facilitator's page what the step is about", async () => {
+    const agenda = facilitator.getByRole('navigation', { name: 'Agenda' }).getByRole('button');
+    /** Top of each part of the page, in page coordinates. */
+    const top = (name: string) =>
+      facilitator
+        .getByRole('heading', { name, exact: true })
+        .first()
+        .evaluate((el) => el.getBoundingClientRect().top + scrollY);
+    const desk = () =>
+      facilitator.getByRole('region', { name: 'Invite participants' }).evaluate((el) => el.getBoundingClientRect().top + scrollY);
+    await agenda.first().click();
+    expect(await desk()).toBeLessThan(await top('Stage map'));
+    // Broke: the join card, people, groups and vote always filled the first screen; the maps were 1.5 screens down.
+    await agenda.nth(1).click();
+    await expect.poll(async () => (await top('Stage map')) < (await desk())).toBe(true);
+    expect(await top('Stage map')).toBeLessThan(900);
+    await agenda.filter({ hasText: 'Commitments' }).click();
+    await expect.poll(async () => (await top('Teams table')) < (await top('Stage map'))).toBe(true);
+    await screenshot(facilitator, 'facilitation-commitments-step');
+    await agenda.first().click();
+    await expect.poll(async () => (await desk()) < (await top('Stage map'))).toBe(true);
+  });
+
   it('lets a keyboard user skip the toolbar and the agenda, without touching the link', async () => {
     await facilitator.reload();
     await facilitator.getByRole('slider', { name: 'Payments: current stage' }).waitFor();
