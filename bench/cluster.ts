@@ -40,6 +40,12 @@ const cpuSeconds = (pid: number) => {
 /** Each room sends one update per period. */
 const PERIOD_MS = Number(process.env.PERIOD_MS ?? 20);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/**
+ * Every update adds a team (its key carries the send time), far more teams
+ * than a workshop has: the processes take that many (maxTeams is a limit on a
+ * workshop's content, not on its speed).
+ */
+const ENV = { LOG_LEVEL: 'info', STAGEBOARD_MAX_TEAMS: '100000' };
 const tick = () => sleep(PERIOD_MS);
 
 interface Room {
@@ -104,7 +110,7 @@ async function fanOut(list: Room[], updates: number, tag: string): Promise<{ lat
 
 async function phase(k: number, direct: boolean, count = W) {
   const db = await freshDatabase(ADMIN!);
-  const cluster = await startCluster({ processes: k, databaseUrl: db.url, env: { LOG_LEVEL: 'info' } });
+  const cluster = await startCluster({ processes: k, databaseUrl: db.url, env: ENV });
   try {
     const base = direct ? cluster.processes[0]!.url : cluster.url;
     const list = await rooms(base, direct ? `ws://127.0.0.1:${cluster.processes[0]!.port}/ws` : cluster.wsUrl, count);
@@ -161,7 +167,7 @@ async function storeCompare() {
 
 async function failover() {
   const db = await freshDatabase(ADMIN!);
-  const cluster: Cluster = await startCluster({ processes: 3, databaseUrl: db.url, env: { LOG_LEVEL: 'info' } });
+  const cluster: Cluster = await startCluster({ processes: 3, databaseUrl: db.url, env: ENV });
   const admin = new pg.Pool({ connectionString: db.url, max: 2 });
   const ownerOf = async (id: string) => (await admin.query(OWNER_QUERY, [id])).rows[0]?.owner as string | undefined;
   try {
