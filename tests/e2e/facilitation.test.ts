@@ -2,6 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkshopInUi, dragBy, joinInUi, launch, openPage, screenshot, SCREENSHOTS } from '../helpers/browser.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
+import { BUILTIN_TEMPLATES } from '../../shared/templates/index.ts';
 import { connect, synced } from '../helpers/yclient.ts';
 
 let srv: TestServer;
@@ -119,6 +120,17 @@ describe('the facilitator drives three screens', () => {
         });
       });
     await expect.poll(landed).toBe(true);
+    // The step's title is now above the screen, so its instruction heads the map the phone landed on.
+    const step = BUILTIN_TEMPLATES[0]!.agenda.find((a) => a.title === before)!;
+    const now = BUILTIN_TEMPLATES[0]!.agenda[BUILTIN_TEMPLATES[0]!.agenda.indexOf(step) + 1]!;
+    const task = bob.getByTestId('map-task').first();
+    await expect.poll(() => task.textContent()).toBe(`Now: ${now.prompt}`);
+    expect(
+      await task.evaluate((el) => {
+        const r = el.getBoundingClientRect();
+        return r.top >= document.querySelector('header')!.getBoundingClientRect().bottom && r.bottom <= innerHeight;
+      }),
+    ).toBe(true);
   });
 
   it('keeps a phone top bar to one row while the timer runs and at zero, and clears an expired timer on the next step', async () => {
