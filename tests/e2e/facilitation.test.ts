@@ -228,6 +228,14 @@ describe('the facilitator drives three screens', () => {
     expect(await wrapUp.getByRole('link', { name: 'Printable report' }).getAttribute('href')).toBe(`/w/${id}/report`);
     await expect.poll(() => stepTitle(alice)).toBe(await stepTitle(facilitator));
     expect(await alice.getByRole('region', { name: 'After the session' }).count()).toBe(0);
+    // Everyone takes the outcome home: each team's commitment and owner, what the votes said, thanks.
+    const summary = alice.getByRole('region', { name: 'Wrap-up' });
+    await summary.getByText('Thank you for taking part in Facilitation drill.').waitFor();
+    expect(await summary.locator('[data-team]').allTextContents()).toEqual([
+      expect.stringContaining('Payments'),
+      expect.stringContaining('Search'),
+    ]);
+    await screenshot(alice, 'facilitation-wrapup-participant');
     await agenda.first().click();
     await wrapUp.waitFor({ state: 'detached' });
   });
