@@ -252,6 +252,15 @@ describe('breakout groups and a secret stage vote', () => {
     const medians = await alice.getByRole('region', { name: 'Vote results' }).getByTestId('median').allTextContents();
     expect(medians).toEqual(['median 1.5', 'median 1.3', 'median 2.5']);
     expect(await wideOnPhone(bob)).toEqual([]);
+    // Broke: on a phone the key fell apart, "◇" and "1.0" each alone on a line. Each mark now keeps to one line.
+    const key = bob.getByRole('region', { name: 'Vote results' }).getByRole('list', { name: 'Key' }).first();
+    const lines = await key
+      .getByRole('listitem')
+      .evaluateAll((items) =>
+        items.map((li) => Math.round(li.getBoundingClientRect().height / parseFloat(getComputedStyle(li).lineHeight || '20'))),
+      );
+    expect(lines.slice(1)).toEqual([1, 1, 1]);
+    expect(await key.getByRole('listitem').first().textContent()).toContain('had placed itself: 1.0');
     await screenshot(bob, 'voting-reveal-phone');
     await bob.getByRole('region', { name: 'Vote results' }).screenshot({ path: `${SCREENSHOTS}/voting-results-phone.png` });
     await screenshot(facilitator, 'voting-reveal-desktop');
