@@ -12,7 +12,7 @@ export interface RiskZones {
   sub: number;
   red: { x: number; y: number };
   friction: { x: number; y: number };
-  /** What team labels keep clear of: the zone names, and the goal label along the diagonal. */
+  /** What team labels keep clear of: the zone names, the goal label along the diagonal, and the control levels written inside the chart. */
   boxes: Box[];
 }
 
@@ -32,6 +32,11 @@ export function riskZones(L: RiskLayout): RiskZones {
         return { x0: c.x - 14, y0: c.y - 14, x1: c.x + 14, y1: c.y + 6 };
       }),
       { x0: red.x - w('controls hold teams back', sub), y0: red.y - L.font.zone, x1: red.x, y1: red.y + sub * 1.4 },
+      // The y axis's levels sit inside the plot at its left edge (RiskBackdrop): "Guardrails" was read as "GuarData platform".
+      ...L.yTicks.map((t) => {
+        const base = t.value === 1 ? t.pos + L.font.tick * 1.15 : t.pos - 5;
+        return { x0: L.left, y0: base - L.font.tick, x1: L.left + 5 + w(t.lines[0] ?? '', L.font.tick), y1: base + 3 };
+      }),
       { x0: friction.x, y0: friction.y - L.font.zone, x1: friction.x + w('controls hold teams back', sub), y1: friction.y + sub * 1.4 },
     ],
   };

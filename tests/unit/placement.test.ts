@@ -4,6 +4,7 @@ import { findTemplate } from '../../shared/templates/index.ts';
 import { placeLabels } from '../../client/lib/labels.ts';
 import { clampStage, describeStage, stageLayout } from '../../client/lib/layout.ts';
 import { riskLayout } from '../../client/lib/riskLayout.ts';
+import { riskZones, teamLabels } from '../../client/lib/riskLabels.ts';
 import { wrapLabel } from '../../client/lib/text.ts';
 
 const diagonal = findTemplate('ai-sdlc')!.diagonal;
@@ -158,5 +159,26 @@ describe('label placement', () => {
   it('reads out the nearest tick name for a value', () => {
     expect(nearestTick(0.34, diagonal.x.ticks)).toBe('Writes to repositories');
     expect(nearestTick(1, diagonal.y.ticks)).toBe('Guarantees');
+  });
+});
+
+describe('team names on the risk diagonal', () => {
+  it('keep clear of the control levels written inside the chart', () => {
+    const L = riskLayout({ width: 600, diagonal });
+    const zones = riskZones(L);
+    const level = L.yTicks.find((t) => t.value > 0 && t.value < 1)!;
+    // Teams crowded at the left edge, on the level's line: their names must not be written over it.
+    const teams = [0.01, 0.04, 0.07].map((a, i) => ({ id: `t${i}`, x: L.x(a), y: level.pos - 8, text: 'Data platform' }));
+    const placed = teamLabels(L, teams, { markerRadius: 9, zones });
+    const base = level.pos - 5;
+    const levelBox = { x0: L.left, y0: base - L.font.tick, x1: L.left + 5 + level.lines[0]!.length * L.font.tick * 0.6, y1: base + 3 };
+    for (const t of teams) {
+      const p = placed.get(t.id)!;
+      const w = t.text.length * L.font.name * 0.55;
+      const x0 = p.anchor === 'start' ? p.x : p.anchor === 'end' ? p.x - w : p.x - w / 2;
+      const box = { x0, y0: p.y - L.font.name, x1: x0 + w, y1: p.y + 3 };
+      const overlaps = box.x0 < levelBox.x1 && levelBox.x0 < box.x1 && box.y0 < levelBox.y1 && levelBox.y0 < box.y1;
+      expect(overlaps, `${t.id} at ${JSON.stringify(p)}`).toBe(false);
+    }
   });
 });
