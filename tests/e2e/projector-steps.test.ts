@@ -248,4 +248,24 @@ describe('the projector, step by step', () => {
     expect(await page.getByText(/Add one to place it/).count()).toBe(0);
     await page.context().close();
   });
+
+  it('gives a 720-line projector the map a running vote is about, the vote beside it, and no scrolling', async () => {
+    control('step', STEP.stage);
+    control('locked', false);
+    control('timer', null);
+    const page = await projector({ width: 1280, height: 720 });
+    await page.getByRole('application', { name: /Risk diagonal/ }).waitFor();
+    const opened = await api('', { question: 'Where is Search today?', kind: 'stage', teamId: 'team-3' });
+    expect(opened.status).toBe(201);
+    const live = page.getByRole('region', { name: 'Vote in progress' });
+    await live.waitFor();
+    // Broke: the vote card beside the title and both maps of eight teams were taller than the screen.
+    await expect.poll(() => page.getByRole('application', { name: /Risk diagonal/ }).count()).toBe(0);
+    await expect.poll(() => noScroll(page)).toBe(true);
+    expect(await onScreen(page.getByRole('application', { name: /Stage map/ }))).toBe(true);
+    expect(await onScreen(live)).toBe(true);
+    await screenshot(page, 'projector-stage-vote-1280x720');
+    expect((await api(`/${opened.json.voteId}/reveal`, {})).status).toBe(200);
+    await page.context().close();
+  });
 });
