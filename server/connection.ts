@@ -54,6 +54,8 @@ export class Connection implements Peer {
   /** Token bucket for `maxMessagesPerSecond`: holds one second's worth. */
   private tokens: number;
   private refilledAt = performance.now();
+  /** Whether the client's first sync step 2 (its catch-up, outside the byte budget) has come. */
+  private caughtUp = false;
   /** Byte bucket for `maxUpdateBytesPerSecond` (document changes): holds one second's worth. */
   private updateBytes: number;
   private updateBytesAt = performance.now();
@@ -216,7 +218,12 @@ export class Connection implements Peer {
       this.close(CLOSE.protocolError, `protocol error: ${(err as Error).message}`.slice(0, 120));
       return;
     }
-    if (msg.type === MessageType.sync && msg.sync !== SyncType.step1 && !this.takeUpdateBytes(msg.update.length)) {
+    // The first sync step 2 is the client's catch-up (what it changed while it was away): it is
+    // bounded by maxMessageBytes alone, or a client back from a long drag offline would be closed on
+    // every reconnect with the same catch-up.
+    const catchUp = msg.type === MessageType.sync && msg.sync === SyncType.step2 && !this.caughtUp;
+    if (catchUp) this.caughtUp = true;
+    else if (msg.type === MessageType.sync && msg.sync !== SyncType.step1 && !this.takeUpdateBytes(msg.update.length)) {
       return this.close(CLOSE.policyViolation, 'too many changes at once; slow down');
     }
     try {

@@ -17,12 +17,14 @@ export interface UpdateInspection {
   missing: boolean;
   /** It carries something the server lacks: new structs, or deletions of live items. */
   fresh: boolean;
-  /**
-   * It does not fit the document's shape: an item directly under a map root
-   * without a key, or, in `teams`, anything but a map per team holding known
-   * fields with values of at most `MAX_TEAM_VALUE_CHARS` (see `checkTeamItem`).
-   */
+  /** An item sits directly under a map root without a key, which no map-shaped document does. */
   malformed: boolean;
+  /**
+   * In `teams`, something other than a map per team holding the schema's
+   * fields, each value at most MAX_TEAM_VALUE_CHARS (see `teamItemFits`): a
+   * change the board refuses, as it refuses one the role may not make.
+   */
+  misfit: boolean;
   /** Teams the update adds (keys new to the `teams` map). */
   newTeams: number;
 }
@@ -40,9 +42,10 @@ const TEAMS_ROOT = 'teams';
 /** Longest team id (a key of the `teams` map). */
 export const MAX_TEAM_ID_CHARS = 64;
 /**
- * Longest value of a team's field, as JSON. The longest field the schema
- * allows is a note of TEXT.note characters; readers ignore anything that does
- * not parse, but the log keeps whatever is admitted, so the size is bounded here.
+ * Longest value of a team's field: a string of this many characters, or
+ * anything else of this many as JSON. The longest field the schema allows is
+ * a note of TEXT.note characters; readers ignore anything that does not
+ * parse, but the log keeps whatever is admitted, so the size is bounded here.
  */
 export const MAX_TEAM_VALUE_CHARS = TEXT.note * 2;
 const TEAM_KEYS = new Set(Object.keys(TeamFields));
@@ -71,8 +74,10 @@ function teamItemFits(item: Y.Item, place: Place): boolean {
     return place.key !== null && place.key.length <= MAX_TEAM_ID_CHARS && c instanceof Y.ContentType && c.type instanceof Y.Map;
   if (place.depth !== 2 || place.key === null || !TEAM_KEYS.has(place.key)) return false;
   if (!(c instanceof Y.ContentAny) || c.arr.length !== 1) return false;
-  const json = JSON.stringify(c.arr[0]);
-  return json !== undefined && json.length <= MAX_TEAM_VALUE_CHARS;
+  const value = c.arr[0];
+  // A string by its own length: its JSON form doubles quotes and backslashes, and a note full of them is still a note.
+  const size = typeof value === 'string' ? value.length : JSON.stringify(value)?.length;
+  return size !== undefined && size <= MAX_TEAM_VALUE_CHARS;
 }
 
 /** The top-level name of the type a struct lives in, or null when it lives in garbage-collected content. */
@@ -88,7 +93,7 @@ export function inspectUpdate(doc: Y.Doc, update: Uint8Array): UpdateInspection 
     ds: { clients: Map<number, { clock: number; len: number }[]> };
   };
   const store = doc.store;
-  const result: UpdateInspection = { roots: new Set(), missing: false, fresh: false, malformed: false, newTeams: 0 };
+  const result: UpdateInspection = { roots: new Set(), missing: false, fresh: false, malformed: false, misfit: false, newTeams: 0 };
 
   // How far each client's clock reaches once this update is integrated, and
   // the update's own items by client (clock order), for resolving references
@@ -165,7 +170,7 @@ export function inspectUpdate(doc: Y.Doc, update: Uint8Array): UpdateInspection 
     else if (place !== null) {
       result.roots.add(place.root);
       if (place.root !== TEAMS_ROOT) continue;
-      if (!teamItemFits(item, place)) result.malformed = true;
+      if (!teamItemFits(item, place)) result.misfit = true;
       else if (place.depth === 1 && !(item.content instanceof Y.ContentDeleted) && !teams.has(place.key!)) addedTeams.add(place.key!);
     }
   }

@@ -2,7 +2,7 @@ import type * as Y from 'yjs';
 import { ROOTS } from '../shared/doc.ts';
 import { CLOSE } from '../shared/errors.ts';
 import type { Limits } from '../shared/limits.ts';
-import { inspectUpdate } from './inspect.ts';
+import { inspectUpdate, MAX_TEAM_VALUE_CHARS } from './inspect.ts';
 import { checkWrite } from './permissions.ts';
 import { encodePermissionDenied, encodeSyncStep1 } from './protocol.ts';
 import type { Peer } from './room.ts';
@@ -44,6 +44,9 @@ export function admitUpdate(
   }
   if (!inspection.fresh) return false;
   let decision = checkWrite(peer.role, inspection.roots, room.locked);
+  if (decision.ok && inspection.misfit) {
+    decision = { ok: false, reason: `a team holds only its own fields, each at most ${MAX_TEAM_VALUE_CHARS} characters` };
+  }
   if (decision.ok && inspection.newTeams > 0 && room.doc.getMap(ROOTS.teams).size + inspection.newTeams > limits.maxTeams) {
     decision = { ok: false, reason: `this workshop has as many teams as it may (${limits.maxTeams})` };
   }

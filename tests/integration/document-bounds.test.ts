@@ -55,12 +55,14 @@ async function attempt(w: { id: string }, token: string, change: (doc: Y.Doc) =>
 const team = (doc: Y.Doc, id = 't') => doc.getMap(ROOTS.teams).get(id) as Y.Map<unknown>;
 
 describe('the shape of teams', () => {
-  it('takes a field value up to MAX_TEAM_VALUE_CHARS as JSON, and closes a longer one with 1007', async () => {
+  it('takes a field value up to MAX_TEAM_VALUE_CHARS, and refuses a longer one (4409)', async () => {
     const { w, f, participant } = await setup();
-    // JSON adds the two quotes.
-    expect(await attempt(w, await participant(), (d) => team(d).set('commitment', 'a'.repeat(MAX_TEAM_VALUE_CHARS - 2)))).toBe('kept');
-    expect(await attempt(w, await participant(), (d) => team(d).set('commitment', 'b'.repeat(MAX_TEAM_VALUE_CHARS - 1)))).toBe(
-      CLOSE.invalidData,
+    // Counted as a string, not as its JSON: a note full of quotes is as long as it looks.
+    expect(await attempt(w, await participant(), (d) => team(d).set('commitment', 'a' + '"'.repeat(MAX_TEAM_VALUE_CHARS - 1)))).toBe(
+      'kept',
+    );
+    expect(await attempt(w, await participant(), (d) => team(d).set('commitment', 'b'.repeat(MAX_TEAM_VALUE_CHARS + 1)))).toBe(
+      CLOSE.refused,
     );
     await until(f.doc, () => (team(f.doc).get('commitment') as string | undefined)?.startsWith('a') === true, 'the long note');
     expect((team(srv.server.rooms.get(w.id)!.doc).get('commitment') as string)[0]).toBe('a');
@@ -71,11 +73,11 @@ describe('the shape of teams', () => {
     ['a nested type inside a team', (d: Y.Doc) => team(d).set('name', new Y.Map())],
     ['a team that is not a map', (d: Y.Doc) => d.getMap(ROOTS.teams).set('junk', 'x'.repeat(100))],
     ['a team id over MAX_TEAM_ID_CHARS', (d: Y.Doc) => addTeam(d, 'i'.repeat(MAX_TEAM_ID_CHARS + 1), { name: 'Long', color: '#123456' })],
-  ])('closes %s with 1007, and stores nothing of it', async (_what, change) => {
+  ])('refuses %s (4409), and stores nothing of it', async (_what, change) => {
     const { w, participant } = await setup();
     const token = await participant();
     const before = srv.server.rooms.get(w.id)!.lastSeq;
-    expect(await attempt(w, token, change)).toBe(CLOSE.invalidData);
+    expect(await attempt(w, token, change)).toBe(CLOSE.refused);
     expect(srv.server.rooms.get(w.id)!.lastSeq).toBe(before);
   });
 
@@ -116,6 +118,34 @@ describe('how many teams, and how fast', () => {
     f.doc.getMap(ROOTS.teams).delete('t2');
     await until(room.doc, () => room.doc.getMap(ROOTS.teams).size === LIMITS.maxTeams - 1, 'team deleted');
     expect(await attempt(w, await participant(), (d) => addTeam(d, 'in-its-place', { name: 'New', color: '#123456' }))).toBe('kept');
+  });
+
+  it('takes a reconnecting client’s catch-up whole, however much it changed while away', async () => {
+    const budget = 4096;
+    const own = await startServer({ limits: { maxUpdateBytesPerSecond: budget } });
+    try {
+      const w = await createWorkshop(own.url);
+      const raw = rawClient(own.wsUrl, w.id, (await join(own.url, w.joinCode, 'Away')).token, { autoSend: false });
+      open.push({ destroy: () => raw.ws.terminate() });
+      // Made before the socket opened, as offline edits are: more than a second's budget.
+      for (let i = 0; i < 3; i++) {
+        addTeam(raw.doc, `offline-${i}`, {
+          name: `Offline ${i}`,
+          color: '#123456',
+          bottleneck: 'b'.repeat(900),
+          commitment: 'c'.repeat(900),
+        });
+      }
+      expect(Y.encodeStateAsUpdate(raw.doc).length).toBeGreaterThan(budget);
+      await raw.synced;
+      const room = own.server.rooms.get(w.id)!;
+      // Broke: the catch-up counted against the budget, so the client was closed (1008) on every reconnect.
+      await until(room.doc, () => room.doc.getMap(ROOTS.teams).has('offline-2'), 'the offline teams stored');
+      expect(raw.ws.readyState).toBe(raw.ws.OPEN);
+      raw.ws.terminate();
+    } finally {
+      await own.close();
+    }
   });
 
   it('takes maxUpdateBytesPerSecond of changes at once, and closes a socket that sends more at once with 1008', async () => {
