@@ -276,9 +276,9 @@ export async function openPgStore(connectionString: string, opts: { max?: number
         const vote = (await c.query('SELECT state FROM votes WHERE id = $1 FOR SHARE', [b.voteId])).rows[0];
         if (vote?.state !== 'open') return 'closed';
         const prev = (
-          await c.query('SELECT seq FROM ballots WHERE vote_id = $1 AND participant_id = $2 FOR UPDATE', [b.voteId, b.participantId])
+          await c.query('SELECT seq, value FROM ballots WHERE vote_id = $1 AND participant_id = $2 FOR UPDATE', [b.voteId, b.participantId])
         ).rows[0];
-        const order = ballotOrder(prev?.seq as number | undefined, b.seq);
+        const order = ballotOrder(prev as { seq: number; value: string } | undefined, b);
         if (order !== 'stored') return order;
         await c.query(
           `INSERT INTO ballots (vote_id, participant_id, group_id, value, salt, receipt, seq, at)

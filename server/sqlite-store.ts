@@ -158,7 +158,7 @@ export function openSqliteStore(file: string): Store {
   const putBallot = db.transaction((b: BallotRecord): BallotOutcome => {
     if (q.voteState.get(b.voteId)?.state !== 'open') return 'closed';
     const prev = q.ballot.get(b.voteId, b.participantId);
-    const order = ballotOrder(prev?.seq, b.seq);
+    const order = ballotOrder(prev, b);
     if (order !== 'stored') return order;
     q.upsertBallot.run({ ...b, seq: Math.max(b.seq, prev?.seq ?? 0) });
     return 'stored';

@@ -179,11 +179,17 @@ export interface Store {
 }
 
 /**
- * Whether a ballot with `seq` may replace the one stored with `stored` (both
- * backends decide alike): seq 0 (none sent) always replaces; an older seq is
- * stale; the same seq is a retry of the request that stored it.
+ * Whether a ballot may replace the one stored (both backends decide alike):
+ * seq 0 (none sent) always replaces; an older seq is stale; the same seq with
+ * the same value is a retry of the request that stored it. The same seq with
+ * another value is a second tab that counted from the same stored seq: the
+ * later one stands, as the voter's latest choice.
  */
-export function ballotOrder(stored: number | undefined, seq: number): 'stored' | 'stale' | 'retry' {
-  if (stored === undefined || seq === 0) return 'stored';
-  return seq < stored ? 'stale' : seq === stored ? 'retry' : 'stored';
+export function ballotOrder(
+  stored: { seq: number; value: string } | undefined,
+  next: { seq: number; value: string },
+): 'stored' | 'stale' | 'retry' {
+  if (stored === undefined || next.seq === 0) return 'stored';
+  if (next.seq < stored.seq) return 'stale';
+  return next.seq === stored.seq && next.value === stored.value ? 'retry' : 'stored';
 }

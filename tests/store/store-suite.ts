@@ -321,6 +321,10 @@ export function storeSuite(name: string, open: () => Promise<{ store: Store; cle
         expect(await store.putBallot(ballot(id, 'p_1', 1, '{"stage":1}'))).toBe('stale');
         // The same seq again is the request that stored it, retried: nothing changes, not even the salt.
         expect(await store.putBallot({ ...ballot(id, 'p_1', 3, '{"stage":3}'), salt: 'other', receipt: 'other' })).toBe('retry');
+        // The same seq with another value is a second tab counting from the same stored seq: the later one stands.
+        expect(await store.putBallot({ ...ballot(id, 'p_1', 3, '{"stage":2.5}'), receipt: 'tab-b' })).toBe('stored');
+        expect(await store.getBallot(id, 'p_1')).toMatchObject({ value: '{"stage":2.5}', receipt: 'tab-b' });
+        expect(await store.putBallot(ballot(id, 'p_1', 3, '{"stage":3}'))).toBe('stored');
         expect(await store.putBallot(ballot(id, 'p_2', 1))).toBe('stored');
         expect(await store.getBallot(id, 'p_1')).toEqual(ballot(id, 'p_1', 3, '{"stage":3}'));
         // A ballot without a seq (0) replaces whatever stands, and the stored seq is kept.
