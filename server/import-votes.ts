@@ -33,11 +33,21 @@ export function importedVotes(opts: {
   participantIds: ReadonlyMap<string, string>;
 }): { votes: VoteRecord[]; ballots: BallotRecord[] } {
   const results = new Map(opts.results.map((r) => [r.voteId, r]));
+  // The file's ballots by vote, in one pass: an import is open to anyone, so nothing here may grow
+  // with votes × ballots (a 64 MiB file holds hundreds of thousands of ballots).
+  const fileBallots = new Map<string, FileBallot[]>();
+  for (const fb of opts.file.ballots) {
+    const list = fileBallots.get(fb.voteId);
+    if (list) list.push(fb);
+    else fileBallots.set(fb.voteId, [fb]);
+  }
+  const done = new Set<string>();
   const votes: VoteRecord[] = [];
   const ballots: BallotRecord[] = [];
   for (const fv of opts.file.votes) {
     const r = results.get(fv.id);
-    if (!r || votes.some((v) => v.docId === fv.id)) continue;
+    if (!r || done.has(fv.id)) continue;
+    done.add(fv.id);
     const revealedAt = fv.revealedAt ?? r.revealedAt;
     const named = fv.visibility === 'named';
     const vote: VoteRecord = {
@@ -64,17 +74,18 @@ export function importedVotes(opts: {
     const published = new Map<string, RevealedBallot[]>();
     for (const p of r.ballots ?? []) {
       const k = canonical(r.voteId, p.value);
-      published.set(k, [...(published.get(k) ?? []), p]);
+      const same = published.get(k);
+      if (same) same.push(p);
+      else published.set(k, [p]);
     }
     const voters = new Set<string>();
-    for (const fb of opts.file.ballots) {
-      if (fb.voteId !== fv.id) continue;
+    for (const fb of fileBallots.get(fv.id) ?? []) {
       const value = valueOf(r.kind, fb);
       if (!value) continue;
       const participantId = (named && opts.participantIds.get(fb.voter)) || `imported ${fb.voter}`;
       if (voters.has(participantId)) continue;
       // Results stored before ballots were published carry none to check against.
-      const match = r.ballots ? published.get(canonical(r.voteId, value))?.shift() : undefined;
+      const match = r.ballots ? published.get(canonical(r.voteId, value))?.pop() : undefined;
       if (r.ballots && !match) continue;
       voters.add(participantId);
       ballots.push({
