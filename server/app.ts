@@ -178,6 +178,8 @@ export function createServer(opts: ServerOptions = {}): StageboardServer {
       // observer link) closed only the sockets already in the room, so ask again.
       if (!(await store.resolveCredential(workshopId, hashSecret(token!)))) return conn.close(CLOSE.badToken, 'invalid token');
       if (conn.closed) return;
+      // The room may have closed during that check (a failed write, or the workshop moved away).
+      if (room.state !== 'open') return conn.close(CLOSE.tryAgainLater, 'the workshop is reloading; reconnect');
       conn.ready(cred, room);
     } catch (err) {
       if (err instanceof OwnedElsewhereError) return conn.close(CLOSE.ownedElsewhere, 'served by another process; reconnect');
