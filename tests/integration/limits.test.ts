@@ -67,12 +67,14 @@ describe('slow and silent clients', () => {
 
   it('closes an upgraded socket that sends nothing with 1008 after firstMessageTimeoutMs', async () => {
     const w = await createWorkshop(srv.url);
+    // Timed from before the handshake: the server's clock starts after it, so this never runs short
+    // (timed from the client's 'open', a busy test process read it late and saw the close "early").
+    const t = performance.now();
     const s = await openSocket(url(w.id, w.facilitatorKey));
     sockets.push(s.ws);
-    const t = performance.now();
     const { code } = await s.closed;
     expect(code).toBe(CLOSE.policyViolation);
-    expect(performance.now() - t).toBeGreaterThanOrEqual(LIMITS.firstMessageTimeoutMs - 50);
+    expect(performance.now() - t).toBeGreaterThanOrEqual(LIMITS.firstMessageTimeoutMs);
   });
 });
 
