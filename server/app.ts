@@ -169,14 +169,15 @@ export function createServer(opts: ServerOptions = {}): StageboardServer {
     try {
       const workshop = await store.getWorkshop(workshopId);
       if (!workshop) return conn.close(CLOSE.notFound, 'no such workshop');
-      const cred = token ? await store.resolveCredential(workshopId, hashSecret(token)) : undefined;
+      const hash = token ? hashSecret(token) : undefined;
+      const cred = hash ? await store.resolveCredential(workshopId, hash) : undefined;
       if (!cred) return conn.close(CLOSE.badToken, token ? 'invalid token' : 'missing token');
       // HAProxy names the server it chose (deploy/haproxy.cfg): only a routed socket claims the workshop.
       const room = await rooms.acquire(workshopId, req.headers['x-stageboard-server'] !== undefined);
       if (conn.closed) return;
       // The load took a while: a credential revoked meanwhile (a removed participant, a rotated
       // observer link) closed only the sockets already in the room, so ask again.
-      if (!(await store.resolveCredential(workshopId, hashSecret(token!)))) return conn.close(CLOSE.badToken, 'invalid token');
+      if (!(await store.resolveCredential(workshopId, hash!))) return conn.close(CLOSE.badToken, 'invalid token');
       if (conn.closed) return;
       // The room may have closed during that check (a failed write, or the workshop moved away).
       if (room.state !== 'open') return conn.close(CLOSE.tryAgainLater, 'the workshop is reloading; reconnect');
