@@ -33,3 +33,16 @@ export function truncate(text: string, max: number): string {
 
 /** How many characters of a font size fit in a width, by the average glyph width. */
 export const charsFor = (width: number, fontSize: number) => Math.max(4, Math.floor(width / (fontSize * GLYPH)));
+
+/**
+ * Names joined with commas in at most `chars` characters: as many whole names
+ * as fit, then "and N more" (never a name cut in half).
+ */
+export function nameList(names: readonly string[], chars: number): string {
+  for (let shown = names.length; shown > 0; shown--) {
+    const rest = names.length - shown;
+    const text = names.slice(0, shown).join(', ') + (rest ? ` and ${rest} more` : '');
+    if (text.length <= chars) return text;
+  }
+  return `${names.length} ${names.length === 1 ? 'team' : 'teams'}`;
+}

@@ -5,7 +5,7 @@ import { placeLabels } from '../../client/lib/labels.ts';
 import { clampStage, describeStage, stageLayout } from '../../client/lib/layout.ts';
 import { riskLayout } from '../../client/lib/riskLayout.ts';
 import { riskZones, teamLabels } from '../../client/lib/riskLabels.ts';
-import { wrapLabel } from '../../client/lib/text.ts';
+import { nameList, wrapLabel } from '../../client/lib/text.ts';
 
 const diagonal = findTemplate('ai-sdlc')!.diagonal;
 
@@ -180,5 +180,15 @@ describe('team names on the risk diagonal', () => {
       const overlaps = box.x0 < levelBox.x1 && levelBox.x0 < box.x1 && box.y0 < levelBox.y1 && levelBox.y0 < box.y1;
       expect(overlaps, `${t.id} at ${JSON.stringify(p)}`).toBe(false);
     }
+  });
+});
+
+describe('nameList', () => {
+  it('lists whole names that fit, then how many more, never half a name', () => {
+    const names = ['Payments platform', 'Mobile apps', 'Data platform'];
+    expect(nameList(names, 100)).toBe('Payments platform, Mobile apps, Data platform');
+    expect(nameList(names, 43)).toBe('Payments platform, Mobile apps and 1 more');
+    expect(nameList(names, 30)).toBe('Payments platform and 2 more');
+    expect(nameList(names, 10)).toBe('3 teams');
   });
 });
