@@ -1,11 +1,10 @@
 /**
  * From this screen width the projector gives a running vote and the insights a column beside both
  * maps. Narrower, two maps and a column would each be too small to read: the insights take the place
- * of the map the step is not about, and so does a stage or risk vote (ProjectorStage); a
- * multiple-choice vote, about neither map, sits beside the step's title (StepRow).
+ * of the map the step is not about, and so does a stage or risk vote; a multiple-choice vote, about
+ * neither map, takes the maps' place with its question and options (ProjectorStage).
  */
 export const BOTH_MAPS_FROM = 1600;
 
-/** Whether a running vote gets a column beside the map(s), rather than a card beside the step's title. */
-export const voteColumn = (vote: { kind: string }, width: number): boolean =>
-  width >= BOTH_MAPS_FROM || vote.kind === 'stage' || vote.kind === 'risk';
+/** Whether a running vote gets a column beside the map(s); otherwise (a choice vote, narrower) it takes their place. */
+export const voteColumn = (vote: { kind: string }, width: number): boolean => width >= BOTH_MAPS_FROM || vote.kind !== 'choice';

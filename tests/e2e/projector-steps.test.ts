@@ -130,6 +130,9 @@ describe('the projector, step by step', () => {
     await live.waitFor();
     expect(await live.getByRole('list', { name: 'Choices' }).getByRole('listitem').allTextContents()).toEqual(choices);
     expect(await onScreen(live.getByRole('list', { name: 'Choices' }))).toBe(true);
+    // A choice vote is about neither map: below 1600 px its question and options take their place, whole.
+    expect(await page.getByRole('application', { name: /Stage map|Risk diagonal/ }).count()).toBe(0);
+    await expect.poll(() => noScroll(page)).toBe(true);
     await screenshot(page, 'projector-choice-open-1280x720');
     // A wide projector gives the vote a column beside both maps, and still does not scroll.
     const wide = await projector({ width: 1920, height: 1080 });
