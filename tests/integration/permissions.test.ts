@@ -251,7 +251,8 @@ describe('facilitators', () => {
 });
 
 describe('a stock client whose change the board keeps refusing', () => {
-  const limits = { refusalCooldownMs: 300, maxRefusalCooldownMs: 1000 };
+  // Long enough that a busy machine still asks again inside the wait.
+  const limits = { refusalCooldownMs: 1000, maxRefusalCooldownMs: 4000 };
 
   /** How the server answers an upgrade with this token: 101, or the refusal's status, Retry-After and body. */
   function upgrade(url: string): Promise<{ status: number; retryAfter?: string; body?: { code: string } }> {
@@ -301,7 +302,7 @@ describe('a stock client whose change the board keeps refusing', () => {
       const cooling = await upgrade(url(p.token));
       expect(cooling).toMatchObject({ status: 429, retryAfter: '1', body: { code: 'too_many_requests' } });
       // The wait ends: the same token connects again.
-      await expect.poll(async () => (await upgrade(url(p.token))).status, { timeout: 3000, interval: 100 }).toBe(101);
+      await expect.poll(async () => (await upgrade(url(p.token))).status, { timeout: 6000, interval: 100 }).toBe(101);
       expect(refusals).toBe(2);
     } finally {
       await own.close();
