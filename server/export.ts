@@ -205,6 +205,7 @@ function groupNames(exp: ExportFile): Map<string, string> {
 export function votesCsv(exp: ExportFile): string {
   const votes = new Map(exp.votes.map((v) => [v.id, v]));
   const groups = groupNames(exp);
+  const teams = new Map(exp.teams.map((t) => [t.id, t.name]));
   return csv(
     VOTE_CSV_COLUMNS,
     exp.ballots.map((b) => {
@@ -222,6 +223,7 @@ export function votesCsv(exp: ExportFile): string {
         choice: b.choice,
         at: b.at,
         group_name: b.group && groups.get(b.group),
+        team_name: v?.teamId ? teams.get(v.teamId) : undefined,
       };
     }),
   );

@@ -162,4 +162,5 @@ export const VOTE_CSV_COLUMNS = [
   'choice',
   'at',
   'group_name',
+  'team_name',
 ] as const;

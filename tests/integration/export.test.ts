@@ -179,11 +179,11 @@ function records(csv: string): Record<string, string>[] {
 }
 
 describe('votes.csv', () => {
-  it("names each ballot's group in a last group_name column, and gives times only for named votes", async () => {
+  it("names each ballot's group and team in the last columns, and gives times only for named votes", async () => {
     const { w, stage, risk, people } = await workshopWithVotes();
     const csv = await (await download(w.id, w.facilitatorKey, 'export/votes.csv')).text();
     // The documented columns stay where they were; additions go at the end.
-    expect(csv.split('\r\n')[0]).toBe('vote_id,question,kind,team_id,group,voter,stage,autonomy,controls,choice,at,group_name');
+    expect(csv.split('\r\n')[0]).toBe('vote_id,question,kind,team_id,group,voter,stage,autonomy,controls,choice,at,group_name,team_name');
     const rows = records(csv);
     expect(
       rows
@@ -192,6 +192,8 @@ describe('votes.csv', () => {
         .sort(),
     ).toEqual(['1 Group 1', '1.5 Group 1', '2 Group 2']);
     expect(rows.filter((r) => r.vote_id === stage).every((r) => r.group === 'g1' || r.group === 'g2')).toBe(true);
+    // And the team each vote was about, by name, beside its id.
+    expect(new Set(rows.map((r) => `${r.team_id} ${r.team_name}`))).toEqual(new Set(['team-1 Payments platform']));
     // Anonymous ballots carry no time: their order and times could name the voter.
     expect(rows.filter((r) => r.vote_id === stage).map((r) => r.at)).toEqual(['', '', '']);
     const named = rows.filter((r) => r.vote_id === risk);
