@@ -100,6 +100,15 @@ describe('the teams table', () => {
     await until(room.doc, () => sre().get('commitment') === 'Network egress policy per agent', 'commitment saved');
     await page.getByRole('table', { name: 'Teams' }).scrollIntoViewIfNeeded();
     await screenshot(page, 'teams-table-1280');
+    // A table edit is this user's change like a drag: "Undo my last change" takes it back (broke: only map moves were undone).
+    const before = String(sre().get('bottleneck') ?? '');
+    const bottleneck = page.getByLabel('SRE: bottleneck at target');
+    await bottleneck.fill('Egress review queue');
+    await bottleneck.press('Enter');
+    await until(room.doc, () => sre().get('bottleneck') === 'Egress review queue', 'bottleneck saved');
+    await page.getByRole('button', { name: 'Undo my last change' }).click();
+    await until(room.doc, () => String(sre().get('bottleneck') ?? '') === before, 'bottleneck undone');
+    expect(sre().get('commitment')).toBe('Network egress policy per agent');
     await page.context().close();
   });
 
