@@ -254,6 +254,9 @@ describe('the facilitator drives three screens', () => {
       facilitator.getByRole('region', { name: 'Invite participants' }).evaluate((el) => el.getBoundingClientRect().top + scrollY);
     await agenda.first().click();
     expect(await desk()).toBeLessThan(await top('Stage map'));
+    // The facilitator is told what the room has done of the step and what comes next; nobody else is.
+    await expect.poll(() => facilitator.getByTestId('next-hint').textContent()).toMatch(/^\d+ of \d+ connected\. When the room is in/);
+    expect(await alice.getByTestId('next-hint').count()).toBe(0);
     // Broke: the join card, people, groups and vote always filled the first screen; the maps were 1.5 screens down.
     await agenda.nth(1).click();
     await expect.poll(async () => (await top('Stage map')) < (await desk())).toBe(true);
