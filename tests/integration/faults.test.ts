@@ -164,6 +164,15 @@ describe('storage failures', () => {
     return { srv, w, writer, watcher };
   }
 
+  /** setup() on a SQLite store in a fresh folder whose writes or loads fail on demand (`faults`). */
+  async function faultySetup(name: string) {
+    const { log, lines } = capturingLog();
+    const dataDir = mkdtempSync(join(tmpdir(), `stageboard-${name}-`));
+    cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    const { store, faults } = faultyStore(openSqliteStore(join(dataDir, 'stageboard.sqlite')));
+    return { ...(await setup({ store, log })), store, faults, lines };
+  }
+
   /** The writer's change is refused with 4503, nobody receives it, the server answers, and it lands once storage is back. */
   async function expectLoudFailure(
     s: Awaited<ReturnType<typeof setup>>,
@@ -217,21 +226,14 @@ describe('storage failures', () => {
   });
 
   it('fails writes loudly when the disk is full, and stays up', async () => {
-    const { log, lines } = capturingLog();
-    const dataDir = mkdtempSync(join(tmpdir(), 'stageboard-full-'));
-    cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
-    const { store, faults } = faultyStore(openSqliteStore(join(dataDir, 'stageboard.sqlite')));
-    const s = await setup({ store, log });
-    faults.append = true;
-    await expectLoudFailure(s, () => (faults.append = false), lines, /disk is full/, false);
+    const s = await faultySetup('full');
+    s.faults.append = true;
+    await expectLoudFailure(s, () => (s.faults.append = false), s.lines, /disk is full/, false);
   });
 
   it('answers 503 to a reveal whose results cannot be stored, and reveals on the next try', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'stageboard-reveal-'));
-    cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
-    const { store, faults } = faultyStore(openSqliteStore(join(dataDir, 'stageboard.sqlite')));
-    const { log } = capturingLog();
-    const s = await setup({ store, log });
+    const s = await faultySetup('reveal');
+    const { store, faults } = s;
     const facilitator = { authorization: `Bearer ${s.w.facilitatorKey}` };
     const votes = `${s.srv.url}/api/workshops/${s.w.id}/votes`;
     const p = await joinWorkshop(s.srv.url, s.w.joinCode, 'Voter');
@@ -255,11 +257,8 @@ describe('storage failures', () => {
   });
 
   it('refuses a socket whose observer link was revoked while its workshop loaded', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'stageboard-revoke-'));
-    cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
-    const { store, faults } = faultyStore(openSqliteStore(join(dataDir, 'stageboard.sqlite')));
-    const { log } = capturingLog();
-    const s = await setup({ store, log });
+    const s = await faultySetup('revoke');
+    const { faults } = s;
     const facilitator = { authorization: `Bearer ${s.w.facilitatorKey}` };
     const observer = new URL(
       (await (await fetch(`${s.srv.url}/api/workshops/${s.w.id}/session`, { headers: facilitator })).json()).observerUrl,
@@ -283,11 +282,8 @@ describe('storage failures', () => {
   });
 
   it('never serves an empty document when a load fails, and serves the real one after', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'stageboard-load-'));
-    cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
-    const { store, faults } = faultyStore(openSqliteStore(join(dataDir, 'stageboard.sqlite')));
-    const { log } = capturingLog();
-    const s = await setup({ store, log });
+    const s = await faultySetup('load');
+    const { store, faults } = s;
     const before = (await store.history(s.w.id, 0, 1_000_000)).length;
     s.writer.destroy();
     s.watcher.destroy();
