@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as Y from 'yjs';
-import { ROOTS } from '../../shared/doc.ts';
+import { addTeam, ROOTS } from '../../shared/doc.ts';
 import { createWorkshop } from '../helpers/api.ts';
 import { createWorkshopInUi, dragBy, joinInUi, launch, openPage, screenshot } from '../helpers/browser.ts';
 import { diagonal, point, redFlagInList, riskMarker } from '../helpers/maps.ts';
@@ -311,6 +311,44 @@ describe('the risk diagonal and the team panel', () => {
     await dragBy(sam, '[data-field="stageCurrent"] .dot', 120);
     await expect.poll(() => (teams.values().next().value as Y.Map<unknown>).get('stageCurrent') as number | undefined).toBeGreaterThan(1.2);
     expect(errors).toEqual([]);
+    facilitator.destroy();
+    await sam.context().close();
+  }, 60_000);
+
+  it('fans out teams placed at the same point so each can be seen and dragged, with a line back to where they are', async () => {
+    const w = await createWorkshop(srv.url, 'Same point');
+    const facilitator = connect(srv.wsUrl, w.id, w.facilitatorKey);
+    await synced(facilitator);
+    for (const [id, name] of [
+      ['t-pay', 'Payments'],
+      ['t-chk', 'Checkout'],
+    ]) {
+      addTeam(facilitator.doc, id!, { name: name!, color: id === 't-pay' ? '#1f77b4' : '#d62728', autonomy: 0.6, controls: 0.7 });
+    }
+    const sam = await openPage(browser);
+    await joinInUi(sam, srv.url, w.joinCode, 'Sam');
+    await riskMarker(sam, 'Checkout').waitFor();
+    await diagonal(sam).evaluate((el) => el.scrollIntoView({ block: 'center' }));
+
+    const centre = async (team: string) => {
+      const b = (await riskMarker(sam, team).locator('.shape').boundingBox())!;
+      return { x: b.x + b.width / 2, y: b.y + b.height / 2, size: b.width };
+    };
+    const a = await centre('Payments');
+    const b = await centre('Checkout');
+    // Side by side rather than one on top of the other, and both still say where they are.
+    expect(Math.hypot(a.x - b.x, a.y - b.y)).toBeGreaterThanOrEqual(a.size);
+    expect(await point(sam, 'Payments')).toEqual({ autonomy: 0.6, controls: 0.7 });
+    expect(await point(sam, 'Checkout')).toEqual({ autonomy: 0.6, controls: 0.7 });
+    expect(await diagonal(sam).locator('.hub[data-hub="2"] line').count()).toBe(2);
+    await screenshot(sam, 'risk-same-point');
+
+    // The one underneath before can be grabbed: Sam drags Checkout away, and both are alone again.
+    await mouseDrag(sam, 'Checkout', 0.3, 0.4);
+    const teams = facilitator.doc.getMap(ROOTS.teams);
+    await expect.poll(() => (teams.get('t-chk') as Y.Map<unknown>).get('autonomy') as number).toBeCloseTo(0.3, 1);
+    expect((teams.get('t-pay') as Y.Map<unknown>).get('autonomy')).toBe(0.6);
+    await expect.poll(() => diagonal(sam).locator('.hub').count()).toBe(0);
     facilitator.destroy();
     await sam.context().close();
   }, 60_000);
