@@ -126,37 +126,75 @@ export function inspectUpdate(doc: Y.Doc, update: Uint8Array): UpdateInspection 
   const findOwn = (id: Y.ID): Y.Item | undefined => {
     const list = own.get(id.client);
     if (!list) return undefined;
-    for (const it of list) if (id.clock >= it.id.clock && id.clock < it.id.clock + it.length) return it;
+    // In clock order: a binary search, as a chain of overwrites looks up every item of the update.
+    let lo = 0;
+    let hi = list.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const it = list[mid]!;
+      if (id.clock < it.id.clock) hi = mid - 1;
+      else if (id.clock >= it.id.clock + it.length) lo = mid + 1;
+      else return it;
+    }
     return undefined;
   };
 
-  // Place of the struct with this id: null for garbage-collected content (where
-  // Yjs turns anything inserted into garbage too), undefined when missing.
-  const placeOfId = (id: Y.ID, hops: number): Place | null | undefined => {
-    if (id.clock < Y.getState(store, id.client)) {
-      const s = Y.getItem(store, id) as Y.Item | Y.GC;
-      if (!(s instanceof Y.Item) || s.parent === null) return null;
-      return placeOfStored(s);
-    }
-    const item = findOwn(id);
-    return item ? placeOfItem(item, hops + 1) : undefined;
-  };
+  // Where each of the update's own items sits: null inside garbage-collected
+  // content (where Yjs turns anything inserted into garbage too), undefined
+  // when something it refers to is missing.
+  const places = new Map<Y.Item, Place | null | undefined>();
 
   // A new item names its parent (a root, or the item holding a nested type), or
-  // sits beside a neighbour and shares its parent (and, in a map, its key).
-  const placeOfItem = (item: Y.Item, hops: number): Place | null | undefined => {
-    if (hops > 64) return undefined; // a cycle of references is no honest update
-    const parent = item.parent as unknown;
-    if (typeof parent === 'string') {
-      if (item.parentSub === null) result.malformed = true;
-      return { root: parent, depth: 1, key: item.parentSub };
+  // sits beside a neighbour and shares its parent (and, in a map, its key). An
+  // offline client that set one key a hundred times sends a chain of a hundred
+  // items, each beside the one before: followed in a loop, not by recursion,
+  // and each item resolved once, so any chain costs its length.
+  const placeOfItem = (start: Y.Item): Place | null | undefined => {
+    const chain: Y.Item[] = [];
+    const onChain = new Set<Y.Item>();
+    let place: Place | null | undefined;
+    for (let item = start; ;) {
+      if (places.has(item)) {
+        place = places.get(item);
+        break;
+      }
+      if (onChain.has(item)) {
+        place = undefined; // a cycle of references is no honest update
+        break;
+      }
+      const parent = item.parent as unknown;
+      if (typeof parent === 'string') {
+        if (item.parentSub === null) result.malformed = true;
+        place = { root: parent, depth: 1, key: item.parentSub };
+        places.set(item, place);
+        break;
+      }
+      chain.push(item);
+      onChain.add(item);
+      const next = parent instanceof Y.ID ? parent : (item.origin ?? item.rightOrigin);
+      if (!next) {
+        place = undefined;
+        break;
+      }
+      if (next.clock < Y.getState(store, next.client)) {
+        const s = Y.getItem(store, next) as Y.Item | Y.GC;
+        place = !(s instanceof Y.Item) || s.parent === null ? null : placeOfStored(s);
+        break;
+      }
+      const own = findOwn(next);
+      if (!own) {
+        place = undefined;
+        break;
+      }
+      item = own;
     }
-    if (parent instanceof Y.ID) {
-      const holder = placeOfId(parent, hops);
-      return holder && { root: holder.root, depth: holder.depth + 1, key: item.parentSub };
+    // Back along the chain: beside a neighbour, the same place; inside a parent, one level deeper.
+    for (let i = chain.length - 1; i >= 0; i--) {
+      const item = chain[i]!;
+      if (place && item.parent instanceof Y.ID) place = { root: place.root, depth: place.depth + 1, key: item.parentSub };
+      places.set(item, place);
     }
-    const neighbour = item.origin ?? item.rightOrigin;
-    return neighbour ? placeOfId(neighbour, hops) : undefined;
+    return place;
   };
 
   const teams = doc.getMap(TEAMS_ROOT);
@@ -165,7 +203,7 @@ export function inspectUpdate(doc: Y.Doc, update: Uint8Array): UpdateInspection 
     for (const dep of [item.origin, item.rightOrigin]) {
       if (dep && dep.clock >= known(dep.client)) result.missing = true;
     }
-    const place = placeOfItem(item, 0);
+    const place = placeOfItem(item);
     if (place === undefined) result.missing = true;
     else if (place !== null) {
       result.roots.add(place.root);

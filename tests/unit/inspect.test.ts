@@ -83,6 +83,36 @@ describe('inspecting an update against the server document', () => {
     expect(inspectUpdate(server, u).missing).toBe(true);
   });
 
+  it('follows a long chain of overwrites of one key: a client that dragged for minutes offline', () => {
+    const { server, client } = pair();
+    // Each risk-map move sets two fields, throttled to 20 a second: 10,000 is over four minutes of dragging.
+    const u = capture(client, () =>
+      client.transact(() => {
+        for (let i = 0; i < 10_000; i++) {
+          setTeamField(client, 't1', 'autonomy', (i % 100) / 100);
+          setTeamField(client, 't1', 'controls', (i % 50) / 50);
+        }
+      }),
+    );
+    // Sent as the client's catch-up after reconnecting: one update, each item beside the one it replaced.
+    const offline = Y.encodeStateAsUpdate(client, Y.encodeStateVector(server));
+    for (const update of [u, offline]) {
+      const r = inspectUpdate(server, update);
+      expect(r).toMatchObject({ missing: false, fresh: true, malformed: false, misfit: false });
+      expect([...r.roots]).toEqual([ROOTS.teams]);
+    }
+  });
+
+  it('follows moves made one by one offline and sent as one catch-up', () => {
+    const { server, client } = pair();
+    for (let i = 0; i < 300; i++) {
+      setTeamField(client, 't1', 'autonomy', i / 300);
+      setTeamField(client, 't1', 'controls', 1 - i / 300);
+    }
+    const r = inspectUpdate(server, Y.encodeStateAsUpdate(client, Y.encodeStateVector(server)));
+    expect(r).toMatchObject({ missing: false, fresh: true, misfit: false });
+  });
+
   it('throws on bytes that are not an update', () => {
     const { server } = pair();
     expect(() => inspectUpdate(server, new Uint8Array([200, 200, 200, 200, 1]))).toThrow();

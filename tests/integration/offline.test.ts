@@ -1,0 +1,52 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addTeam, readTeams, ROOTS, setTeamField } from '../../shared/doc.ts';
+import { createWorkshop, join } from '../helpers/api.ts';
+import { startServer, type TestServer } from '../helpers/server.ts';
+import { connect, synced, until, type Client } from '../helpers/yclient.ts';
+
+// A participant on a train: the phone loses the network in the middle of
+// placing teams, the participant carries on, and the phone reconnects later.
+
+let srv: TestServer;
+const open: Client[] = [];
+beforeAll(async () => {
+  srv = await startServer();
+});
+afterAll(async () => {
+  for (const c of open) c.destroy();
+  await srv.close();
+});
+
+describe('edits made offline', () => {
+  it('stores a long offline drag when the stock client reconnects, and everyone else gets it', async () => {
+    const w = await createWorkshop(srv.url);
+    const facilitator = connect(srv.wsUrl, w.id, w.facilitatorKey);
+    open.push(facilitator);
+    await synced(facilitator);
+    addTeam(facilitator.doc, 't', { name: 'Payments', color: '#2563eb' });
+    const room = srv.server.rooms.get(w.id)!;
+    await until(room.doc, () => room.doc.getMap(ROOTS.teams).has('t'), 'team stored');
+
+    const ana = connect(srv.wsUrl, w.id, (await join(srv.url, w.joinCode, 'Ana')).token);
+    open.push(ana);
+    await synced(ana);
+    await until(ana.doc, () => ana.doc.getMap(ROOTS.teams).has('t'), 'team on Ana’s phone');
+    ana.provider.disconnect();
+    // Each move of a risk marker sets both coordinates; 300 is fifteen seconds of dragging at 20 a second.
+    for (let i = 1; i <= 300; i++) {
+      setTeamField(ana.doc, 't', 'autonomy', i / 300);
+      setTeamField(ana.doc, 't', 'controls', 1 - i / 600);
+    }
+    let closes = 0;
+    ana.provider.on('connection-close', () => closes++);
+    ana.provider.connect();
+
+    // Broke: past 64 overwrites of one key in one update the server took the catch-up for one with
+    // missing dependencies, asked for a resync forever, then closed the socket (1008) on every reconnect.
+    await until(room.doc, () => readTeams(room.doc, 3)[0]?.autonomy === 1, 'the offline drag stored', 10_000);
+    expect(readTeams(room.doc, 3)[0]).toMatchObject({ autonomy: 1, controls: 0.5 });
+    await until(facilitator.doc, () => readTeams(facilitator.doc, 3)[0]?.autonomy === 1, 'the drag on the facilitator’s screen');
+    expect(closes).toBe(0);
+    expect(ana.provider.wsconnected).toBe(true);
+  });
+});
