@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addTeam } from '../../shared/doc.ts';
-import { createWorkshop } from '../helpers/api.ts';
+import { createWorkshop, join } from '../helpers/api.ts';
 import { launch, openPage, screenshot } from '../helpers/browser.ts';
 import { diagonal, redFlagInList, riskMarker } from '../helpers/maps.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
@@ -119,6 +119,48 @@ describe('the projector', () => {
     await page.getByTestId('header-join').waitFor({ state: 'detached' });
     seed.doc.getMap('control').set('showJoin', true);
     await page.getByTestId('header-join').waitFor();
+    await page.context().close();
+    seed.destroy();
+  }, 60_000);
+
+  it('shows every revealed risk ballot, even when several voters chose the same point', async () => {
+    const w = await createWorkshop(srv.url, 'Same answer');
+    const seed = connect(srv.wsUrl, w.id, w.facilitatorKey);
+    await synced(seed);
+    addTeam(seed.doc, 'team-0', { name: 'Payments', color: '#2563eb', autonomy: 0.7, controls: 0.3 });
+    const api = (path: string, token: string, body: unknown = {}) =>
+      fetch(`${srv.url}/api/workshops/${w.id}/${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify(body),
+      });
+    const opened = await api('votes', w.facilitatorKey, { question: 'Where is Payments?', kind: 'risk', teamId: 'team-0' });
+    const { voteId } = (await opened.json()) as { voteId: string };
+    for (const [name, at] of [
+      ['Ana', [0.5, 0.5]],
+      ['Ben', [0.5, 0.5]],
+      ['Chen', [0.5, 0.5]],
+      ['Dee', [0.8, 0.2]],
+    ] as const) {
+      const { token } = await join(srv.url, w.joinCode, name);
+      expect((await api(`votes/${voteId}/ballots`, token, { autonomy: at[0], controls: at[1] })).status).toBe(202);
+    }
+    expect((await api(`votes/${voteId}/reveal`, w.facilitatorKey)).status).toBe(200);
+    seed.doc.getMap('control').set('step', 5); // Reveal and discuss
+
+    const page = await openPage(browser, { width: 1920, height: 1080 });
+    await page.goto(w.observerUrl);
+    const results = page.getByRole('region', { name: 'Vote results' });
+    await results.locator('[data-dot]').first().waitFor();
+    // Broke: three ballots at one point were one dot. Each is a dot of its own, none on top of another.
+    const dots = await results
+      .locator('[data-dot]')
+      .evaluateAll((els) => els.map((el) => [Number(el.getAttribute('cx')), Number(el.getAttribute('cy')), Number(el.getAttribute('r'))]));
+    expect(dots).toHaveLength(4);
+    for (let i = 0; i < dots.length; i++)
+      for (let j = i + 1; j < dots.length; j++)
+        expect(Math.hypot(dots[i]![0]! - dots[j]![0]!, dots[i]![1]! - dots[j]![1]!)).toBeGreaterThanOrEqual(2 * dots[i]![2]!);
+    await screenshot(page, 'projector-risk-result-same-point');
     await page.context().close();
     seed.destroy();
   }, 60_000);
