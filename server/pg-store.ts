@@ -93,9 +93,10 @@ const eventParams = (id: string, e: Omit<EventRecord, 'seq'>) => [id, e.at, e.ki
 
 export interface PgStore extends Store {
   readonly pool: pg.Pool;
-  /** Join failures per address, shared by all processes: blocked when `max` or more in the window. */
-  joinBlocked(address: string, max: number, windowMs: number, now: number): Promise<boolean>;
-  recordJoinFailure(address: string, windowMs: number, now: number): Promise<void>;
+  /** Join failures per address, shared by all processes: ms until the address may try again (`max` or more in the window), else 0. */
+  joinBlockedFor(address: string, max: number, windowMs: number, now: number): Promise<number>;
+  /** Counts a failure and returns 0, or, with `max` already in the window, counts nothing and returns `joinBlockedFor`. */
+  recordJoinFailure(address: string, max: number, windowMs: number, now: number): Promise<number>;
 }
 
 /**
@@ -136,6 +137,12 @@ export async function openPgStore(connectionString: string, opts: { max?: number
         if (!isUniqueViolation(err) || attempt >= 5 || c !== pool) throw err;
       }
     }
+  }
+
+  async function joinBlockedFor(address: string, max: number, windowMs: number, now: number): Promise<number> {
+    const r = await one('SELECT window_start, count FROM join_failures WHERE address = $1', [address]);
+    if (!r || now - (r.window_start as number) >= windowMs || (r.count as number) < max) return 0;
+    return (r.window_start as number) + windowMs - now;
   }
 
   return {
@@ -296,19 +303,22 @@ export async function openPgStore(connectionString: string, opts: { max?: number
     listBallots: async (voteId) =>
       (await rows<BallotRow>('SELECT * FROM ballots WHERE vote_id = $1 ORDER BY at, participant_id', [voteId])).map(toBallot),
 
-    joinBlocked: async (address, max, windowMs, now) => {
-      const r = await one('SELECT window_start, count FROM join_failures WHERE address = $1', [address]);
-      return !!r && now - (r.window_start as number) < windowMs && (r.count as number) >= max;
-    },
-    // One statement: a new window, or one more failure in the current one.
-    recordJoinFailure: async (address, windowMs, now) =>
-      void (await pool.query(
-        `INSERT INTO join_failures (address, window_start, count) VALUES ($1, $2, 1)
+    joinBlockedFor,
+    // One statement: a new window, or one more failure in the current one, only while it has room.
+    // The upsert locks the row, so concurrent failures from every process are counted one at a time
+    // and the (max+1)th finds the window full instead of all of them passing an earlier check.
+    recordJoinFailure: async (address, max, windowMs, now) => {
+      const counted = await changed(
+        `INSERT INTO join_failures AS f (address, window_start, count) VALUES ($1, $2, 1)
          ON CONFLICT (address) DO UPDATE SET
-           count = CASE WHEN $2 - join_failures.window_start >= $3 THEN 1 ELSE join_failures.count + 1 END,
-           window_start = CASE WHEN $2 - join_failures.window_start >= $3 THEN $2 ELSE join_failures.window_start END`,
-        [address, now, windowMs],
-      )),
+           count = CASE WHEN $2 - f.window_start >= $3 THEN 1 ELSE f.count + 1 END,
+           window_start = CASE WHEN $2 - f.window_start >= $3 THEN $2 ELSE f.window_start END
+         WHERE $2 - f.window_start >= $3 OR f.count < $4`,
+        [address, now, windowMs, max],
+      );
+      // The window may have ended between the two statements: wait a moment rather than not at all.
+      return counted ? 0 : Math.max(1, await joinBlockedFor(address, max, windowMs, now));
+    },
     close: () => pool.end(),
   };
 }
