@@ -86,6 +86,8 @@ const workshopParams = (w: NewWorkshop) => [
 const INSERT_UPDATE = 'INSERT INTO updates (workshop_id, seq, at, author, data) VALUES ($1, $2, $3, $4, $5)';
 const INSERT_PARTICIPANT = `INSERT INTO participants (id, workshop_id, name, token_hash, created_at, removed_at) VALUES ($1, $2, $3, $4, $5, NULL)`;
 const participantParams = (p: ParticipantRecord & { tokenHash: string }) => [p.id, p.workshopId, p.name, p.tokenHash, p.createdAt];
+const INSERT_IMPORTED_PARTICIPANT = `INSERT INTO participants (id, workshop_id, name, token_hash, created_at, removed_at, imported)
+  VALUES ($1, $2, $3, $4, $5, $6, true)`;
 // The next seq is computed inside the INSERT; two concurrent appends may still pick one number, so the loser retries.
 const INSERT_EVENT = `INSERT INTO events (workshop_id, seq, at, kind, actor, data)
   VALUES ($1, (SELECT coalesce(max(seq), 0) + 1 FROM events WHERE workshop_id = $1), $2, $3, $4, $5)`;
@@ -171,17 +173,19 @@ export async function openPgStore(connectionString: string, opts: { max?: number
       );
       if (f?.role === 'facilitator') return { role: 'facilitator', author: 'facilitator' };
       if (f?.role === 'observer') return { role: 'observer', author: 'observer' };
-      const p = await one('SELECT id, name FROM participants WHERE workshop_id = $1 AND token_hash = $2 AND removed_at IS NULL', [
-        workshopId,
-        tokenHash,
-      ]);
+      const p = await one(
+        'SELECT id, name FROM participants WHERE workshop_id = $1 AND token_hash = $2 AND removed_at IS NULL AND NOT imported',
+        [workshopId, tokenHash],
+      );
       if (!p) return undefined;
       const pid = p.id as string;
       return { role: 'participant', author: pid, participantId: pid, name: p.name as string };
     },
     addParticipant: async (p) => void (await pool.query(INSERT_PARTICIPANT, participantParams(p))),
     countParticipants: async (id) =>
-      Number((await one('SELECT count(*) AS n FROM participants WHERE workshop_id = $1 AND removed_at IS NULL', [id]))?.n ?? 0),
+      Number(
+        (await one('SELECT count(*) AS n FROM participants WHERE workshop_id = $1 AND removed_at IS NULL AND NOT imported', [id]))?.n ?? 0,
+      ),
     listParticipants: async (id) =>
       (await rows<ParticipantRow>('SELECT * FROM participants WHERE workshop_id = $1 ORDER BY created_at, id', [id])).map(toParticipant),
     renameParticipant: (id, pid, name) =>
@@ -251,7 +255,7 @@ export async function openPgStore(connectionString: string, opts: { max?: number
           last.at,
           bytes(imp.snapshot),
         ]);
-        for (const p of imp.participants) await c.query(INSERT_PARTICIPANT, participantParams(p));
+        for (const p of imp.participants) await c.query(INSERT_IMPORTED_PARTICIPANT, [...participantParams(p), p.removedAt]);
         for (const e of imp.events) await appendEvent(w.id, e, c);
         for (const v of imp.votes) await c.query(INSERT_VOTE, voteParams(v));
         for (const b of imp.ballots) {

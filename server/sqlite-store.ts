@@ -60,14 +60,18 @@ export function openSqliteStore(file: string): Store {
        FROM workshops WHERE id = @id AND (facilitator_key_hash = @hash OR observer_token_hash = @hash)`,
     ),
     participantByToken: db.prepare<[string, string], { id: string; name: string }>(
-      'SELECT id, name FROM participants WHERE workshop_id = ? AND token_hash = ? AND removed_at IS NULL',
+      'SELECT id, name FROM participants WHERE workshop_id = ? AND token_hash = ? AND removed_at IS NULL AND imported = 0',
     ),
     insertParticipant: db.prepare(
       `INSERT INTO participants (id, workshop_id, name, token_hash, created_at, removed_at)
        VALUES (@id, @workshopId, @name, @tokenHash, @createdAt, NULL)`,
     ),
+    insertImportedParticipant: db.prepare(
+      `INSERT INTO participants (id, workshop_id, name, token_hash, created_at, removed_at, imported)
+       VALUES (@id, @workshopId, @name, @tokenHash, @createdAt, @removedAt, 1)`,
+    ),
     countParticipants: db.prepare<[string], { n: number }>(
-      'SELECT count(*) AS n FROM participants WHERE workshop_id = ? AND removed_at IS NULL',
+      'SELECT count(*) AS n FROM participants WHERE workshop_id = ? AND removed_at IS NULL AND imported = 0',
     ),
     listParticipants: db.prepare<[string], ParticipantRow>('SELECT * FROM participants WHERE workshop_id = ? ORDER BY created_at, id'),
     insertVote: db.prepare(
@@ -148,7 +152,7 @@ export function openSqliteStore(file: string): Store {
     for (const e of imp.entries) q.append.run(w.id, e.seq, e.at, e.author, e.data);
     const last = imp.entries[imp.entries.length - 1]!;
     q.insertSnapshot.run(w.id, last.seq, last.at, imp.snapshot);
-    for (const p of imp.participants) q.insertParticipant.run(p);
+    for (const p of imp.participants) q.insertImportedParticipant.run(p);
     for (const e of imp.events) appendEvent(w.id, e);
     for (const v of imp.votes) createVote(v);
     for (const b of imp.ballots) q.insertBallot.run(b);
