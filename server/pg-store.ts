@@ -84,7 +84,9 @@ const workshopParams = (w: NewWorkshop) => [
   w.createdAt,
 ];
 const INSERT_UPDATE = 'INSERT INTO updates (workshop_id, seq, at, author, data) VALUES ($1, $2, $3, $4, $5)';
-const INSERT_PARTICIPANT = `INSERT INTO participants (id, workshop_id, name, token_hash, created_at, removed_at) VALUES ($1, $2, $3, $4, $5, NULL)`;
+const SEAT_PARTICIPANT = `INSERT INTO participants (id, workshop_id, name, token_hash, created_at, removed_at)
+  SELECT $1::text, $2::text, $3::text, $4::text, $5::bigint, NULL
+  WHERE (SELECT count(*) FROM participants WHERE workshop_id = $2 AND removed_at IS NULL AND NOT imported) < $6::bigint`;
 const participantParams = (p: ParticipantRecord & { tokenHash: string }) => [p.id, p.workshopId, p.name, p.tokenHash, p.createdAt];
 const INSERT_IMPORTED_PARTICIPANT = `INSERT INTO participants (id, workshop_id, name, token_hash, created_at, removed_at, imported)
   VALUES ($1, $2, $3, $4, $5, $6, true)`;
@@ -181,7 +183,14 @@ export async function openPgStore(connectionString: string, opts: { max?: number
       const pid = p.id as string;
       return { role: 'participant', author: pid, participantId: pid, name: p.name as string };
     },
-    addParticipant: async (p) => void (await pool.query(INSERT_PARTICIPANT, participantParams(p))),
+    // Under READ COMMITTED two joins could each count the other's seat as free; locking the
+    // workshop's row first makes them take turns, and the INSERT's own snapshot, taken after the
+    // lock, sees every seat committed before it. NO KEY UPDATE leaves foreign-key checks unblocked.
+    addParticipant: (p, maxSeats) =>
+      tx(async (c) => {
+        await c.query('SELECT 1 FROM workshops WHERE id = $1 FOR NO KEY UPDATE', [p.workshopId]);
+        return ((await c.query(SEAT_PARTICIPANT, [...participantParams(p), maxSeats])).rowCount ?? 0) > 0;
+      }),
     countParticipants: async (id) =>
       Number(
         (await one('SELECT count(*) AS n FROM participants WHERE workshop_id = $1 AND removed_at IS NULL AND NOT imported', [id]))?.n ?? 0,

@@ -62,9 +62,11 @@ export function openSqliteStore(file: string): Store {
     participantByToken: db.prepare<[string, string], { id: string; name: string }>(
       'SELECT id, name FROM participants WHERE workshop_id = ? AND token_hash = ? AND removed_at IS NULL AND imported = 0',
     ),
-    insertParticipant: db.prepare(
+    // The count is inside the INSERT: one statement, one write transaction, so two joins can never both take the last seat.
+    seatParticipant: db.prepare(
       `INSERT INTO participants (id, workshop_id, name, token_hash, created_at, removed_at)
-       VALUES (@id, @workshopId, @name, @tokenHash, @createdAt, NULL)`,
+       SELECT @id, @workshopId, @name, @tokenHash, @createdAt, NULL
+       WHERE (SELECT count(*) FROM participants WHERE workshop_id = @workshopId AND removed_at IS NULL AND imported = 0) < @maxSeats`,
     ),
     insertImportedParticipant: db.prepare(
       `INSERT INTO participants (id, workshop_id, name, token_hash, created_at, removed_at, imported)
@@ -192,7 +194,7 @@ export function openSqliteStore(file: string): Store {
       const p = q.participantByToken.get(workshopId, tokenHash);
       return p && { role: 'participant', author: p.id, participantId: p.id, name: p.name };
     },
-    addParticipant: (p) => void q.insertParticipant.run(p),
+    addParticipant: (p, maxSeats) => q.seatParticipant.run({ ...p, maxSeats }).changes > 0,
     countParticipants: (id) => q.countParticipants.get(id)?.n ?? 0,
     listParticipants: (id) => q.listParticipants.all(id).map(toParticipant),
     createVote,

@@ -135,7 +135,12 @@ export interface Store {
   rotateObserver(workshopId: string, tokenHash: string, version: number): MaybePromise<void>;
   /** Who holds this token hash in this workshop, if anyone (removed and imported participants hold nothing). */
   resolveCredential(workshopId: string, tokenHash: string): MaybePromise<Credential | undefined>;
-  addParticipant(p: ParticipantRecord & { tokenHash: string }): MaybePromise<void>;
+  /**
+   * Adds a participant only while fewer than `maxSeats` hold a seat (see `countParticipants`),
+   * counted and written in one step, so joins at once, in any number of processes, never pass
+   * it. False, with nothing written, when the workshop is full.
+   */
+  addParticipant(p: ParticipantRecord & { tokenHash: string }, maxSeats: number): MaybePromise<boolean>;
   /** Participants holding a seat: joined here and not removed (imported ones are history, not seats). */
   countParticipants(workshopId: string): MaybePromise<number>;
   listParticipants(workshopId: string): MaybePromise<ParticipantRecord[]>;

@@ -32,19 +32,20 @@ export function joinRoutes(ctx: ApiContext): Route[] {
         const wait = workshop ? await failures.blockedFor(address) : await failures.fail(address);
         if (wait > 0) throw tooManyTries(wait);
         if (!workshop) throw new AppError('not_found', 'no workshop has that code');
-        if ((await store.countParticipants(workshop.id)) >= limits.maxParticipantsPerWorkshop) {
-          throw new AppError('conflict', `this workshop is full (${limits.maxParticipantsPerWorkshop} participants)`);
-        }
         const token = newSecret();
         const participantId = newId('p_');
-        await store.addParticipant({
-          id: participantId,
-          workshopId: workshop.id,
-          name: body.name,
-          tokenHash: hashSecret(token),
-          createdAt: ctx.now(),
-          removedAt: null,
-        });
+        const seated = await store.addParticipant(
+          {
+            id: participantId,
+            workshopId: workshop.id,
+            name: body.name,
+            tokenHash: hashSecret(token),
+            createdAt: ctx.now(),
+            removedAt: null,
+          },
+          limits.maxParticipantsPerWorkshop,
+        );
+        if (!seated) throw new AppError('conflict', `this workshop is full (${limits.maxParticipantsPerWorkshop} participants)`);
         // In a cluster the workshop may be served by another process: it writes the roster.
         if (ctx.rooms.servesHere(workshop.id)) await writeMember(ctx, workshop.id, participantId, body.name);
         else await ctx.rooms.announceRoster(workshop.id);

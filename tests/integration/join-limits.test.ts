@@ -1,7 +1,7 @@
 import { request, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPgStore } from '../../server/pg-store.ts';
-import { createWorkshop } from '../helpers/api.ts';
+import { createWorkshop, post } from '../helpers/api.ts';
 import { freshDatabase, testDatabaseUrl } from '../helpers/pg.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 
@@ -107,6 +107,34 @@ function joinLimitSuite(servers: () => TestServer[]) {
     expect(count(answers, 404) + count(answers, 200)).toBeLessThanOrEqual(LIMITS.joinFailuresPerWindow + 3);
     expect(count(answers, 429)).toBeGreaterThanOrEqual(30 - LIMITS.joinFailuresPerWindow - 3);
     expectTooMany(answers);
+  });
+
+  it('seats maxParticipantsPerWorkshop joiners and answers the next with 409 and the reason', async () => {
+    const [first] = servers();
+    const w = await createWorkshop(first!.url);
+    const joinAs = (name: string) => post(`${first!.url}/api/join`, { code: w.joinCode, name });
+    for (let i = 1; i < LIMITS.maxParticipantsPerWorkshop; i++) expect((await joinAs(`Lead ${i}`)).status).toBe(200);
+    expect((await joinAs('The last seat')).status).toBe(200);
+    const full = await joinAs('One too many');
+    expect(full.status).toBe(409);
+    expect(full.json).toMatchObject({ code: 'conflict', error: expect.stringMatching(/full/) });
+  });
+
+  it('never seats more than maxParticipantsPerWorkshop when everyone joins at once', async () => {
+    const [first] = servers();
+    const w = await createWorkshop(first!.url);
+    // Broke: the route counted seats, then inserted, in two steps: joins at once all saw a free seat.
+    const answers = await burst(
+      [first!],
+      Array.from({ length: 12 }, (_, i) => ({ code: w.joinCode, name: `Lead ${i}` })),
+      from(),
+    );
+    expect(count(answers, 200)).toBe(LIMITS.maxParticipantsPerWorkshop);
+    expect(count(answers, 409)).toBe(12 - LIMITS.maxParticipantsPerWorkshop);
+    const list = await fetch(`${first!.url}/api/workshops/${w.id}/participants`, {
+      headers: { authorization: `Bearer ${w.facilitatorKey}` },
+    });
+    expect(((await list.json()) as { participants: unknown[] }).participants).toHaveLength(LIMITS.maxParticipantsPerWorkshop);
   });
 }
 
