@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { Group, readControl, readGroups, readMeta, readResults, readTeams, ROOTS } from '../shared/doc.ts';
 import { computeInsights } from '../shared/insights.ts';
 import { AppError } from '../shared/errors.ts';
+import type { Limits } from '../shared/limits.ts';
 import {
   EXPORT_FORMAT,
   EXPORT_VERSION,
@@ -25,6 +26,7 @@ import { observerToken } from './routes/context.ts';
 import { secureShuffle } from './shuffle.ts';
 import type { LogEntry, Store, WorkshopRecord } from './store.ts';
 import { hashSecret, newId, newJoinCode, newSecret } from './tokens.ts';
+import { logEntryRefusal } from './write-filter.ts';
 
 /** Reading the log for an export: big pages, since this is one request reading it all. */
 const EXPORT_PAGE = 5000;
@@ -235,12 +237,14 @@ const ROLE_AUTHORS = new Set(['facilitator', 'server', 'observer']);
 /**
  * Turns an export into a new workshop: a fresh id, join code and facilitator
  * key. The log is replayed first, so a file whose updates do not form a
- * complete document is refused before anything is stored. Participants get
+ * complete document, or that holds a change the board would refuse from a
+ * socket (a team of the wrong shape, one team past `maxTeams`), is refused
+ * before anything is stored. Participants get
  * new ids (the file may come from this same server) and tokens nobody holds;
  * the log's authors follow the new ids. Revealed votes and their ballots come
  * back too (server/import-votes.ts), so a re-export matches and rounds continue.
  */
-export async function importExport(store: Store, raw: unknown) {
+export async function importExport(store: Store, raw: unknown, limits: Pick<Limits, 'maxTeams'>) {
   const parsed = ImportFile.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -258,10 +262,17 @@ export async function importExport(store: Store, raw: unknown) {
       if (e.seq !== i + 1) throw new AppError('bad_request', `log entry ${i + 1} has seq ${e.seq}; the log must run 1, 2, 3…`);
       return { seq: e.seq, at: e.at, author: author(e.author), data: fromBase64(e.update) };
     });
-    try {
-      engine.append(entries.map((e) => ({ seq: e.seq, at: e.at, author: e.author, update: e.data })));
-    } catch {
-      throw new AppError('bad_request', `log entry ${engine.length} is not a valid Yjs update`);
+    // Each entry is held to the rules a socket's change is (server/write-filter.ts) before it is
+    // applied: an import needs no credential, so without them a file could carry any number of
+    // teams of any shape and size. Inspecting an entry costs about what applying it does.
+    for (const e of entries) {
+      const refusal = logEntryRefusal(engine.finalDoc, e.data, limits);
+      if (refusal) throw new AppError('bad_request', `log entry ${e.seq}: ${refusal}`);
+      try {
+        engine.append([{ seq: e.seq, at: e.at, author: e.author, update: e.data }]);
+      } catch {
+        throw new AppError('bad_request', `log entry ${e.seq}: not a valid Yjs update`);
+      }
     }
     const meta = engine.finalDoc.getMap<unknown>(ROOTS.meta);
     if (engine.incomplete || !Template.safeParse(meta.get('template')).success || typeof meta.get('title') !== 'string') {

@@ -13,10 +13,11 @@ export const SECURITY_HEADERS: Record<string, string> = {
   'Cross-Origin-Opener-Policy': 'same-origin',
 };
 
-export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
     ...SECURITY_HEADERS,
+    ...headers,
     'Content-Type': 'application/json; charset=utf-8',
     'Content-Length': Buffer.byteLength(text),
     'Cache-Control': 'no-store',
@@ -25,7 +26,10 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
 }
 
 export function sendError(res: ServerResponse, err: AppError): void {
-  sendJson(res, err.status, { error: err.message, code: err.code });
+  const headers: Record<string, string> = {};
+  // Whole seconds, rounded up, and at least one: "Retry-After: 0" invites an immediate retry.
+  if (err.retryAfterMs !== undefined) headers['Retry-After'] = String(Math.max(1, Math.ceil(err.retryAfterMs / 1000)));
+  sendJson(res, err.status, { error: err.message, code: err.code }, headers);
 }
 
 /** Reads a JSON body of at most `limit` bytes and validates it; every failure is an AppError. */

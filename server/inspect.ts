@@ -21,10 +21,12 @@ export interface UpdateInspection {
   malformed: boolean;
   /**
    * In `teams`, something other than a map per team holding the schema's
-   * fields, each value at most MAX_TEAM_VALUE_CHARS (see `teamItemFits`): a
+   * fields, each value at most MAX_TEAM_VALUE_CHARS (see `teamItemMisfit`): a
    * change the board refuses, as it refuses one the role may not make.
    */
   misfit: boolean;
+  /** What the first misfit is ("field "x" is not a team field"), for an answer that names it. */
+  misfitDetail?: string;
   /** Teams the update adds (keys new to the `teams` map). */
   newTeams: number;
 }
@@ -66,18 +68,24 @@ function placeOfStored(s: Y.Item): Place {
  * MAX_TEAM_ID_CHARS), and each holds the schema's fields (shared/doc.ts
  * TeamFields) as plain values of at most MAX_TEAM_VALUE_CHARS as JSON. Content
  * already deleted when the update was encoded carries no value and fits anywhere.
+ * Returns what does not fit, or null.
  */
-function teamItemFits(item: Y.Item, place: Place): boolean {
+function teamItemMisfit(item: Y.Item, place: Place): string | null {
   const c = item.content;
-  if (c instanceof Y.ContentDeleted) return place.depth <= 2;
-  if (place.depth === 1)
-    return place.key !== null && place.key.length <= MAX_TEAM_ID_CHARS && c instanceof Y.ContentType && c.type instanceof Y.Map;
-  if (place.depth !== 2 || place.key === null || !TEAM_KEYS.has(place.key)) return false;
-  if (!(c instanceof Y.ContentAny) || c.arr.length !== 1) return false;
+  if (c instanceof Y.ContentDeleted) return place.depth <= 2 ? null : 'something is nested inside a team field';
+  if (place.depth === 1) {
+    if (place.key === null) return 'a team has no id';
+    if (place.key.length > MAX_TEAM_ID_CHARS) return `a team id is longer than ${MAX_TEAM_ID_CHARS} characters`;
+    return c instanceof Y.ContentType && c.type instanceof Y.Map ? null : `team "${place.key}" is not a map`;
+  }
+  if (place.depth !== 2 || place.key === null) return 'something is nested inside a team field';
+  if (!TEAM_KEYS.has(place.key)) return `"${place.key.slice(0, MAX_TEAM_ID_CHARS)}" is not a team field`;
+  if (!(c instanceof Y.ContentAny) || c.arr.length !== 1) return `team field "${place.key}" is not a plain value`;
   const value = c.arr[0];
   // A string by its own length: its JSON form doubles quotes and backslashes, and a note full of them is still a note.
   const size = typeof value === 'string' ? value.length : JSON.stringify(value)?.length;
-  return size !== undefined && size <= MAX_TEAM_VALUE_CHARS;
+  if (size === undefined) return `team field "${place.key}" is not a plain value`;
+  return size <= MAX_TEAM_VALUE_CHARS ? null : `team field "${place.key}" is ${size} characters long`;
 }
 
 /** The top-level name of the type a struct lives in, or null when it lives in garbage-collected content. */
@@ -123,10 +131,12 @@ export function inspectUpdate(doc: Y.Doc, update: Uint8Array): UpdateInspection 
     }
   }
 
+  // A binary search: the items of one client arrive in clock order, and an import inspects
+  // entries far larger than a socket's frame, so a scan per reference would be quadratic.
+  // (Items of a crafted update out of order are not found: the update reads as "missing".)
   const findOwn = (id: Y.ID): Y.Item | undefined => {
     const list = own.get(id.client);
     if (!list) return undefined;
-    // In clock order: a binary search, as a chain of overwrites looks up every item of the update.
     let lo = 0;
     let hi = list.length - 1;
     while (lo <= hi) {
@@ -208,8 +218,11 @@ export function inspectUpdate(doc: Y.Doc, update: Uint8Array): UpdateInspection 
     else if (place !== null) {
       result.roots.add(place.root);
       if (place.root !== TEAMS_ROOT) continue;
-      if (!teamItemFits(item, place)) result.misfit = true;
-      else if (place.depth === 1 && !(item.content instanceof Y.ContentDeleted) && !teams.has(place.key!)) addedTeams.add(place.key!);
+      const misfit = teamItemMisfit(item, place);
+      if (misfit !== null) {
+        result.misfit = true;
+        result.misfitDetail ??= misfit;
+      } else if (place.depth === 1 && !(item.content instanceof Y.ContentDeleted) && !teams.has(place.key!)) addedTeams.add(place.key!);
     }
   }
   result.newTeams = addedTeams.size;

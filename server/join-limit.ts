@@ -1,18 +1,26 @@
 import type { Limits } from '../shared/limits.ts';
 import { FailureLimiter } from './ratelimit.ts';
-import type { Store } from './store.ts';
+import type { MaybePromise, Store } from './store.ts';
 
 /** A store that can count join failures for every process at once (PostgreSQL). */
 interface SharedFailures {
-  joinBlocked(address: string, max: number, windowMs: number, now: number): Promise<boolean>;
-  recordJoinFailure(address: string, windowMs: number, now: number): Promise<void>;
+  joinBlockedFor(address: string, max: number, windowMs: number, now: number): Promise<number>;
+  recordJoinFailure(address: string, max: number, windowMs: number, now: number): Promise<number>;
 }
 const isShared = (store: Store): store is Store & SharedFailures =>
   typeof (store as Partial<SharedFailures>).recordJoinFailure === 'function';
 
 export interface JoinLimiter {
-  blocked(address: string): Promise<boolean> | boolean;
-  fail(address: string): Promise<void> | void;
+  /** Milliseconds until this address may try a code again; 0 when it may now. */
+  blockedFor(address: string): MaybePromise<number>;
+  /**
+   * Counts a wrong code against the address and returns 0, or, when the
+   * address has no tries left, counts nothing and returns the milliseconds
+   * until it may try again. One atomic step: the answer to a wrong code is
+   * `404` only when this returned 0, so concurrent guesses, from any number of
+   * processes, never get more than `joinFailuresPerWindow` of them.
+   */
+  fail(address: string): MaybePromise<number>;
 }
 
 /**
@@ -25,8 +33,8 @@ export function joinLimiter(store: Store, limits: Limits, now: () => number): Jo
   const windowMs = limits.joinFailureWindowMs;
   if (isShared(store)) {
     return {
-      blocked: (address) => store.joinBlocked(address, max, windowMs, now()),
-      fail: (address) => store.recordJoinFailure(address, windowMs, now()),
+      blockedFor: (address) => store.joinBlockedFor(address, max, windowMs, now()),
+      fail: (address) => store.recordJoinFailure(address, max, windowMs, now()),
     };
   }
   return new FailureLimiter(max, windowMs, now);

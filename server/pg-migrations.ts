@@ -88,6 +88,8 @@ const MIGRATIONS: readonly string[] = [
   `ALTER TABLE votes ADD COLUMN named BOOLEAN NOT NULL DEFAULT false;`,
   // 4: the id an imported vote has in its workshop's log (SQLite migration 6).
   `ALTER TABLE votes ADD COLUMN doc_id TEXT;`,
+  // 5: imported participants, history rather than seats (SQLite migration 7).
+  `ALTER TABLE participants ADD COLUMN imported BOOLEAN NOT NULL DEFAULT false;`,
 ];
 
 /** Taken for the migrations, so processes that start together migrate once. */

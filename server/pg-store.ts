@@ -84,8 +84,12 @@ const workshopParams = (w: NewWorkshop) => [
   w.createdAt,
 ];
 const INSERT_UPDATE = 'INSERT INTO updates (workshop_id, seq, at, author, data) VALUES ($1, $2, $3, $4, $5)';
-const INSERT_PARTICIPANT = `INSERT INTO participants (id, workshop_id, name, token_hash, created_at, removed_at) VALUES ($1, $2, $3, $4, $5, NULL)`;
+const SEAT_PARTICIPANT = `INSERT INTO participants (id, workshop_id, name, token_hash, created_at, removed_at)
+  SELECT $1::text, $2::text, $3::text, $4::text, $5::bigint, NULL
+  WHERE (SELECT count(*) FROM participants WHERE workshop_id = $2 AND removed_at IS NULL AND NOT imported) < $6::bigint`;
 const participantParams = (p: ParticipantRecord & { tokenHash: string }) => [p.id, p.workshopId, p.name, p.tokenHash, p.createdAt];
+const INSERT_IMPORTED_PARTICIPANT = `INSERT INTO participants (id, workshop_id, name, token_hash, created_at, removed_at, imported)
+  VALUES ($1, $2, $3, $4, $5, $6, true)`;
 // The next seq is computed inside the INSERT; two concurrent appends may still pick one number, so the loser retries.
 const INSERT_EVENT = `INSERT INTO events (workshop_id, seq, at, kind, actor, data)
   VALUES ($1, (SELECT coalesce(max(seq), 0) + 1 FROM events WHERE workshop_id = $1), $2, $3, $4, $5)`;
@@ -93,9 +97,10 @@ const eventParams = (id: string, e: Omit<EventRecord, 'seq'>) => [id, e.at, e.ki
 
 export interface PgStore extends Store {
   readonly pool: pg.Pool;
-  /** Join failures per address, shared by all processes: blocked when `max` or more in the window. */
-  joinBlocked(address: string, max: number, windowMs: number, now: number): Promise<boolean>;
-  recordJoinFailure(address: string, windowMs: number, now: number): Promise<void>;
+  /** Join failures per address, shared by all processes: ms until the address may try again (`max` or more in the window), else 0. */
+  joinBlockedFor(address: string, max: number, windowMs: number, now: number): Promise<number>;
+  /** Counts a failure and returns 0, or, with `max` already in the window, counts nothing and returns `joinBlockedFor`. */
+  recordJoinFailure(address: string, max: number, windowMs: number, now: number): Promise<number>;
 }
 
 /**
@@ -138,6 +143,12 @@ export async function openPgStore(connectionString: string, opts: { max?: number
     }
   }
 
+  async function joinBlockedFor(address: string, max: number, windowMs: number, now: number): Promise<number> {
+    const r = await one('SELECT window_start, count FROM join_failures WHERE address = $1', [address]);
+    if (!r || now - (r.window_start as number) >= windowMs || (r.count as number) < max) return 0;
+    return (r.window_start as number) + windowMs - now;
+  }
+
   return {
     pool,
     createWorkshop: (w, initialUpdate) =>
@@ -164,17 +175,26 @@ export async function openPgStore(connectionString: string, opts: { max?: number
       );
       if (f?.role === 'facilitator') return { role: 'facilitator', author: 'facilitator' };
       if (f?.role === 'observer') return { role: 'observer', author: 'observer' };
-      const p = await one('SELECT id, name FROM participants WHERE workshop_id = $1 AND token_hash = $2 AND removed_at IS NULL', [
-        workshopId,
-        tokenHash,
-      ]);
+      const p = await one(
+        'SELECT id, name FROM participants WHERE workshop_id = $1 AND token_hash = $2 AND removed_at IS NULL AND NOT imported',
+        [workshopId, tokenHash],
+      );
       if (!p) return undefined;
       const pid = p.id as string;
       return { role: 'participant', author: pid, participantId: pid, name: p.name as string };
     },
-    addParticipant: async (p) => void (await pool.query(INSERT_PARTICIPANT, participantParams(p))),
+    // Under READ COMMITTED two joins could each count the other's seat as free; locking the
+    // workshop's row first makes them take turns, and the INSERT's own snapshot, taken after the
+    // lock, sees every seat committed before it. NO KEY UPDATE leaves foreign-key checks unblocked.
+    addParticipant: (p, maxSeats) =>
+      tx(async (c) => {
+        await c.query('SELECT 1 FROM workshops WHERE id = $1 FOR NO KEY UPDATE', [p.workshopId]);
+        return ((await c.query(SEAT_PARTICIPANT, [...participantParams(p), maxSeats])).rowCount ?? 0) > 0;
+      }),
     countParticipants: async (id) =>
-      Number((await one('SELECT count(*) AS n FROM participants WHERE workshop_id = $1 AND removed_at IS NULL', [id]))?.n ?? 0),
+      Number(
+        (await one('SELECT count(*) AS n FROM participants WHERE workshop_id = $1 AND removed_at IS NULL AND NOT imported', [id]))?.n ?? 0,
+      ),
     listParticipants: async (id) =>
       (await rows<ParticipantRow>('SELECT * FROM participants WHERE workshop_id = $1 ORDER BY created_at, id', [id])).map(toParticipant),
     renameParticipant: (id, pid, name) =>
@@ -244,7 +264,7 @@ export async function openPgStore(connectionString: string, opts: { max?: number
           last.at,
           bytes(imp.snapshot),
         ]);
-        for (const p of imp.participants) await c.query(INSERT_PARTICIPANT, participantParams(p));
+        for (const p of imp.participants) await c.query(INSERT_IMPORTED_PARTICIPANT, [...participantParams(p), p.removedAt]);
         for (const e of imp.events) await appendEvent(w.id, e, c);
         for (const v of imp.votes) await c.query(INSERT_VOTE, voteParams(v));
         for (const b of imp.ballots) {
@@ -296,19 +316,22 @@ export async function openPgStore(connectionString: string, opts: { max?: number
     listBallots: async (voteId) =>
       (await rows<BallotRow>('SELECT * FROM ballots WHERE vote_id = $1 ORDER BY at, participant_id', [voteId])).map(toBallot),
 
-    joinBlocked: async (address, max, windowMs, now) => {
-      const r = await one('SELECT window_start, count FROM join_failures WHERE address = $1', [address]);
-      return !!r && now - (r.window_start as number) < windowMs && (r.count as number) >= max;
-    },
-    // One statement: a new window, or one more failure in the current one.
-    recordJoinFailure: async (address, windowMs, now) =>
-      void (await pool.query(
-        `INSERT INTO join_failures (address, window_start, count) VALUES ($1, $2, 1)
+    joinBlockedFor,
+    // One statement: a new window, or one more failure in the current one, only while it has room.
+    // The upsert locks the row, so concurrent failures from every process are counted one at a time
+    // and the (max+1)th finds the window full instead of all of them passing an earlier check.
+    recordJoinFailure: async (address, max, windowMs, now) => {
+      const counted = await changed(
+        `INSERT INTO join_failures AS f (address, window_start, count) VALUES ($1, $2, 1)
          ON CONFLICT (address) DO UPDATE SET
-           count = CASE WHEN $2 - join_failures.window_start >= $3 THEN 1 ELSE join_failures.count + 1 END,
-           window_start = CASE WHEN $2 - join_failures.window_start >= $3 THEN $2 ELSE join_failures.window_start END`,
-        [address, now, windowMs],
-      )),
+           count = CASE WHEN $2 - f.window_start >= $3 THEN 1 ELSE f.count + 1 END,
+           window_start = CASE WHEN $2 - f.window_start >= $3 THEN $2 ELSE f.window_start END
+         WHERE $2 - f.window_start >= $3 OR f.count < $4`,
+        [address, now, windowMs, max],
+      );
+      // The window may have ended between the two statements: wait a moment rather than not at all.
+      return counted ? 0 : Math.max(1, await joinBlockedFor(address, max, windowMs, now));
+    },
     close: () => pool.end(),
   };
 }

@@ -84,6 +84,9 @@ const MIGRATIONS: readonly string[] = [
   // 6: imported votes keep the id their workshop's log knows them by (results.<id>), while the
   // row gets a fresh one: the same export imported twice would otherwise collide on votes.id.
   `ALTER TABLE votes ADD COLUMN doc_id TEXT;`,
+  // 7: participants that came with an import are history, not seats: they keep their
+  // removed_at as the export had it (so a re-export matches) but no longer fill the workshop.
+  `ALTER TABLE participants ADD COLUMN imported INTEGER NOT NULL DEFAULT 0;`,
 ];
 
 export function migrate(db: Database.Database): void {

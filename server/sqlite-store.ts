@@ -60,14 +60,20 @@ export function openSqliteStore(file: string): Store {
        FROM workshops WHERE id = @id AND (facilitator_key_hash = @hash OR observer_token_hash = @hash)`,
     ),
     participantByToken: db.prepare<[string, string], { id: string; name: string }>(
-      'SELECT id, name FROM participants WHERE workshop_id = ? AND token_hash = ? AND removed_at IS NULL',
+      'SELECT id, name FROM participants WHERE workshop_id = ? AND token_hash = ? AND removed_at IS NULL AND imported = 0',
     ),
-    insertParticipant: db.prepare(
+    // The count is inside the INSERT: one statement, one write transaction, so two joins can never both take the last seat.
+    seatParticipant: db.prepare(
       `INSERT INTO participants (id, workshop_id, name, token_hash, created_at, removed_at)
-       VALUES (@id, @workshopId, @name, @tokenHash, @createdAt, NULL)`,
+       SELECT @id, @workshopId, @name, @tokenHash, @createdAt, NULL
+       WHERE (SELECT count(*) FROM participants WHERE workshop_id = @workshopId AND removed_at IS NULL AND imported = 0) < @maxSeats`,
+    ),
+    insertImportedParticipant: db.prepare(
+      `INSERT INTO participants (id, workshop_id, name, token_hash, created_at, removed_at, imported)
+       VALUES (@id, @workshopId, @name, @tokenHash, @createdAt, @removedAt, 1)`,
     ),
     countParticipants: db.prepare<[string], { n: number }>(
-      'SELECT count(*) AS n FROM participants WHERE workshop_id = ? AND removed_at IS NULL',
+      'SELECT count(*) AS n FROM participants WHERE workshop_id = ? AND removed_at IS NULL AND imported = 0',
     ),
     listParticipants: db.prepare<[string], ParticipantRow>('SELECT * FROM participants WHERE workshop_id = ? ORDER BY created_at, id'),
     insertVote: db.prepare(
@@ -148,7 +154,7 @@ export function openSqliteStore(file: string): Store {
     for (const e of imp.entries) q.append.run(w.id, e.seq, e.at, e.author, e.data);
     const last = imp.entries[imp.entries.length - 1]!;
     q.insertSnapshot.run(w.id, last.seq, last.at, imp.snapshot);
-    for (const p of imp.participants) q.insertParticipant.run(p);
+    for (const p of imp.participants) q.insertImportedParticipant.run(p);
     for (const e of imp.events) appendEvent(w.id, e);
     for (const v of imp.votes) createVote(v);
     for (const b of imp.ballots) q.insertBallot.run(b);
@@ -188,7 +194,7 @@ export function openSqliteStore(file: string): Store {
       const p = q.participantByToken.get(workshopId, tokenHash);
       return p && { role: 'participant', author: p.id, participantId: p.id, name: p.name };
     },
-    addParticipant: (p) => void q.insertParticipant.run(p),
+    addParticipant: (p, maxSeats) => q.seatParticipant.run({ ...p, maxSeats }).changes > 0,
     countParticipants: (id) => q.countParticipants.get(id)?.n ?? 0,
     listParticipants: (id) => q.listParticipants.all(id).map(toParticipant),
     createVote,

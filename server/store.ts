@@ -63,6 +63,10 @@ export interface ImportedWorkshop {
   entries: LogEntry[];
   /** A snapshot of the final document at the last seq, so loading it reads no log. */
   snapshot: Uint8Array;
+  /**
+   * Stored as the file has them, `removedAt` included, and marked imported: history, not
+   * seats. They never count against `maxParticipantsPerWorkshop` and their tokens never resolve.
+   */
   participants: (ParticipantRecord & { tokenHash: string })[];
   events: Omit<EventRecord, 'seq'>[];
   /** The revealed votes, each with a fresh `id` and its log's id as `docId`. */
@@ -129,9 +133,15 @@ export interface Store {
   setJoinCode(workshopId: string, joinCode: string): MaybePromise<void>;
   /** Replaces the observer token hash and records the new version. */
   rotateObserver(workshopId: string, tokenHash: string, version: number): MaybePromise<void>;
-  /** Who holds this token hash in this workshop, if anyone (removed participants hold nothing). */
+  /** Who holds this token hash in this workshop, if anyone (removed and imported participants hold nothing). */
   resolveCredential(workshopId: string, tokenHash: string): MaybePromise<Credential | undefined>;
-  addParticipant(p: ParticipantRecord & { tokenHash: string }): MaybePromise<void>;
+  /**
+   * Adds a participant only while fewer than `maxSeats` hold a seat (see `countParticipants`),
+   * counted and written in one step, so joins at once, in any number of processes, never pass
+   * it. False, with nothing written, when the workshop is full.
+   */
+  addParticipant(p: ParticipantRecord & { tokenHash: string }, maxSeats: number): MaybePromise<boolean>;
+  /** Participants holding a seat: joined here and not removed (imported ones are history, not seats). */
   countParticipants(workshopId: string): MaybePromise<number>;
   listParticipants(workshopId: string): MaybePromise<ParticipantRecord[]>;
   /** Returns false when no such (unremoved) participant exists. */

@@ -27,6 +27,8 @@ export class AppError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
+    /** How long the client should wait before trying again; the HTTP answer carries it as `Retry-After`. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
     this.name = 'AppError';

@@ -64,7 +64,7 @@ export function exportRoutes(ctx: ApiContext): Route[] {
       pattern: /^\/api\/workshops\/import$/,
       handle: async (req, res) => {
         const raw = await readJson(req, z.unknown(), ctx.limits.maxImportBytes);
-        const { record, key } = await importExport(store, raw);
+        const { record, key } = await importExport(store, raw, ctx.limits);
         ctx.log('info', 'workshop imported', { workshop: record.id });
         sendJson(res, 201, { id: record.id, joinCode: record.joinCode, facilitatorKey: key, ...ctx.links(req, record, key) });
       },

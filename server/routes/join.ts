@@ -7,6 +7,9 @@ import { hashSecret, newId, newSecret } from '../tokens.ts';
 import type { ApiContext, Route } from './context.ts';
 import { writeMember } from './participants.ts';
 
+const tooManyTries = (waitMs: number) =>
+  new AppError('too_many_requests', 'too many wrong codes from this address; wait a minute and try again', waitMs);
+
 export function joinRoutes(ctx: ApiContext): Route[] {
   const { store, limits } = ctx;
   const failures = joinLimiter(store, limits, ctx.now);
@@ -16,29 +19,33 @@ export function joinRoutes(ctx: ApiContext): Route[] {
       pattern: /^\/api\/join$/,
       handle: async (req, res) => {
         const address = clientAddress(req, ctx.trustProxy);
-        if (await failures.blocked(address)) {
-          throw new AppError('too_many_requests', 'too many wrong codes from this address; wait a minute and try again');
-        }
+        // A blocked address is turned away before its body is read; the decision itself comes after the lookup.
+        const early = await failures.blockedFor(address);
+        if (early > 0) throw tooManyTries(early);
         const body = await readJson(req, JoinBody, limits.maxJsonBodyBytes);
         const code = normalizeJoinCode(body.code);
         const workshop = isJoinCode(code) ? await store.findWorkshopByJoinCode(code) : undefined;
-        if (!workshop) {
-          await failures.fail(address);
-          throw new AppError('not_found', 'no workshop has that code');
-        }
-        if ((await store.countParticipants(workshop.id)) >= limits.maxParticipantsPerWorkshop) {
-          throw new AppError('conflict', `this workshop is full (${limits.maxParticipantsPerWorkshop} participants)`);
-        }
+        // Concurrent guesses all passed the check above before any of them had failed, so the
+        // answer is decided here: a wrong code is 404 only if its failure could still be counted,
+        // and a right one is refused while the address is blocked (or a burst would tell right
+        // codes by their 200 among the 429s).
+        const wait = workshop ? await failures.blockedFor(address) : await failures.fail(address);
+        if (wait > 0) throw tooManyTries(wait);
+        if (!workshop) throw new AppError('not_found', 'no workshop has that code');
         const token = newSecret();
         const participantId = newId('p_');
-        await store.addParticipant({
-          id: participantId,
-          workshopId: workshop.id,
-          name: body.name,
-          tokenHash: hashSecret(token),
-          createdAt: ctx.now(),
-          removedAt: null,
-        });
+        const seated = await store.addParticipant(
+          {
+            id: participantId,
+            workshopId: workshop.id,
+            name: body.name,
+            tokenHash: hashSecret(token),
+            createdAt: ctx.now(),
+            removedAt: null,
+          },
+          limits.maxParticipantsPerWorkshop,
+        );
+        if (!seated) throw new AppError('conflict', `this workshop is full (${limits.maxParticipantsPerWorkshop} participants)`);
         // In a cluster the workshop may be served by another process: it writes the roster.
         if (ctx.rooms.servesHere(workshop.id)) await writeMember(ctx, workshop.id, participantId, body.name);
         else await ctx.rooms.announceRoster(workshop.id);

@@ -62,7 +62,7 @@ export function storeSuite(name: string, open: () => Promise<{ store: Store; cle
 
     it('resolves the facilitator key, the observer token and participant tokens, and nothing else', async () => {
       const w = await workshop();
-      await store.addParticipant(participant(w.id, 'p_a'));
+      await store.addParticipant(participant(w.id, 'p_a'), 100);
       expect(await store.resolveCredential(w.id, w.facilitatorKeyHash)).toEqual({ role: 'facilitator', author: 'facilitator' });
       expect(await store.resolveCredential(w.id, w.observerTokenHash)).toEqual({ role: 'observer', author: 'observer' });
       expect(await store.resolveCredential(w.id, `tok-${w.id}-p_a`)).toEqual({
@@ -92,8 +92,8 @@ export function storeSuite(name: string, open: () => Promise<{ store: Store; cle
 
     it('counts, lists, renames and removes participants; a removed token stops resolving', async () => {
       const w = await workshop();
-      await store.addParticipant(participant(w.id, 'p_1', 10));
-      await store.addParticipant(participant(w.id, 'p_2', 20));
+      await store.addParticipant(participant(w.id, 'p_1', 10), 100);
+      await store.addParticipant(participant(w.id, 'p_2', 20), 100);
       expect(await store.countParticipants(w.id)).toBe(2);
       expect(await store.renameParticipant(w.id, 'p_1', 'Ada')).toBe(true);
       expect(await store.renameParticipant(w.id, 'p_9', 'Nobody')).toBe(false);
@@ -106,6 +106,32 @@ export function storeSuite(name: string, open: () => Promise<{ store: Store; cle
       ]);
       expect(await store.resolveCredential(w.id, `tok-${w.id}-p_2`)).toBeUndefined();
       expect(await store.renameParticipant(w.id, 'p_2', 'Back')).toBe(false);
+    });
+
+    it('seats a participant only while the workshop has a seat: the last one fills it, the next is refused', async () => {
+      const w = await workshop();
+      const seat = (n: number) => store.addParticipant(participant(w.id, `p_${w.id}_${n}`), 3);
+      for (const n of [1, 2]) expect(await seat(n)).toBe(true);
+      expect(await seat(3)).toBe(true);
+      expect(await seat(4)).toBe(false);
+      expect(await store.countParticipants(w.id)).toBe(3);
+      expect((await store.listParticipants(w.id)).map((p) => p.id)).toEqual([1, 2, 3].map((n) => `p_${w.id}_${n}`));
+      expect(await store.resolveCredential(w.id, `tok-${w.id}-p_${w.id}_4`)).toBeUndefined();
+      // A removed participant frees its seat.
+      await store.removeParticipant(w.id, `p_${w.id}_2`, 5);
+      expect(await seat(5)).toBe(true);
+      expect(await seat(6)).toBe(false);
+    });
+
+    it('never seats more than the limit when participants join at once', async () => {
+      const w = await workshop();
+      // Broke: the route counted, then inserted, in two steps; joins at once all saw a free seat.
+      const added = await Promise.all(
+        Array.from({ length: 16 }, (_, i) => Promise.resolve().then(() => store.addParticipant(participant(w.id, `p_${w.id}_${i}`), 5))),
+      );
+      expect(added.filter(Boolean)).toHaveLength(5);
+      expect(await store.countParticipants(w.id)).toBe(5);
+      expect(await store.listParticipants(w.id)).toHaveLength(5);
     });
 
     it('appends updates at explicit seqs and refuses a second entry at a taken seq (the fence)', async () => {
@@ -186,7 +212,10 @@ export function storeSuite(name: string, open: () => Promise<{ store: Store; cle
         },
         entries,
         snapshot: update('final', 1),
-        participants: [{ ...participant(id, `p_${id}`), tokenHash: `t-${id}` }],
+        participants: [
+          { ...participant(id, `p_${id}`), tokenHash: `t-${id}` },
+          { ...participant(id, `p_gone_${id}`, 2), tokenHash: `t-gone-${id}`, removedAt: 50 },
+        ],
         events: [{ at: 1001, kind: 'connect', actor: `p_${id}`, data: {} }],
         votes: [
           {
@@ -227,7 +256,11 @@ export function storeSuite(name: string, open: () => Promise<{ store: Store; cle
       expect(doc.tail).toEqual([]);
       expect(doc.lastSeq).toBe(1200);
       expect((await store.history(id, 1199, 5)).map((e) => e.at)).toEqual([2199]);
-      expect(await store.countParticipants(id)).toBe(1);
+      // Imported participants are history, not seats: kept as the file had them, but they fill no
+      // seat and their tokens open nothing. Broke: they counted, so a full workshop came back full.
+      expect(await store.listParticipants(id)).toEqual(base.participants.map(({ tokenHash: _, ...p }) => p));
+      expect(await store.countParticipants(id)).toBe(0);
+      expect(await store.resolveCredential(id, `t-${id}`)).toBeUndefined();
       expect((await store.listEvents(id)).map((e) => e.seq)).toEqual([1]);
       expect(await store.listVotes(id)).toEqual(base.votes);
       expect(await store.listBallots(`v_${id}`)).toEqual(base.ballots);

@@ -117,6 +117,38 @@ describe('inspecting an update against the server document', () => {
     const { server } = pair();
     expect(() => inspectUpdate(server, new Uint8Array([200, 200, 200, 200, 1]))).toThrow();
   });
+
+  it('names what does not fit in teams', () => {
+    const detail = (change: (teams: Y.Map<unknown>) => void) => {
+      const { server, client } = pair();
+      const r = inspectUpdate(
+        server,
+        capture(client, () => change(client.getMap(ROOTS.teams))),
+      );
+      expect(r.misfit).toBe(true);
+      return r.misfitDetail;
+    };
+    expect(detail((teams) => (teams.get('t1') as Y.Map<unknown>).set('evil', 1))).toBe('"evil" is not a team field');
+    expect(detail((teams) => (teams.get('t1') as Y.Map<unknown>).set('commitment', 'x'.repeat(1001)))).toBe(
+      'team field "commitment" is 1001 characters long',
+    );
+    expect(detail((teams) => teams.set('t2', 'not a map'))).toBe('team "t2" is not a map');
+  });
+
+  it('inspects an update of many teams in time proportional to its size', () => {
+    const { server, client } = pair();
+    const u = capture(client, () =>
+      client.transact(() => {
+        for (let i = 0; i < 20_000; i++) addTeam(client, `t${i + 2}`, { name: `Team ${i}`, color: '#123456' });
+      }),
+    );
+    // Broke: each field looked up its team among the update's items one by one, so this 1.3 MB
+    // update took over ten seconds; an import (no credential needed) inspects far larger entries.
+    const t = performance.now();
+    const r = inspectUpdate(server, u);
+    expect(performance.now() - t).toBeLessThan(3000);
+    expect(r).toMatchObject({ misfit: false, missing: false, newTeams: 20_000 });
+  });
 });
 
 describe('who may write what', () => {
