@@ -84,6 +84,20 @@ export const LIMITS = {
 
 export type Limits = { -readonly [K in keyof typeof LIMITS]: number };
 
+/** Node's timers take at most 2^31 - 1 ms (about 24.8 days); a longer one fires at once. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * What is wrong with `value` as the limit `key`, or null when it will do. Every limit is a
+ * positive whole number: 0 would switch a check off (Node reads a 0 timeout as none) or refuse
+ * everything, and a fraction of a count or a byte means nothing. Times must fit Node's timers.
+ */
+export function limitProblem(key: keyof Limits, value: number): string | null {
+  if (!Number.isSafeInteger(value) || value < 1) return 'must be a positive whole number';
+  if (key.endsWith('Ms') && value > MAX_TIMER_MS) return `must be at most ${MAX_TIMER_MS} (milliseconds; about 24.8 days)`;
+  return null;
+}
+
 /** Sizes of user-entered text; the UI and the HTTP schemas share them. */
 export const TEXT = {
   title: 120,
