@@ -1,6 +1,6 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { z } from 'zod';
-import { AppError } from '../shared/errors.ts';
+import { AppError, ERRORS, type ErrorCode } from '../shared/errors.ts';
 
 /** Safe defaults on every answer; the CSP lets the app load only its own code. */
 export const SECURITY_HEADERS: Record<string, string> = {
@@ -22,6 +22,24 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
     'Cache-Control': 'no-store',
   });
   res.end(text);
+}
+
+/**
+ * A whole HTTP answer with a JSON `{ error, code }`, for writing straight to a socket that has
+ * no response object (a refused upgrade, a request Node gave up on). It closes the connection.
+ */
+export function rawJsonAnswer(code: ErrorCode, error: string, headers: Record<string, string> = {}): string {
+  const body = JSON.stringify({ error, code });
+  const status = ERRORS[code];
+  const lines = Object.entries({
+    ...SECURITY_HEADERS,
+    Connection: 'close',
+    'Content-Type': 'application/json; charset=utf-8',
+    'Cache-Control': 'no-store',
+    ...headers,
+    'Content-Length': String(Buffer.byteLength(body)),
+  }).map(([k, v]) => `${k}: ${v}\r\n`);
+  return `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${lines.join('')}\r\n${body}`;
 }
 
 export function sendError(res: ServerResponse, err: AppError): void {

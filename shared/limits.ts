@@ -76,8 +76,16 @@ export const LIMITS = {
   refusalCooldownMs: 2_000,
   /** The longest such wait; a refusal this long after the previous one starts afresh. */
   maxRefusalCooldownMs: 60_000,
-  /** An HTTP request (or WebSocket handshake) must arrive whole within this; trickled bytes do not keep it open. */
+  /**
+   * An HTTP request (or WebSocket handshake) must arrive whole within this, counted from its first
+   * byte; trickled bytes do not keep it open. The answer is 408 with a JSON body.
+   */
   requestTimeoutMs: 10_000,
+  /**
+   * `POST /api/workshops/import` alone gets this long instead of requestTimeoutMs: a file of
+   * maxImportBytes in this time is about 4.5 Mbit/s, where 10 s would need 54 Mbit/s.
+   */
+  importTimeoutMs: 120_000,
   /** The request's headers must arrive within this. */
   headersTimeoutMs: 5_000,
 } as const;

@@ -4,6 +4,7 @@ import { AppError } from '../../shared/errors.ts';
 import type { Limits } from '../../shared/limits.ts';
 import { bearer } from '../http-util.ts';
 import type { Logger } from '../log.ts';
+import type { RequestTimeouts } from '../request-timeouts.ts';
 import type { Rooms } from '../rooms.ts';
 import type { Credential, Store, WorkshopRecord } from '../store.ts';
 import { hashSecret } from '../tokens.ts';
@@ -17,6 +18,8 @@ export interface ApiOptions {
   /** Base of the links handed out; when unset, taken from the request's Host. */
   publicUrl?: string;
   trustProxy: boolean;
+  /** Lets a route give its request longer than requestTimeoutMs to arrive (the import). */
+  timeouts: RequestTimeouts;
 }
 
 export type Params = Record<string, string>;
