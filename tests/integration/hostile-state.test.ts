@@ -81,6 +81,25 @@ describe('awareness', () => {
     expect(seen.has(502)).toBe(false);
   });
 
+  it('counts maxAwarenessStateBytes in UTF-8 bytes, not characters', async () => {
+    const r = await room();
+    // "€" is three bytes: 64 of them and the 8 of {"p":""} are exactly the limit; one more byte is over.
+    const euros = `{"p":"${'€'.repeat((LIMITS.maxAwarenessStateBytes - 8) / 3)}"}`;
+    expect(Buffer.byteLength(euros)).toBe(LIMITS.maxAwarenessStateBytes);
+    const over = euros.replace('€"', '€a"');
+    expect(Buffer.byteLength(over)).toBe(LIMITS.maxAwarenessStateBytes + 1);
+    expect(over.length).toBeLessThan(LIMITS.maxAwarenessStateBytes);
+    const s = await socket(r.w.id, r.attacker);
+    s.ws.send(awarenessFrame([{ clientID: 511, clock: 1, state: euros }]));
+    const t = await socket(r.w.id, r.attacker);
+    t.ws.send(awarenessFrame([{ clientID: 512, clock: 1, state: over }]));
+    await Promise.all([s, t].map(async (x) => (x.ws.send(new Uint8Array([3])), await x.received(isAwareness))));
+    const seen = await awarenessSeen(r.w.id, r.attacker);
+    expect(seen.get(511)).toBe(euros);
+    // Broke: the length in characters (72) was checked, so a state of 201 bytes got through.
+    expect(seen.has(512)).toBe(false);
+  });
+
   it('bounds awareness ids per connection and states per room', async () => {
     const r = await room();
     const s = await socket(r.w.id, r.attacker);
