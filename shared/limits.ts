@@ -32,9 +32,14 @@ export const LIMITS = {
   joinFailureWindowMs: 60_000,
   /** Participants one workshop may hold. */
   maxParticipantsPerWorkshop: 500,
-  /** Updates with missing dependencies a connection may send before it is closed. */
+  /**
+   * Updates with missing dependencies a connection may send in a row, each answered with a resync
+   * request; the next closes it (1008). An update that integrates starts the count again. None of
+   * them is kept (server/inspect.ts drops them whole), so alternating cannot pile anything up; the
+   * message and byte rates bound how often the server answers.
+   */
   maxUnresolvedUpdates: 20,
-  /** Awareness state of one client, as JSON. Larger states are dropped. */
+  /** Awareness state of one client, in bytes of UTF-8 JSON. Larger states are dropped. */
   maxAwarenessStateBytes: 4 * 1024,
   /** Awareness client ids one connection may publish (a tab has one; a reconnect keeps it). */
   maxAwarenessClientsPerConnection: 4,
