@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import { join } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { AppError, CLOSE, type ErrorCode } from '../shared/errors.ts';
-import { LIMITS, type Limits } from '../shared/limits.ts';
+import { LIMITS, REQUEST_LIMITS, type Limits } from '../shared/limits.ts';
 import { createApi } from './api.ts';
 import { Connection } from './connection.ts';
 import { clientAddress, rawJsonAnswer, sendError, sendJson } from './http-util.ts';
@@ -53,7 +53,7 @@ export interface StageboardServer {
   close(): Promise<void>;
 }
 
-const WS_PATH = /^\/ws\/([\w-]{1,64})$/;
+const WS_PATH = new RegExp(`^/ws/([\\w-]{1,${REQUEST_LIMITS.idChars}})$`);
 
 /** Builds a server; nothing listens until `listen()`. */
 export function createServer(opts: ServerOptions = {}): StageboardServer {

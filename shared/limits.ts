@@ -125,3 +125,36 @@ export const TEXT = {
 } as const;
 
 export const JOIN_CODE_LENGTH = 6;
+
+/** Ids and codes in requests, in paths and JSON bodies: longer ones get 400 (404 in a path). */
+export const REQUEST_LIMITS = {
+  /** Workshop, participant, vote, team and group ids, and a template id. */
+  idChars: 64,
+  /** A join body's `code`, before spaces and dashes are taken out to leave JOIN_CODE_LENGTH letters. */
+  joinCodeChars: 32,
+  /** `?since=` of the history endpoint: a seq of at most this many digits. */
+  sinceDigits: 32,
+} as const;
+
+/** What opening a vote and casting a ballot accept (shared/votes.ts). */
+export const VOTE_LIMITS = {
+  questionChars: TEXT.note,
+  minChoices: 2,
+  maxChoices: 12,
+  /** Each choice of a choice vote, so also a ballot's choice, cast or imported. */
+  choiceChars: TEXT.teamName,
+  /** Groups a vote may be limited to. */
+  maxGroups: 50,
+} as const;
+
+/** What an import file may hold, besides being at most maxImportBytes (shared/export-format.ts). */
+export const IMPORT_LIMITS = {
+  maxParticipants: 10_000,
+  maxTimelineEvents: 1_000_000,
+  maxVotes: 10_000,
+  maxBallots: 1_000_000,
+  /** One log entry's update, in base64 characters (6 MiB of update). */
+  maxUpdateBase64Chars: 8 * 1024 * 1024,
+  /** A log entry's author, and a ballot's voter ("voter 12" or a participant id). */
+  authorChars: 80,
+} as const;

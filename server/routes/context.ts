@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AppError } from '../../shared/errors.ts';
-import type { Limits } from '../../shared/limits.ts';
+import { REQUEST_LIMITS, type Limits } from '../../shared/limits.ts';
 import { bearer } from '../http-util.ts';
 import type { Logger } from '../log.ts';
 import type { RequestTimeouts } from '../request-timeouts.ts';
@@ -32,7 +32,7 @@ export interface Route {
 }
 
 /** Workshop ids in paths: what `newId()` makes, bounded. */
-export const ID = '(?<id>[\\w-]{1,64})';
+export const ID = `(?<id>[\\w-]{1,${REQUEST_LIMITS.idChars}})`;
 
 /**
  * The observer token is derived from the facilitator key, so a facilitator who
