@@ -89,6 +89,35 @@ describe('text sizes', () => {
   });
 });
 
+describe('renaming a participant', () => {
+  it('takes the same names a join does: at most the display-name length, no control characters', async () => {
+    const w = await createWorkshop(srv.url);
+    const p = await join(srv.url, w.joinCode, 'Ada');
+    const rename = async (name: string) => {
+      const res = await fetch(`${srv.url}/api/workshops/${w.id}/participants/${p.participantId}`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json', ...bearer(w.facilitatorKey) },
+        body: JSON.stringify({ name }),
+      });
+      return { status: res.status, json: await res.json() };
+    };
+    expect(await rename('r'.repeat(TEXT.displayName))).toEqual({
+      status: 200,
+      json: { id: p.participantId, name: 'r'.repeat(TEXT.displayName) },
+    });
+    expect(await rename('r'.repeat(TEXT.displayName + 1))).toEqual({
+      status: 400,
+      json: { error: `name: must be at most ${TEXT.displayName} characters`, code: 'bad_request' },
+    });
+    // Broke: a rename took what a join refuses, a name with a line break or a NUL in it.
+    for (const bad of ['Ada\nLovelace', 'Ada\u0000', 'Ada\u007f'])
+      expect(await rename(bad), JSON.stringify(bad)).toEqual({
+        status: 400,
+        json: { error: 'name: must not contain control characters', code: 'bad_request' },
+      });
+  });
+});
+
 describe('vote caps', () => {
   /** Opens a vote in a fresh workshop (one vote is open at a time). */
   const open = async (body: Record<string, unknown>) => {
