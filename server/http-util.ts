@@ -82,12 +82,17 @@ export function bearer(req: IncomingMessage): string | undefined {
   return m ? m[1] : undefined;
 }
 
-/** The client's address; behind a proxy, the configured number of trusted hops decides. */
+/**
+ * The client's address. Behind a proxy (`trustProxy`), the right-most X-Forwarded-For entry:
+ * the address the proxy in front of us saw, which it appended. Entries to its left came with
+ * the request and are whatever the client chose to send, so the left-most would let anyone
+ * pick the address its limits are counted against.
+ */
 export function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
   if (trustProxy) {
     const fwd = req.headers['x-forwarded-for'];
-    const first = (Array.isArray(fwd) ? fwd[0] : fwd)?.split(',')[0]?.trim();
-    if (first) return first;
+    const last = (Array.isArray(fwd) ? fwd.join(',') : fwd)?.split(',').at(-1)?.trim();
+    if (last) return last;
   }
   return req.socket.remoteAddress ?? 'unknown';
 }

@@ -118,6 +118,25 @@ describe('renaming a participant', () => {
   });
 });
 
+describe('TRUST_PROXY', () => {
+  it('counts limits against the right-most X-Forwarded-For entry, the one the proxy added', async () => {
+    const own = await startServer({ trustProxy: true, limits: { joinFailuresPerWindow: 2 } });
+    try {
+      const w = await createWorkshop(own.url);
+      const attempt = async (forwardedFor: string, code = 'ZZZZZZ') =>
+        (await post(`${own.url}/api/join`, { code, name: 'Guess' }, { 'x-forwarded-for': forwardedFor })).status;
+      // A client that makes up a new left-hand entry each time is still one address.
+      expect(await attempt('1.1.1.1, 203.0.113.9')).toBe(404);
+      expect(await attempt('2.2.2.2, 203.0.113.9')).toBe(404);
+      expect(await attempt('3.3.3.3, 203.0.113.9', w.joinCode)).toBe(429);
+      // Another address (a proxy that replaces the header sends just one) is not.
+      expect(await attempt('198.51.100.7', w.joinCode)).toBe(200);
+    } finally {
+      await own.close();
+    }
+  });
+});
+
 describe('vote caps', () => {
   /** Opens a vote in a fresh workshop (one vote is open at a time). */
   const open = async (body: Record<string, unknown>) => {
