@@ -1,8 +1,9 @@
 /**
  * Every limit the server enforces, in one place. The server reads them through
- * `createServer(opts.limits)`, and `server/main.ts` lets each be overridden from
- * the environment (`STAGEBOARD_<NAME>`), so tests can probe the edges and
- * operators can tune them without a code change. README "Limits" lists them.
+ * `createServer(opts.limits)`, and `server/config.ts` lets each be overridden from
+ * the environment (`STAGEBOARD_<NAME>`, a positive whole number), so tests can
+ * probe the edges and operators can tune them without a code change. README
+ * "Limits" lists them, and the fixed limits below.
  */
 export const LIMITS = {
   /** Largest WebSocket frame accepted; bigger frames close the socket (1009). */
@@ -15,7 +16,7 @@ export const LIMITS = {
   maxUpdateBytesPerSecond: 64 * 1024,
   /** Teams in one workshop; a change that would add one more is refused (4409). */
   maxTeams: 200,
-  /** Largest JSON request body; bigger bodies get 413 before they are buffered. */
+  /** Largest JSON request body; a bigger one gets 413, read no further than this (a chunked body too). */
   maxJsonBodyBytes: 16 * 1024,
   /** Keep a room in memory this long after its last client leaves. */
   roomIdleUnloadMs: 30_000,
@@ -27,8 +28,9 @@ export const LIMITS = {
   historyPageBytes: 4 * 1024 * 1024,
   /** Largest export file `POST /api/workshops/import` accepts (a 3-hour, 50,000-update session is about 10 MiB). */
   maxImportBytes: 64 * 1024 * 1024,
-  /** Failed `POST /api/join` attempts allowed per address and window. */
+  /** Failed `POST /api/join` attempts allowed per address and window; further joins get 429. */
   joinFailuresPerWindow: 20,
+  /** The window starts at an address's first failure; once it has passed, the count starts afresh. */
   joinFailureWindowMs: 60_000,
   /** Participants one workshop may hold. */
   maxParticipantsPerWorkshop: 500,
@@ -54,7 +56,7 @@ export const LIMITS = {
   awarenessIntervalMs: 50,
   /** Bytes queued for one socket before the server gives up on it (1013); it resyncs on reconnect. */
   maxSendBufferBytes: 8 * 1024 * 1024,
-  /** Messages a socket may send while its credential and room are still loading. */
+  /** Messages a socket may send while its credential and room are still loading; one more closes it (1008). */
   maxMessagesBeforeReady: 64,
   /**
    * Server pings each socket this often. One that has answered neither of the last two pings when
