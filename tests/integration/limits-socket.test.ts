@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import * as Y from 'yjs';
 import { addTeam, ROOTS, setTeamField } from '../../shared/doc.ts';
 import { CLOSE } from '../../shared/errors.ts';
@@ -15,7 +16,7 @@ import { startServer } from '../helpers/server.ts';
 import { connect, synced, until } from '../helpers/yclient.ts';
 
 // The WebSocket limits at their edges: maxMessagesBeforeReady, snapshotEveryUpdates,
-// roomIdleUnloadMs and maxUpdateBytesPerSecond.
+// roomIdleUnloadMs, maxUpdateBytesPerSecond and pingIntervalMs.
 
 const cleanup: (() => unknown)[] = [];
 afterAll(async () => {
@@ -152,5 +153,34 @@ describe('maxUpdateBytesPerSecond', () => {
     expect((await over.closed).code).toBe(CLOSE.policyViolation);
     expect(room.doc.getMap(ROOTS.teams).has('egde')).toBe(false);
     expect(at.ws.readyState).toBe(at.ws.OPEN);
+  });
+});
+
+describe('liveness', () => {
+  it('drops a socket that leaves two pings unanswered when the third is due, and keeps one that answers', async () => {
+    const pingIntervalMs = 200;
+    const own = await started({ limits: { pingIntervalMs } });
+    const w = await createWorkshop(own.url);
+    const target = `${own.wsUrl}/${w.id}?token=${w.facilitatorKey}`;
+    const t = performance.now();
+    const silent = new WebSocket(target, { autoPong: false });
+    const honest = new WebSocket(target);
+    cleanup.push(
+      () => silent.terminate(),
+      () => honest.terminate(),
+    );
+    let pings = 0;
+    silent.on('ping', () => pings++);
+    silent.on('open', () => silent.send(syncFrame(0, new Uint8Array([0]))));
+    honest.on('open', () => honest.send(syncFrame(0, new Uint8Array([0]))));
+    const code = await new Promise<number>((r) => silent.on('close', r));
+    const ms = performance.now() - t;
+    // Terminated, not closed: a socket that does not answer pings would not answer a close frame either.
+    expect(code).toBe(1006);
+    expect(pings).toBe(2);
+    expect(ms).toBeGreaterThanOrEqual(3 * pingIntervalMs);
+    expect(ms).toBeLessThan(3 * pingIntervalMs + LATE);
+    expect(honest.readyState).toBe(WebSocket.OPEN);
+    honest.close();
   });
 });
