@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, limitEnvName, readConfig } from '../../server/config.ts';
 import { LIMITS, MAX_TIMER_MS, type Limits } from '../../shared/limits.ts';
@@ -111,6 +112,23 @@ describe('readConfig', () => {
       logLevel: 'silent',
       trustProxy: true,
       publicUrl: 'https://board.example.com',
+    });
+  });
+});
+
+describe('server/main.ts', () => {
+  it('refuses to start on a bad setting: exit code 2 and one line saying why', () => {
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+      env: { ...process.env, STAGEBOARD_MAX_MESSAGES_PER_SECOND: '', LOG_LEVEL: 'silent', PORT: '0' },
+      encoding: 'utf8',
+      timeout: 15_000,
+    });
+    expect(run.status).toBe(2);
+    const lines = run.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toMatchObject({
+      level: 'error',
+      msg: 'cannot start: STAGEBOARD_MAX_MESSAGES_PER_SECOND must be a positive whole number (default 300), got ""',
     });
   });
 });
