@@ -1,16 +1,17 @@
-import { createServer as createHttpServer, STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { join } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { AppError, CLOSE, ERRORS, type ErrorCode } from '../shared/errors.ts';
-import { LIMITS, type Limits } from '../shared/limits.ts';
+import { AppError, CLOSE, type ErrorCode } from '../shared/errors.ts';
+import { LIMITS, REQUEST_LIMITS, type Limits } from '../shared/limits.ts';
 import { createApi } from './api.ts';
 import { Connection } from './connection.ts';
-import { clientAddress, sendError, sendJson } from './http-util.ts';
+import { clientAddress, rawJsonAnswer, sendError, sendJson } from './http-util.ts';
 import { createLogger, type Logger } from './log.ts';
 import { OwnedElsewhereError, type Ownership } from './ownership.ts';
 import { RefusalCooldown } from './refusals.ts';
+import { RequestTimeouts } from './request-timeouts.ts';
 import { Rooms } from './rooms.ts';
 import { openSqliteStore } from './sqlite-store.ts';
 import { serveStatic } from './static.ts';
@@ -52,7 +53,7 @@ export interface StageboardServer {
   close(): Promise<void>;
 }
 
-const WS_PATH = /^\/ws\/([\w-]{1,64})$/;
+const WS_PATH = new RegExp(`^/ws/([\\w-]{1,${REQUEST_LIMITS.idChars}})$`);
 
 /** Builds a server; nothing listens until `listen()`. */
 export function createServer(opts: ServerOptions = {}): StageboardServer {
@@ -61,7 +62,8 @@ export function createServer(opts: ServerOptions = {}): StageboardServer {
   const now = opts.now ?? Date.now;
   const store = opts.store ?? openSqliteStore(join(opts.dataDir ?? 'data', 'stageboard.sqlite'));
   const rooms = new Rooms({ store, limits, log, now, ownership: opts.ownership });
-  const api = createApi({ store, rooms, limits, log, now, publicUrl: opts.publicUrl, trustProxy: opts.trustProxy ?? false });
+  const timeouts = new RequestTimeouts();
+  const api = createApi({ store, rooms, limits, log, now, publicUrl: opts.publicUrl, trustProxy: opts.trustProxy ?? false, timeouts });
   const serve = serveStatic(opts.staticDir ?? 'dist');
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxMessageBytes });
   const connections = new Set<Connection>();
@@ -91,6 +93,8 @@ export function createServer(opts: ServerOptions = {}): StageboardServer {
       connectionsCheckingInterval: Math.max(50, Math.min(1000, limits.headersTimeoutMs / 4)),
     },
     async (req, res) => {
+      timeouts.track(req, res);
+      const { socket } = req;
       const path = (req.url ?? '/').split('?')[0]!;
       try {
         if (path.startsWith('/api/')) {
@@ -99,6 +103,8 @@ export function createServer(opts: ServerOptions = {}): StageboardServer {
         }
         serve(req, res, path);
       } catch (err) {
+        // Cut off by a timeout, or the client hung up: there is no one to answer.
+        if (socket.destroyed) return void log('debug', 'request ended without its client', { path, error: String(err) });
         if (res.headersSent) return void res.destroy();
         if (err instanceof AppError) return sendError(res, err);
         log('error', 'request failed', { path, error: String((err as Error)?.stack ?? err) });
@@ -108,15 +114,10 @@ export function createServer(opts: ServerOptions = {}): StageboardServer {
   );
 
   /** An upgrade refused before it becomes a WebSocket: an HTTP answer with a JSON `{ error, code }`, as every other refusal. */
-  const refuse = (socket: Duplex, code: ErrorCode, error: string, headers: Record<string, string> = {}) => {
-    const body = JSON.stringify({ error, code });
-    const status = ERRORS[code];
-    const extra = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`);
-    socket.end(
-      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\n` +
-        `${extra.join('')}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-    );
-  };
+  const refuse = (socket: Duplex, code: ErrorCode, error: string, headers: Record<string, string> = {}) =>
+    socket.end(rawJsonAnswer(code, error, headers));
+  // Node's own answers (a request that did not arrive in time, one it cannot parse) carry JSON too.
+  http.on('clientError', timeouts.onClientError);
 
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => {});

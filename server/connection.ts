@@ -34,6 +34,15 @@ function wireFrame(payload: Uint8Array): Buffer {
   return frame;
 }
 
+/**
+ * Pings in a row a socket may leave unanswered: when the next is due, it is dropped. One lost
+ * ping (a phone between cells, a train in a tunnel) is not yet a dead socket.
+ */
+export const UNANSWERED_PINGS = 2;
+
+/** A socket that does not answer our close frame is cut off this long after it. */
+export const CLOSE_HANDSHAKE_MS = 5_000;
+
 type ConnState = { kind: 'authenticating'; backlog: Uint8Array[] } | { kind: 'open'; room: Room } | { kind: 'closed' };
 
 /**
@@ -48,7 +57,8 @@ export class Connection implements Peer {
   readonly awarenessClients = new Set<number>();
   unresolved = 0;
   private state: ConnState = { kind: 'authenticating', backlog: [] };
-  private alive = true;
+  /** Pings sent since the socket last answered one. */
+  private unanswered = 0;
   private readonly pingTimer: NodeJS.Timeout;
   private silenceTimer: NodeJS.Timeout | null;
   /** Token bucket for `maxMessagesPerSecond`: holds one second's worth. */
@@ -71,10 +81,11 @@ export class Connection implements Peer {
     ws.on('error', (err: Error & { code?: string }) => {
       opts.log('debug', 'socket error', { workshop: opts.workshopId, error: err.message, code: err.code });
     });
-    ws.on('pong', () => (this.alive = true));
+    ws.on('pong', () => (this.unanswered = 0));
+    // Dropped between UNANSWERED_PINGS and UNANSWERED_PINGS + 1 intervals after its last answer.
     this.pingTimer = setInterval(() => {
-      if (!this.alive) return this.terminate();
-      this.alive = false;
+      if (this.unanswered >= UNANSWERED_PINGS) return this.terminate();
+      this.unanswered++;
       ws.ping();
     }, opts.limits.pingIntervalMs);
     this.pingTimer.unref();
@@ -148,7 +159,7 @@ export class Connection implements Peer {
     this.release();
     this.ws.close(code, reason);
     // A peer that never answers the close handshake is cut off shortly after.
-    setTimeout(() => this.ws.terminate(), 5_000).unref();
+    setTimeout(() => this.ws.terminate(), CLOSE_HANDSHAKE_MS).unref();
   }
 
   private terminate(): void {

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { Group, readControl, readGroups, readMeta, readResults, readTeams, ROOTS } from '../shared/doc.ts';
 import { computeInsights } from '../shared/insights.ts';
 import { AppError } from '../shared/errors.ts';
-import type { Limits } from '../shared/limits.ts';
+import { VOTE_LIMITS, type Limits } from '../shared/limits.ts';
 import {
   EXPORT_FORMAT,
   EXPORT_VERSION,
@@ -49,7 +49,7 @@ const BallotValue = z.object({
   stage: z.number().finite().optional(),
   autonomy: z.number().finite().optional(),
   controls: z.number().finite().optional(),
-  choice: z.string().max(200).optional(),
+  choice: z.string().max(VOTE_LIMITS.choiceChars).optional(),
 });
 
 /**

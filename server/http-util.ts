@@ -1,6 +1,6 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { z } from 'zod';
-import { AppError } from '../shared/errors.ts';
+import { AppError, ERRORS, type ErrorCode } from '../shared/errors.ts';
 
 /** Safe defaults on every answer; the CSP lets the app load only its own code. */
 export const SECURITY_HEADERS: Record<string, string> = {
@@ -23,6 +23,24 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
     'Cache-Control': 'no-store',
   });
   res.end(text);
+}
+
+/**
+ * A whole HTTP answer with a JSON `{ error, code }`, for writing straight to a socket that has
+ * no response object (a refused upgrade, a request Node gave up on). It closes the connection.
+ */
+export function rawJsonAnswer(code: ErrorCode, error: string, headers: Record<string, string> = {}): string {
+  const body = JSON.stringify({ error, code });
+  const status = ERRORS[code];
+  const lines = Object.entries({
+    ...SECURITY_HEADERS,
+    Connection: 'close',
+    'Content-Type': 'application/json; charset=utf-8',
+    'Cache-Control': 'no-store',
+    ...headers,
+    'Content-Length': String(Buffer.byteLength(body)),
+  }).map(([k, v]) => `${k}: ${v}\r\n`);
+  return `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${lines.join('')}\r\n${body}`;
 }
 
 export function sendError(res: ServerResponse, err: AppError): void {
@@ -68,12 +86,17 @@ export function bearer(req: IncomingMessage): string | undefined {
   return m ? m[1] : undefined;
 }
 
-/** The client's address; behind a proxy, the configured number of trusted hops decides. */
+/**
+ * The client's address. Behind a proxy (`trustProxy`), the right-most X-Forwarded-For entry:
+ * the address the proxy in front of us saw, which it appended. Entries to its left came with
+ * the request and are whatever the client chose to send, so the left-most would let anyone
+ * pick the address its limits are counted against.
+ */
 export function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
   if (trustProxy) {
     const fwd = req.headers['x-forwarded-for'];
-    const first = (Array.isArray(fwd) ? fwd[0] : fwd)?.split(',')[0]?.trim();
-    if (first) return first;
+    const last = (Array.isArray(fwd) ? fwd.join(',') : fwd)?.split(',').at(-1)?.trim();
+    if (last) return last;
   }
   return req.socket.remoteAddress ?? 'unknown';
 }

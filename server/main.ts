@@ -1,51 +1,45 @@
-import { LIMITS, type Limits } from '../shared/limits.ts';
 import { createServer } from './app.ts';
-import { createLogger, type Level } from './log.ts';
+import { ConfigError, readConfig, type Config } from './config.ts';
+import { createLogger } from './log.ts';
 import { openPgOwnership } from './ownership.ts';
 import { openPgStore } from './pg-store.ts';
 
 /**
- * Reads the environment and starts the server. Each limit in shared/limits.ts
- * can be set as STAGEBOARD_<NAME_IN_SNAKE_CASE>, e.g. STAGEBOARD_MAX_MESSAGE_BYTES.
+ * Reads the environment (server/config.ts, README "Configuration") and starts
+ * the server. Each limit in shared/limits.ts can be set as
+ * STAGEBOARD_<NAME_IN_SNAKE_CASE>, e.g. STAGEBOARD_MAX_MESSAGE_BYTES.
  */
-function limitsFromEnv(env: NodeJS.ProcessEnv): Partial<Limits> {
-  const out: Partial<Limits> = {};
-  for (const key of Object.keys(LIMITS) as (keyof Limits)[]) {
-    const name = 'STAGEBOARD_' + key.replace(/[A-Z]/g, (c) => '_' + c).toUpperCase();
-    const raw = env[name];
-    if (raw === undefined) continue;
-    const value = Number(raw);
-    if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a non-negative number, got "${raw}"`);
-    out[key] = value;
-  }
-  return out;
+let config: Config;
+try {
+  config = readConfig(process.env);
+} catch (err) {
+  if (!(err instanceof ConfigError)) throw err;
+  // Whatever LOG_LEVEL says (it may be the bad value): a server that will not start says why.
+  createLogger('info')('error', `cannot start: ${err.message}`);
+  process.exit(2);
 }
-
-const env = process.env;
-const log = createLogger((env.LOG_LEVEL as Level | 'silent' | undefined) ?? 'info');
+const log = createLogger(config.logLevel);
+for (const warning of config.warnings) log('warn', warning);
 // DATABASE_URL=postgres://… selects PostgreSQL and cluster mode (issue 10): workshops are
 // served by whichever process holds their lock. Without it, SQLite under DATA_DIR.
-const databaseUrl = env.DATABASE_URL;
+const { databaseUrl } = config;
 const server = createServer({
   ...(databaseUrl
-    ? { store: await openPgStore(databaseUrl), ownership: await openPgOwnership(databaseUrl, log, `stageboard:${env.PORT ?? 8080}`) }
+    ? { store: await openPgStore(databaseUrl), ownership: await openPgOwnership(databaseUrl, log, `stageboard:${config.port}`) }
     : {}),
-  port: Number(env.PORT ?? 8080),
-  host: env.HOST ?? '0.0.0.0',
-  dataDir: env.DATA_DIR ?? 'data',
-  staticDir: env.STATIC_DIR ?? 'dist',
-  publicUrl: env.PUBLIC_URL,
-  trustProxy: env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true',
-  // Comma-separated origins whose pages may open a WebSocket; unset: the request's own host.
-  allowedOrigins: env.ALLOWED_ORIGINS?.split(',')
-    .map((o) => o.trim())
-    .filter(Boolean),
-  limits: limitsFromEnv(env),
+  port: config.port,
+  host: config.host,
+  dataDir: config.dataDir,
+  staticDir: config.staticDir,
+  publicUrl: config.publicUrl,
+  trustProxy: config.trustProxy,
+  allowedOrigins: config.allowedOrigins,
+  limits: config.limits,
   log,
 });
 
 const { url } = await server.listen();
-log('info', `Stageboard is running on ${url}`, databaseUrl ? { store: 'postgresql' } : { dataDir: env.DATA_DIR ?? 'data' });
+log('info', `Stageboard is running on ${url}`, databaseUrl ? { store: 'postgresql' } : { dataDir: config.dataDir });
 
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -59,7 +59,8 @@ export class RoomAwareness {
     for (const e of entries) {
       const owner = this.owners.get(e.clientID);
       if (owner && owner !== peer) continue; // another connection's state: not this peer's to set
-      if (e.json.length > limits.maxAwarenessStateBytes) continue;
+      // Bytes as UTF-8 (as on the wire and in memory), not characters: 4,096 "€" are 12 KiB.
+      if (Buffer.byteLength(e.json) > limits.maxAwarenessStateBytes) continue;
       if (!owner) {
         if (peer.awarenessClients.size >= limits.maxAwarenessClientsPerConnection) continue;
         if (this.owners.size >= limits.maxAwarenessStatesPerRoom) continue;

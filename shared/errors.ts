@@ -12,8 +12,11 @@ export const ERRORS = {
   conflict: 409,
   /** The workshop is served by another process (issue 10); retry and the proxy routes to it. */
   misdirected: 421,
+  /** The request did not arrive whole in time (headersTimeoutMs, requestTimeoutMs, importTimeoutMs). */
+  request_timeout: 408,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  header_fields_too_large: 431,
   too_many_requests: 429,
   internal: 500,
   storage_unavailable: 503,

@@ -1,7 +1,7 @@
 import type { Insight } from './insights.ts';
 import { z } from 'zod';
 import type { Control, Team } from './doc.ts';
-import { TEXT } from './limits.ts';
+import { IMPORT_LIMITS, REQUEST_LIMITS, TEXT, VOTE_LIMITS } from './limits.ts';
 import type { Template } from './template.ts';
 import { TimelineEvent } from './timeline.ts';
 
@@ -79,14 +79,14 @@ export const ImportFile = z.object({
   participants: z
     .array(
       z.object({
-        id: z.string().min(1).max(64),
+        id: z.string().min(1).max(REQUEST_LIMITS.idChars),
         name: z.string().trim().min(1).max(TEXT.displayName),
         joinedAt: z.number().finite(),
         removedAt: z.number().finite().nullable(),
       }),
     )
-    .max(10_000),
-  timeline: z.array(TimelineEvent).max(1_000_000),
+    .max(IMPORT_LIMITS.maxParticipants),
+  timeline: z.array(TimelineEvent).max(IMPORT_LIMITS.maxTimelineEvents),
   /**
    * Revealed votes and their ballots. The log holds each vote's result (question, round,
    * tally, salted ballots) but not the ballots' groups or voters, so these come from the file;
@@ -95,39 +95,36 @@ export const ImportFile = z.object({
   votes: z
     .array(
       z.object({
-        id: z.string().min(1).max(64),
+        id: z.string().min(1).max(REQUEST_LIMITS.idChars),
         visibility: z.enum(['anonymous', 'named']),
         openedAt: z.number().finite().optional(),
         revealedAt: z.number().finite().optional(),
       }),
     )
-    .max(10_000)
+    .max(IMPORT_LIMITS.maxVotes)
     .default([]),
   ballots: z
     .array(
       z.object({
-        voteId: z.string().min(1).max(64),
-        voter: z.string().min(1).max(80),
-        group: z.string().max(64).optional(),
+        voteId: z.string().min(1).max(REQUEST_LIMITS.idChars),
+        voter: z.string().min(1).max(IMPORT_LIMITS.authorChars),
+        group: z.string().max(REQUEST_LIMITS.idChars).optional(),
         stage: z.number().finite().optional(),
         autonomy: z.number().finite().optional(),
         controls: z.number().finite().optional(),
-        choice: z.string().max(200).optional(),
+        choice: z.string().max(VOTE_LIMITS.choiceChars).optional(),
         at: z.number().finite().optional(),
       }),
     )
-    .max(1_000_000)
+    .max(IMPORT_LIMITS.maxBallots)
     .default([]),
   log: z
     .array(
       z.object({
         seq: z.number().int().min(1),
         at: z.number().finite(),
-        author: z.string().min(1).max(80),
-        update: z
-          .string()
-          .max(8 * 1024 * 1024)
-          .regex(base64, 'update must be base64'),
+        author: z.string().min(1).max(IMPORT_LIMITS.authorChars),
+        update: z.string().max(IMPORT_LIMITS.maxUpdateBase64Chars).regex(base64, 'update must be base64'),
       }),
     )
     .min(1, 'the log is empty'),

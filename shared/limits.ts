@@ -1,8 +1,9 @@
 /**
  * Every limit the server enforces, in one place. The server reads them through
- * `createServer(opts.limits)`, and `server/main.ts` lets each be overridden from
- * the environment (`STAGEBOARD_<NAME>`), so tests can probe the edges and
- * operators can tune them without a code change. README "Limits" lists them.
+ * `createServer(opts.limits)`, and `server/config.ts` lets each be overridden from
+ * the environment (`STAGEBOARD_<NAME>`, a positive whole number), so tests can
+ * probe the edges and operators can tune them without a code change. README
+ * "Limits" lists them, and the fixed limits below.
  */
 export const LIMITS = {
   /** Largest WebSocket frame accepted; bigger frames close the socket (1009). */
@@ -15,7 +16,7 @@ export const LIMITS = {
   maxUpdateBytesPerSecond: 64 * 1024,
   /** Teams in one workshop; a change that would add one more is refused (4409). */
   maxTeams: 200,
-  /** Largest JSON request body; bigger bodies get 413 before they are buffered. */
+  /** Largest JSON request body; a bigger one gets 413, read no further than this (a chunked body too). */
   maxJsonBodyBytes: 16 * 1024,
   /** Keep a room in memory this long after its last client leaves. */
   roomIdleUnloadMs: 30_000,
@@ -27,14 +28,20 @@ export const LIMITS = {
   historyPageBytes: 4 * 1024 * 1024,
   /** Largest export file `POST /api/workshops/import` accepts (a 3-hour, 50,000-update session is about 10 MiB). */
   maxImportBytes: 64 * 1024 * 1024,
-  /** Failed `POST /api/join` attempts allowed per address and window. */
+  /** Failed `POST /api/join` attempts allowed per address and window; further joins get 429. */
   joinFailuresPerWindow: 20,
+  /** The window starts at an address's first failure; once it has passed, the count starts afresh. */
   joinFailureWindowMs: 60_000,
   /** Participants one workshop may hold. */
   maxParticipantsPerWorkshop: 500,
-  /** Updates with missing dependencies a connection may send before it is closed. */
+  /**
+   * Updates with missing dependencies a connection may send in a row, each answered with a resync
+   * request; the next closes it (1008). An update that integrates starts the count again. None of
+   * them is kept (server/inspect.ts drops them whole), so alternating cannot pile anything up; the
+   * message and byte rates bound how often the server answers.
+   */
   maxUnresolvedUpdates: 20,
-  /** Awareness state of one client, as JSON. Larger states are dropped. */
+  /** Awareness state of one client, in bytes of UTF-8 JSON. Larger states are dropped. */
   maxAwarenessStateBytes: 4 * 1024,
   /** Awareness client ids one connection may publish (a tab has one; a reconnect keeps it). */
   maxAwarenessClientsPerConnection: 4,
@@ -49,9 +56,14 @@ export const LIMITS = {
   awarenessIntervalMs: 50,
   /** Bytes queued for one socket before the server gives up on it (1013); it resyncs on reconnect. */
   maxSendBufferBytes: 8 * 1024 * 1024,
-  /** Messages a socket may send while its credential and room are still loading. */
+  /** Messages a socket may send while its credential and room are still loading; one more closes it (1008). */
   maxMessagesBeforeReady: 64,
-  /** Server pings each socket this often and drops it after two unanswered pings. */
+  /**
+   * Server pings each socket this often. One that has answered neither of the last two pings when
+   * the next is due is dropped (no close frame: the client sees 1006), 2 to 3 intervals after its
+   * last answer (3 after the upgrade if it never answers): one ping lost on a flaky phone
+   * network is forgiven.
+   */
   pingIntervalMs: 15_000,
   /**
    * Messages per second one socket may send, as a bucket that holds one
@@ -76,13 +88,35 @@ export const LIMITS = {
   refusalCooldownMs: 2_000,
   /** The longest such wait; a refusal this long after the previous one starts afresh. */
   maxRefusalCooldownMs: 60_000,
-  /** An HTTP request (or WebSocket handshake) must arrive whole within this; trickled bytes do not keep it open. */
+  /**
+   * An HTTP request (or WebSocket handshake) must arrive whole within this, counted from its first
+   * byte; trickled bytes do not keep it open. The answer is 408 with a JSON body.
+   */
   requestTimeoutMs: 10_000,
+  /**
+   * `POST /api/workshops/import` alone gets this long instead of requestTimeoutMs: a file of
+   * maxImportBytes in this time is about 4.5 Mbit/s, where 10 s would need 54 Mbit/s.
+   */
+  importTimeoutMs: 120_000,
   /** The request's headers must arrive within this. */
   headersTimeoutMs: 5_000,
 } as const;
 
 export type Limits = { -readonly [K in keyof typeof LIMITS]: number };
+
+/** Node's timers take at most 2^31 - 1 ms (about 24.8 days); a longer one fires at once. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * What is wrong with `value` as the limit `key`, or null when it will do. Every limit is a
+ * positive whole number: 0 would switch a check off (Node reads a 0 timeout as none) or refuse
+ * everything, and a fraction of a count or a byte means nothing. Times must fit Node's timers.
+ */
+export function limitProblem(key: keyof Limits, value: number): string | null {
+  if (!Number.isSafeInteger(value) || value < 1) return 'must be a positive whole number';
+  if (key.endsWith('Ms') && value > MAX_TIMER_MS) return `must be at most ${MAX_TIMER_MS} (milliseconds; about 24.8 days)`;
+  return null;
+}
 
 /** Sizes of user-entered text; the UI and the HTTP schemas share them. */
 export const TEXT = {
@@ -93,3 +127,36 @@ export const TEXT = {
 } as const;
 
 export const JOIN_CODE_LENGTH = 6;
+
+/** Ids and codes in requests, in paths and JSON bodies: longer ones get 400 (404 in a path). */
+export const REQUEST_LIMITS = {
+  /** Workshop, participant, vote, team and group ids, and a template id. */
+  idChars: 64,
+  /** A join body's `code`, before spaces and dashes are taken out to leave JOIN_CODE_LENGTH letters. */
+  joinCodeChars: 32,
+  /** `?since=` of the history endpoint: a seq of at most this many digits. */
+  sinceDigits: 32,
+} as const;
+
+/** What opening a vote and casting a ballot accept (shared/votes.ts). */
+export const VOTE_LIMITS = {
+  questionChars: TEXT.note,
+  minChoices: 2,
+  maxChoices: 12,
+  /** Each choice of a choice vote, so also a ballot's choice, cast or imported. */
+  choiceChars: TEXT.teamName,
+  /** Groups a vote may be limited to. */
+  maxGroups: 50,
+} as const;
+
+/** What an import file may hold, besides being at most maxImportBytes (shared/export-format.ts). */
+export const IMPORT_LIMITS = {
+  maxParticipants: 10_000,
+  maxTimelineEvents: 1_000_000,
+  maxVotes: 10_000,
+  maxBallots: 1_000_000,
+  /** One log entry's update, in base64 characters (6 MiB of update). */
+  maxUpdateBase64Chars: 8 * 1024 * 1024,
+  /** A log entry's author, and a ballot's voter ("voter 12" or a participant id). */
+  authorChars: 80,
+} as const;

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { JOIN_CODE_LENGTH, TEXT } from './limits.ts';
+import { JOIN_CODE_LENGTH, REQUEST_LIMITS, TEXT } from './limits.ts';
 
-/** Trimmed, non-empty text of at most `max` characters, with control characters refused. */
-const text = (max: number) =>
+/** Trimmed, non-empty text of at most `max` characters, with control characters refused: every name and title a person types. */
+export const text = (max: number) =>
   z
     .string()
     .trim()
@@ -14,14 +14,14 @@ const text = (max: number) =>
 export const CreateWorkshopBody = z
   .object({
     title: text(TEXT.title),
-    template: z.string().max(64).optional(),
+    template: z.string().max(REQUEST_LIMITS.idChars).optional(),
   })
   .strict();
 export type CreateWorkshopBody = z.infer<typeof CreateWorkshopBody>;
 
 export const JoinBody = z
   .object({
-    code: z.string().max(32),
+    code: z.string().max(REQUEST_LIMITS.joinCodeChars),
     name: text(TEXT.displayName),
   })
   .strict();

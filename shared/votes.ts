@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { TEXT } from './limits.ts';
+import { REQUEST_LIMITS, VOTE_LIMITS } from './limits.ts';
 import { INSIGHT_RULES } from './template.ts';
 
 /**
@@ -12,11 +12,15 @@ export type VoteKind = (typeof VOTE_KINDS)[number];
 
 export const OpenVoteBody = z
   .object({
-    question: z.string().trim().min(1, 'must not be empty').max(TEXT.note),
+    question: z.string().trim().min(1, 'must not be empty').max(VOTE_LIMITS.questionChars),
     kind: z.enum(VOTE_KINDS),
-    teamId: z.string().max(64).optional(),
-    choices: z.array(z.string().trim().min(1).max(TEXT.teamName)).min(2).max(12).optional(),
-    groups: z.array(z.string().max(64)).max(50).optional(),
+    teamId: z.string().max(REQUEST_LIMITS.idChars).optional(),
+    choices: z
+      .array(z.string().trim().min(1).max(VOTE_LIMITS.choiceChars))
+      .min(VOTE_LIMITS.minChoices)
+      .max(VOTE_LIMITS.maxChoices)
+      .optional(),
+    groups: z.array(z.string().max(REQUEST_LIMITS.idChars)).max(VOTE_LIMITS.maxGroups).optional(),
     /** Reveal on its own once every member of the voting groups has voted. */
     autoReveal: z.boolean().optional(),
     /** Keep who voted what in the facilitator's export (anonymous otherwise). */
@@ -38,7 +42,7 @@ export const BallotBody = z
     stage: z.number().finite().optional(),
     autonomy: z.number().min(0).max(1).optional(),
     controls: z.number().min(0).max(1).optional(),
-    choice: z.string().max(TEXT.teamName).optional(),
+    choice: z.string().max(VOTE_LIMITS.choiceChars).optional(),
     /** Client's own counter: a retried older ballot never overwrites a newer one. */
     seq: z.number().int().min(0).optional(),
   })

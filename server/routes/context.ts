@@ -1,9 +1,10 @@
 import { createHmac } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AppError } from '../../shared/errors.ts';
-import type { Limits } from '../../shared/limits.ts';
+import { REQUEST_LIMITS, type Limits } from '../../shared/limits.ts';
 import { bearer } from '../http-util.ts';
 import type { Logger } from '../log.ts';
+import type { RequestTimeouts } from '../request-timeouts.ts';
 import type { Rooms } from '../rooms.ts';
 import type { Credential, Store, WorkshopRecord } from '../store.ts';
 import { hashSecret } from '../tokens.ts';
@@ -17,6 +18,8 @@ export interface ApiOptions {
   /** Base of the links handed out; when unset, taken from the request's Host. */
   publicUrl?: string;
   trustProxy: boolean;
+  /** Lets a route give its request longer than requestTimeoutMs to arrive (the import). */
+  timeouts: RequestTimeouts;
 }
 
 export type Params = Record<string, string>;
@@ -29,7 +32,7 @@ export interface Route {
 }
 
 /** Workshop ids in paths: what `newId()` makes, bounded. */
-export const ID = '(?<id>[\\w-]{1,64})';
+export const ID = `(?<id>[\\w-]{1,${REQUEST_LIMITS.idChars}})`;
 
 /**
  * The observer token is derived from the facilitator key, so a facilitator who

@@ -63,6 +63,8 @@ export function exportRoutes(ctx: ApiContext): Route[] {
       method: 'POST',
       pattern: /^\/api\/workshops\/import$/,
       handle: async (req, res) => {
+        // A file of maxImportBytes needs more than requestTimeoutMs on most uplinks.
+        ctx.timeouts.extend(req, res, ctx.limits.importTimeoutMs);
         const raw = await readJson(req, z.unknown(), ctx.limits.maxImportBytes);
         const { record, key } = await importExport(store, raw, ctx.limits);
         ctx.log('info', 'workshop imported', { workshop: record.id });

@@ -1,5 +1,6 @@
 import { toBase64 } from 'lib0/buffer';
 import { AppError } from '../../shared/errors.ts';
+import { REQUEST_LIMITS } from '../../shared/limits.ts';
 import { sendJson } from '../http-util.ts';
 import { ID, type ApiContext, type Route } from './context.ts';
 
@@ -14,7 +15,9 @@ export interface HistoryPage {
 function parseSince(url: string | undefined): number {
   const raw = new URL(url ?? '/', 'http://x').searchParams.get('since');
   if (raw === null) return 0;
-  if (!/^\d{1,32}$/.test(raw)) throw new AppError('bad_request', 'since must be a non-negative integer (a seq)');
+  if (!/^\d+$/.test(raw) || raw.length > REQUEST_LIMITS.sinceDigits) {
+    throw new AppError('bad_request', `since must be a non-negative integer (a seq) of at most ${REQUEST_LIMITS.sinceDigits} digits`);
+  }
   // Past any seq there is: an empty last page.
   return Math.min(Number(raw), Number.MAX_SAFE_INTEGER);
 }

@@ -1,13 +1,15 @@
 import { z } from 'zod';
 import { ensureGroupMaps, Member, readGroupMode, readGroups, readMembers, smallestGroup } from '../../shared/doc.ts';
 import { AppError, CLOSE } from '../../shared/errors.ts';
-import { TEXT } from '../../shared/limits.ts';
+import { REQUEST_LIMITS, TEXT } from '../../shared/limits.ts';
+import { text } from '../../shared/schema.ts';
 import { readJson, sendJson } from '../http-util.ts';
 import { ID, type ApiContext, type Route } from './context.ts';
 
-const PID = '(?<pid>p_[\\w-]{1,64})';
-const PickBody = z.object({ group: z.string().max(64).nullable() }).strict();
-const RenameBody = z.object({ name: z.string().trim().min(1, 'must not be empty').max(TEXT.displayName) }).strict();
+const PID = `(?<pid>p_[\\w-]{1,${REQUEST_LIMITS.idChars}})`;
+const PickBody = z.object({ group: z.string().max(REQUEST_LIMITS.idChars).nullable() }).strict();
+/** The same rules as the name a participant gives when joining (JoinBody). */
+const RenameBody = z.object({ name: text(TEXT.displayName) }).strict();
 
 /**
  * Keeps the roster in the shared document (`groups.members`) in step with the

@@ -3,6 +3,7 @@ import type * as Y from 'yjs';
 import { readGroups, readMembers, readMeta, readResults, readTeams, ROOTS } from '../../shared/doc.ts';
 import { computeInsights } from '../../shared/insights.ts';
 import { AppError } from '../../shared/errors.ts';
+import { REQUEST_LIMITS } from '../../shared/limits.ts';
 import { mayVote, NO_GROUP, tally } from '../../shared/tally.ts';
 import { findTemplate, DEFAULT_TEMPLATE_ID } from '../../shared/templates/index.ts';
 import { BallotBody, OpenVoteBody, receiptInput, type BallotValue, type ControlVote, type VoteResult } from '../../shared/votes.ts';
@@ -12,7 +13,9 @@ import type { VoteRecord } from '../store.ts';
 import { newId } from '../tokens.ts';
 import { ID, type ApiContext, type Route } from './context.ts';
 
-const VOTE = '(?<vote>v_[\\w-]{1,64})';
+const VOTE = `(?<vote>v_[\\w-]{1,${REQUEST_LIMITS.idChars}})`;
+/** Ballots within this of each other make one change of the live counts in the document. */
+const COUNT_DELAY_MS = 100;
 const FALLBACK = findTemplate(DEFAULT_TEMPLATE_ID)!;
 
 /** The ballot's value for this kind of vote, or a 400 naming what is wrong. */
@@ -83,7 +86,7 @@ export function voteRoutes(ctx: ApiContext): Route[] {
       publish(workshopId, voteId).catch((err) =>
         ctx.log('error', 'could not publish vote counts', { workshop: workshopId, error: String(err) }),
       );
-    }, 100);
+    }, COUNT_DELAY_MS);
     t.unref();
     pendingCounts.set(workshopId, t);
   }

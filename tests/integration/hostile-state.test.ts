@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
 import { readTeams } from '../../shared/doc.ts';
 import { CLOSE } from '../../shared/errors.ts';
 import { decodeAwarenessEntries } from '../../server/protocol.ts';
 import * as decoding from 'lib0/decoding';
 import { awarenessFrame, isAwareness, isStep1, orphanUpdate, updateFrame } from '../helpers/frames.ts';
 import { HOSTILE_LIMITS as LIMITS, hostileServer } from '../helpers/hostile.ts';
-import { synced } from '../helpers/yclient.ts';
+import { synced, until } from '../helpers/yclient.ts';
 
 // Attacks on what a room shares: awareness (batched, bounded, and owned by
 // the connection that set it) and updates whose dependencies never arrive,
@@ -81,6 +82,25 @@ describe('awareness', () => {
     expect(seen.has(502)).toBe(false);
   });
 
+  it('counts maxAwarenessStateBytes in UTF-8 bytes, not characters', async () => {
+    const r = await room();
+    // "€" is three bytes: 64 of them and the 8 of {"p":""} are exactly the limit; one more byte is over.
+    const euros = `{"p":"${'€'.repeat((LIMITS.maxAwarenessStateBytes - 8) / 3)}"}`;
+    expect(Buffer.byteLength(euros)).toBe(LIMITS.maxAwarenessStateBytes);
+    const over = euros.replace('€"', '€a"');
+    expect(Buffer.byteLength(over)).toBe(LIMITS.maxAwarenessStateBytes + 1);
+    expect(over.length).toBeLessThan(LIMITS.maxAwarenessStateBytes);
+    const s = await socket(r.w.id, r.attacker);
+    s.ws.send(awarenessFrame([{ clientID: 511, clock: 1, state: euros }]));
+    const t = await socket(r.w.id, r.attacker);
+    t.ws.send(awarenessFrame([{ clientID: 512, clock: 1, state: over }]));
+    await Promise.all([s, t].map(async (x) => (x.ws.send(new Uint8Array([3])), await x.received(isAwareness))));
+    const seen = await awarenessSeen(r.w.id, r.attacker);
+    expect(seen.get(511)).toBe(euros);
+    // Broke: the length in characters (72) was checked, so a state of 201 bytes got through.
+    expect(seen.has(512)).toBe(false);
+  });
+
   it('bounds awareness ids per connection and states per room', async () => {
     const r = await room();
     const s = await socket(r.w.id, r.attacker);
@@ -121,6 +141,31 @@ describe('updates whose dependencies never arrive', () => {
     await synced(late);
     expect(readTeams(late.doc, 3).map((t) => t.id)).toEqual(['t']);
     expect(late.doc.store.pendingStructs).toBeNull();
+    expect(hostile.srv.server.rooms.get(r.w.id)!.doc.store.pendingStructs).toBeNull();
+  });
+
+  it('counts maxUnresolvedUpdates in a row: an update that integrates starts the count again, and none of them is kept', async () => {
+    const r = await room();
+    const edge = await socket(r.w.id, r.attacker);
+    let seed = 2000;
+    const orphans = async (n: number, step1s: number) => {
+      for (let i = 0; i < n; i++) edge.ws.send(updateFrame(orphanUpdate(seed++)));
+      await edge.received(isStep1, step1s);
+    };
+    await orphans(LIMITS.maxUnresolvedUpdates, LIMITS.maxUnresolvedUpdates + 1);
+    // A change that depends on nothing the server lacks: a new team.
+    const fresh = new Y.Doc();
+    fresh.clientID = 424242;
+    const team = new Y.Map<unknown>();
+    fresh.getMap('teams').set('fresh', team);
+    team.set('name', 'Fresh');
+    edge.ws.send(updateFrame(Y.encodeStateAsUpdate(fresh)));
+    await until(r.a.doc, () => readTeams(r.a.doc, 3).some((t) => t.id === 'fresh'), 'the fresh team');
+    await orphans(LIMITS.maxUnresolvedUpdates, 2 * LIMITS.maxUnresolvedUpdates + 1);
+    expect(edge.ws.readyState).toBe(edge.ws.OPEN);
+    edge.ws.send(updateFrame(orphanUpdate(seed++)));
+    expect((await edge.closed).code).toBe(CLOSE.policyViolation);
+    // The server held none of them: they were dropped, not kept pending.
     expect(hostile.srv.server.rooms.get(r.w.id)!.doc.store.pendingStructs).toBeNull();
   });
 });

@@ -43,26 +43,110 @@ function upgradeStatus(target: string, headers: Record<string, string> = {}): Pr
     ws.on('error', () => {});
   });
 }
-/** Milliseconds until the server hangs up a TCP connection that sends `bytes` and then nothing. */
-function hangUpAfter(bytes: string): Promise<number> {
+/** What a raw TCP client saw: milliseconds until the server hung up (timed from before it connected), and the answer. */
+interface HangUp {
+  ms: number;
+  status: number;
+  json: any;
+}
+/**
+ * Sends `head`, then one piece of `trickle` (a string goes a character at a time) every `everyMs` until it runs out or the server hangs up.
+ * Times from before the connection opens: the server's clock starts later, so a cut-off never looks early.
+ */
+function hangUpAfter(head: string, trickle: string | readonly string[] = '', everyMs = 100, port = srv.port): Promise<HangUp> {
   return new Promise((resolve) => {
     const t = performance.now();
-    const s = tcpConnect(srv.port, '127.0.0.1', () => s.write(bytes));
+    const chunks: Buffer[] = [];
+    let timer: NodeJS.Timeout | undefined;
+    const s = tcpConnect(port, '127.0.0.1', () => {
+      s.write(head);
+      let i = 0;
+      timer = setInterval(() => (i < trickle.length ? s.write(trickle[i++]!) : clearInterval(timer)), everyMs);
+    });
     s.on('error', () => {});
-    s.on('data', () => {});
-    s.on('close', () => resolve(performance.now() - t));
+    s.on('data', (d) => chunks.push(d));
+    s.on('close', () => {
+      clearInterval(timer);
+      const text = Buffer.concat(chunks).toString();
+      const body = text.slice(text.indexOf('\r\n\r\n') + 4);
+      let json: any;
+      try {
+        json = JSON.parse(body);
+      } catch {
+        json = undefined;
+      }
+      resolve({ ms: performance.now() - t, status: Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0), json });
+    });
   });
 }
+/** Request headers for a JSON body of `length` bytes. */
+const jsonHead = (path: string, length: number, extra = '') =>
+  `POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\n${extra}\r\n`;
+/** Slack for a busy machine past a cut-off: Node checks every connectionsCheckingInterval, and the test process may be slow to notice. */
+const LATE = 1500;
 
 describe('slow and silent clients', () => {
-  it('hangs up on requests whose headers trickle in, within seconds', async () => {
-    const ms = await hangUpAfter('GET /api/health HTTP/1.1\r\nHost: x\r\nX-Slow: ');
-    expect(ms).toBeGreaterThanOrEqual(LIMITS.headersTimeoutMs - 50);
-    expect(ms).toBeLessThan(LIMITS.headersTimeoutMs + 1500);
+  it('answers 408 with JSON to a request whose headers trickle in, after headersTimeoutMs', async () => {
+    const r = await hangUpAfter('GET /api/health HTTP/1.1\r\nHost: x\r\nX-Slow: ', 'aaaaaaaaaaaaaaaaaaaa', 50);
+    expect(r.ms).toBeGreaterThanOrEqual(LIMITS.headersTimeoutMs);
+    expect(r.ms).toBeLessThan(LIMITS.headersTimeoutMs + LATE);
+    expect(r.status).toBe(408);
+    expect(r.json).toEqual({ error: 'the request did not arrive in time', code: 'request_timeout' });
   });
 
-  it('hangs up on a connection that never sends a byte', async () => {
-    expect(await hangUpAfter('')).toBeLessThan(LIMITS.requestTimeoutMs + 1500);
+  it('answers 408 with JSON to a connection that never sends a byte, after headersTimeoutMs', async () => {
+    const r = await hangUpAfter('');
+    expect(r.ms).toBeGreaterThanOrEqual(LIMITS.headersTimeoutMs);
+    expect(r.ms).toBeLessThan(LIMITS.headersTimeoutMs + LATE);
+    expect(r.status).toBe(408);
+    expect(r.json).toMatchObject({ code: 'request_timeout' });
+  });
+
+  it('answers 408 with JSON to a body trickled in slower than requestTimeoutMs, however steadily its bytes come', async () => {
+    // A byte every 50 ms: never idle for long, but 200 bytes would take 10 s.
+    const body = JSON.stringify({ title: 'Slow' }).padEnd(200);
+    const r = await hangUpAfter(jsonHead('/api/workshops', body.length), body, 50);
+    expect(r.ms).toBeGreaterThanOrEqual(LIMITS.requestTimeoutMs);
+    expect(r.ms).toBeLessThan(LIMITS.requestTimeoutMs + LATE);
+    expect(r.status).toBe(408);
+    expect(r.json).toEqual({ error: 'the request did not arrive in time', code: 'request_timeout' });
+  });
+
+  it('takes a body that arrives whole within requestTimeoutMs, however slowly', async () => {
+    const body = JSON.stringify({ title: 'Slow' });
+    // Half the limit to arrive, then the answer.
+    const r = await hangUpAfter(
+      jsonHead('/api/workshops', body.length, 'Connection: close\r\n'),
+      body,
+      LIMITS.requestTimeoutMs / 2 / body.length,
+    );
+    expect(r.status).toBe(201);
+  });
+
+  it('gives an import importTimeoutMs instead of requestTimeoutMs, then answers 408 with JSON', async () => {
+    const limits = { headersTimeoutMs: 300, requestTimeoutMs: 500, importTimeoutMs: 1500 };
+    const own = await startServer({ limits });
+    try {
+      const w = await createWorkshop(own.url, 'Import drill');
+      const file = await (
+        await fetch(`${own.url}/api/workshops/${w.id}/export`, { headers: { authorization: `Bearer ${w.facilitatorKey}` } })
+      ).text();
+      // The whole file, in ten pieces over about 900 ms: past requestTimeoutMs, within importTimeoutMs.
+      const pieces = Array.from({ length: 10 }, (_, i) => file.slice((i * file.length) / 10, ((i + 1) * file.length) / 10));
+      const head = jsonHead('/api/workshops/import', Buffer.byteLength(file), 'Connection: close\r\n');
+      const t = performance.now();
+      const slow = await hangUpAfter(head, pieces, 100, own.port);
+      expect(performance.now() - t).toBeGreaterThan(limits.requestTimeoutMs);
+      expect(slow.status).toBe(201);
+      // One that never finishes is cut off at importTimeoutMs.
+      const r = await hangUpAfter(jsonHead('/api/workshops/import', 1_000_000), '{"a":"' + 'x'.repeat(100), 100, own.port);
+      expect(r.ms).toBeGreaterThanOrEqual(limits.importTimeoutMs);
+      expect(r.ms).toBeLessThan(limits.importTimeoutMs + LATE);
+      expect(r.status).toBe(408);
+      expect(r.json).toMatchObject({ code: 'request_timeout' });
+    } finally {
+      await own.close();
+    }
   });
 
   it('closes an upgraded socket that sends nothing with 1008 after firstMessageTimeoutMs', async () => {
