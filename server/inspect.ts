@@ -68,9 +68,12 @@ function placeOfStored(s: Y.Item): Place {
  * MAX_TEAM_ID_CHARS), and each holds the schema's fields (shared/doc.ts
  * TeamFields) as plain values of at most MAX_TEAM_VALUE_CHARS as JSON. Content
  * already deleted when the update was encoded carries no value and fits anywhere.
+ * Values overwritten while offline can arrive as one item holding several of
+ * them, deleted by the same update: where a client keeps them (an undo
+ * history does), Yjs merges each run of a field's old values into one item.
  * Returns what does not fit, or null.
  */
-function teamItemMisfit(item: Y.Item, place: Place): string | null {
+function teamItemMisfit(item: Y.Item, place: Place, deletedHere: boolean): string | null {
   const c = item.content;
   if (c instanceof Y.ContentDeleted) return place.depth <= 2 ? null : 'something is nested inside a team field';
   if (place.depth === 1) {
@@ -80,12 +83,14 @@ function teamItemMisfit(item: Y.Item, place: Place): string | null {
   }
   if (place.depth !== 2 || place.key === null) return 'something is nested inside a team field';
   if (!TEAM_KEYS.has(place.key)) return `"${place.key.slice(0, MAX_TEAM_ID_CHARS)}" is not a team field`;
-  if (!(c instanceof Y.ContentAny) || c.arr.length !== 1) return `team field "${place.key}" is not a plain value`;
-  const value = c.arr[0];
-  // A string by its own length: its JSON form doubles quotes and backslashes, and a note full of them is still a note.
-  const size = typeof value === 'string' ? value.length : JSON.stringify(value)?.length;
-  if (size === undefined) return `team field "${place.key}" is not a plain value`;
-  return size <= MAX_TEAM_VALUE_CHARS ? null : `team field "${place.key}" is ${size} characters long`;
+  if (!(c instanceof Y.ContentAny) || (c.arr.length !== 1 && !deletedHere)) return `team field "${place.key}" is not a plain value`;
+  for (const value of c.arr) {
+    // A string by its own length: its JSON form doubles quotes and backslashes, and a note full of them is still a note.
+    const size = typeof value === 'string' ? value.length : JSON.stringify(value)?.length;
+    if (size === undefined) return `team field "${place.key}" is not a plain value`;
+    if (size > MAX_TEAM_VALUE_CHARS) return `team field "${place.key}" is ${size} characters long`;
+  }
+  return null;
 }
 
 /** The top-level name of the type a struct lives in, or null when it lives in garbage-collected content. */
@@ -207,6 +212,15 @@ export function inspectUpdate(doc: Y.Doc, update: Uint8Array): UpdateInspection 
     return place;
   };
 
+  /** Whether the update's own delete set covers the whole item. */
+  const deletedHere = (item: Y.Item): boolean => {
+    let covered = 0;
+    for (const { clock, len } of ds.clients.get(item.id.client) ?? []) {
+      covered += Math.max(0, Math.min(clock + len, item.id.clock + item.length) - Math.max(clock, item.id.clock));
+    }
+    return covered >= item.length;
+  };
+
   const teams = doc.getMap(TEAMS_ROOT);
   const addedTeams = new Set<string>();
   for (const item of newItems) {
@@ -218,7 +232,7 @@ export function inspectUpdate(doc: Y.Doc, update: Uint8Array): UpdateInspection 
     else if (place !== null) {
       result.roots.add(place.root);
       if (place.root !== TEAMS_ROOT) continue;
-      const misfit = teamItemMisfit(item, place);
+      const misfit = teamItemMisfit(item, place, deletedHere(item));
       if (misfit !== null) {
         result.misfit = true;
         result.misfitDetail ??= misfit;

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
 import { addTeam, readTeams, ROOTS, setTeamField } from '../../shared/doc.ts';
 import { createWorkshop, join } from '../helpers/api.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
@@ -48,5 +49,35 @@ describe('edits made offline', () => {
     await until(facilitator.doc, () => readTeams(facilitator.doc, 3)[0]?.autonomy === 1, 'the drag on the facilitator’s screen');
     expect(closes).toBe(0);
     expect(ana.provider.wsconnected).toBe(true);
+  });
+
+  it('stores moves made offline in a client that keeps an undo history, as the app does', async () => {
+    const w = await createWorkshop(srv.url);
+    const facilitator = connect(srv.wsUrl, w.id, w.facilitatorKey);
+    open.push(facilitator);
+    await synced(facilitator);
+    addTeam(facilitator.doc, 't', { name: 'Mobile apps', color: '#2563eb', stageCurrent: 1.7 });
+    const room = srv.server.rooms.get(w.id)!;
+    await until(room.doc, () => room.doc.getMap(ROOTS.teams).has('t'), 'team stored');
+
+    const cyrus = connect(srv.wsUrl, w.id, (await join(srv.url, w.joinCode, 'Cyrus')).token);
+    open.push(cyrus);
+    await synced(cyrus);
+    await until(cyrus.doc, () => cyrus.doc.getMap(ROOTS.teams).has('t'), 'team on Cyrus’s laptop');
+    // The app's edits (client/lib/edits.svelte.ts): each change tagged, an UndoManager keeping what it overwrote.
+    const origin = { user: 'local' };
+    const undo = new Y.UndoManager(cyrus.doc.getMap(ROOTS.teams), { trackedOrigins: new Set([origin]) });
+    cyrus.provider.disconnect();
+    for (const stage of [1.8, 1.9, 2.0]) cyrus.doc.transact(() => setTeamField(cyrus.doc, 't', 'stageCurrent', stage), origin);
+    let refused = 0;
+    cyrus.provider.on('connection-close', () => refused++);
+    cyrus.provider.connect();
+
+    // Broke: the three old values arrived merged into one item, refused as "not a plain value" (4409),
+    // and the app dropped its copy: the marker jumped back to 1.7 on every screen.
+    await until(room.doc, () => readTeams(room.doc, 3)[0]?.stageCurrent === 2, 'the offline moves stored');
+    await until(facilitator.doc, () => readTeams(facilitator.doc, 3)[0]?.stageCurrent === 2, 'the moves on the facilitator’s screen');
+    expect(refused).toBe(0);
+    undo.destroy();
   });
 });

@@ -113,6 +113,27 @@ describe('inspecting an update against the server document', () => {
     expect(r).toMatchObject({ missing: false, fresh: true, misfit: false });
   });
 
+  it('takes a field’s old values kept by an undo history and merged into one deleted item', () => {
+    const { server, client } = pair();
+    // The app's edits keep what they overwrote, for Undo; offline, Yjs merges each run of them into one item.
+    const origin = { edits: true };
+    const undo = new Y.UndoManager(client.getMap(ROOTS.teams), { trackedOrigins: new Set([origin]) });
+    for (let i = 1; i <= 3; i++) client.transact(() => setTeamField(client, 't1', 'stageCurrent', 1 + i / 10), origin);
+    const update = Y.encodeStateAsUpdate(client, Y.encodeStateVector(server));
+    const { structs } = Y.decodeUpdate(update) as unknown as { structs: { content?: { arr?: unknown[] } }[] };
+    expect(structs.some((s) => (s.content?.arr?.length ?? 0) > 1)).toBe(true);
+    // Broke: refused as "not a plain value", so the moves made offline were thrown away on reconnect.
+    expect(inspectUpdate(server, update)).toMatchObject({ missing: false, fresh: true, misfit: false });
+
+    // The old values are still held to the size of a value.
+    client.transact(() => setTeamField(client, 't1', 'bottleneck', 'x'.repeat(1500)), origin);
+    client.transact(() => setTeamField(client, 't1', 'bottleneck', 'y'), origin);
+    client.transact(() => setTeamField(client, 't1', 'bottleneck', 'z'), origin);
+    const oversized = inspectUpdate(server, Y.encodeStateAsUpdate(client, Y.encodeStateVector(server)));
+    expect(oversized).toMatchObject({ misfit: true, misfitDetail: 'team field "bottleneck" is 1500 characters long' });
+    undo.destroy();
+  });
+
   it('throws on bytes that are not an update', () => {
     const { server } = pair();
     expect(() => inspectUpdate(server, new Uint8Array([200, 200, 200, 200, 1]))).toThrow();
