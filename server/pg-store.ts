@@ -3,6 +3,7 @@ import { migratePg } from './pg-migrations.ts';
 import {
   ballotOrder,
   type BallotOutcome,
+  type CancelOutcome,
   type Credential,
   type EventRecord,
   type ImportedWorkshop,
@@ -308,6 +309,17 @@ export async function openPgStore(connectionString: string, opts: { max?: number
           [b.voteId, b.participantId, b.group, b.value, b.salt, b.receipt, Math.max(b.seq, (prev?.seq as number | undefined) ?? 0), b.at],
         );
         return 'stored';
+      }),
+    // The vote row is locked FOR UPDATE first: a ballot (FOR SHARE) or a close or reveal (an UPDATE)
+    // waits, then finds no vote; one that came first is seen here (a reveal) or deleted with the rest.
+    cancelVote: (id, voteId) =>
+      tx(async (c): Promise<CancelOutcome> => {
+        const vote = (await c.query('SELECT state FROM votes WHERE workshop_id = $1 AND id = $2 FOR UPDATE', [id, voteId])).rows[0];
+        if (!vote) return 'missing';
+        if (vote.state === 'revealed') return 'revealed';
+        await c.query('DELETE FROM ballots WHERE vote_id = $1', [voteId]);
+        await c.query('DELETE FROM votes WHERE workshop_id = $1 AND id = $2', [id, voteId]);
+        return 'cancelled';
       }),
     getBallot: async (voteId, pid) => {
       const r = await one<BallotRow>('SELECT * FROM ballots WHERE vote_id = $1 AND participant_id = $2', [voteId, pid]);

@@ -7,6 +7,7 @@ import {
   ballotOrder,
   type BallotOutcome,
   type BallotRecord,
+  type CancelOutcome,
   type Credential,
   type EventRecord,
   type ImportedWorkshop,
@@ -101,6 +102,8 @@ export function openSqliteStore(file: string): Store {
        VALUES (@voteId, @participantId, @group, @value, @salt, @receipt, @seq, @at)`,
     ),
     ballots: db.prepare<[string], BallotRow>('SELECT * FROM ballots WHERE vote_id = ? ORDER BY at, participant_id'),
+    deleteBallots: db.prepare<[string]>('DELETE FROM ballots WHERE vote_id = ?'),
+    deleteVote: db.prepare<[string, string]>('DELETE FROM votes WHERE workshop_id = ? AND id = ?'),
     setJoinCode: db.prepare<[string, string]>('UPDATE workshops SET join_code = ? WHERE id = ?'),
     rotateObserver: db.prepare<[string, number, string]>('UPDATE workshops SET observer_token_hash = ?, observer_version = ? WHERE id = ?'),
     renameParticipant: db.prepare<[string, string, string]>(
@@ -170,6 +173,16 @@ export function openSqliteStore(file: string): Store {
     return 'stored';
   });
 
+  // Ballots first: they reference the vote row.
+  const cancelVote = db.transaction((id: string, voteId: string): CancelOutcome => {
+    const vote = q.vote.get(id, voteId);
+    if (!vote) return 'missing';
+    if (vote.state === 'revealed') return 'revealed';
+    q.deleteBallots.run(voteId);
+    q.deleteVote.run(id, voteId);
+    return 'cancelled';
+  });
+
   const loadDocument = db.transaction((id: string): StoredDocument => {
     const snap = q.lastSnapshot.get(id);
     const tail = q.tail.all(id, snap?.seq ?? 0).map(toEntry);
@@ -205,6 +218,7 @@ export function openSqliteStore(file: string): Store {
     listVotes: (id) => q.votes.all(id).map(toVote),
     setVoteState: (id, voteId, from, to, at) => q.setVoteState.run({ to, at, id, voteId, from }).changes > 0,
     putBallot: (b) => putBallot(b),
+    cancelVote: (id, voteId) => cancelVote(id, voteId),
     getBallot: (voteId, pid) => {
       const r = q.ballot.get(voteId, pid);
       return r && toBallot(r);

@@ -103,6 +103,9 @@ export interface VoteRecord {
 
 export type BallotOutcome = 'stored' | 'stale' | 'retry' | 'closed';
 
+/** What `cancelVote` did: deleted the vote, found it already revealed (and kept it), or found no such vote. */
+export type CancelOutcome = 'cancelled' | 'revealed' | 'missing';
+
 export interface BallotRecord {
   voteId: string;
   participantId: string;
@@ -182,6 +185,13 @@ export interface Store {
    * 'closed'.
    */
   putBallot(ballot: BallotRecord): MaybePromise<BallotOutcome>;
+  /**
+   * Deletes a vote that is not revealed, and every ballot in it, in one transaction: a vote opened
+   * by mistake leaves nothing behind and is not counted as a round. A ballot arriving at the same
+   * moment either lands first and is deleted with the rest, or finds no vote ('closed'). A revealed
+   * vote is kept ('revealed'); one that does not exist in this workshop is 'missing'.
+   */
+  cancelVote(workshopId: string, voteId: string): MaybePromise<CancelOutcome>;
   getBallot(voteId: string, participantId: string): MaybePromise<BallotRecord | undefined>;
   listBallots(voteId: string): MaybePromise<BallotRecord[]>;
 

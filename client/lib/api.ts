@@ -58,6 +58,8 @@ export const api = {
     call<{ voteId: string; state: 'closed'; ballots: number }>(`${votes(workshopId)}/${voteId}/close`, { method: 'POST', token: key }),
   revealVote: (workshopId: string, key: string, voteId: string) =>
     call<{ voteId: string; result: VoteResult }>(`${votes(workshopId)}/${voteId}/reveal`, { method: 'POST', token: key }),
+  cancelVote: (workshopId: string, key: string, voteId: string) =>
+    call<{ voteId: string; cancelled: true }>(`${votes(workshopId)}/${voteId}`, { method: 'DELETE', token: key }),
   castBallot: (workshopId: string, token: string, voteId: string, body: BallotBody) =>
     call<{ voteId: string; status: 'stored' | 'stale'; receipt: string }>(`${votes(workshopId)}/${voteId}/ballots`, {
       method: 'POST',

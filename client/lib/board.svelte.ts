@@ -16,7 +16,7 @@ import {
   type Team,
 } from '../../shared/doc.ts';
 import { AwarenessState } from '../../shared/schema.ts';
-import type { VoteResult } from '../../shared/votes.ts';
+import type { ControlVote, VoteResult } from '../../shared/votes.ts';
 import { findTemplate, DEFAULT_TEMPLATE_ID } from '../../shared/templates/index.ts';
 import { readGroupMode, type GroupMode } from './groups.ts';
 import type { Sync } from './sync.svelte.ts';
@@ -92,6 +92,10 @@ export class Board {
     // One reader per top-level type, run only when a transaction touched that type:
     // a marker drag re-reads the teams, not the template, roster and results, and
     // views that depend on the others keep their values (and do not re-render).
+    /** The vote this doc showed running (open or closed, not revealed), to notice it being cancelled. */
+    let running: ControlVote | null = null;
+    /** The note a cancel put up, taken down when the next vote comes. */
+    let cancelNote: string | null = null;
     const readers: Record<RootName, () => void> = {
       meta: () => {
         this.meta = readMeta(doc, FALLBACK_TEMPLATE);
@@ -102,6 +106,14 @@ export class Board {
       control: () => {
         this.control = readControl(doc);
         const vote = this.control.vote;
+        // A reveal keeps the vote (as revealed) and a new vote takes its place: only a cancel leaves none.
+        if (running && !vote) this.sync.note((cancelNote = `The facilitator cancelled the vote “${running.question}”.`));
+        else if (vote && cancelNote) {
+          // The next vote is the news now: the note would otherwise stay on the projector all session.
+          this.sync.unnote(cancelNote);
+          cancelNote = null;
+        }
+        running = vote && vote.state !== 'revealed' ? vote : null;
         if (vote && vote.state !== 'revealed') this.seenRunning.add(vote.id);
         const round = vote && `${vote.id}:${vote.round}`;
         if (round && !this.seenRounds.has(round)) {

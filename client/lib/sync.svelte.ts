@@ -17,7 +17,7 @@ export class Sync {
   status = $state<ConnectionStatus>('connecting');
   /** Local changes made while disconnected; they are sent on reconnect. */
   unsyncedChanges = $state(0);
-  /** The last refusal or error the server gave, for a notice. */
+  /** A passing notice: the last refusal or error the server gave, or news from the board (see `note`). */
   notice = $state<{ text: string; at: number } | null>(null);
   /** Set when the server will not let this credential back in. */
   fatal = $state<string | null>(null);
@@ -44,6 +44,16 @@ export class Sync {
     this.listeners.add(fn);
     fn(this.doc);
     return () => this.listeners.delete(fn);
+  }
+
+  /** Shows `text` as the passing notice, in place of any earlier one. */
+  note(text: string): void {
+    this.notice = { text, at: Date.now() };
+  }
+
+  /** Takes `text` down if it is still the notice shown, once it is no longer news. */
+  unnote(text: string): void {
+    if (this.notice?.text === text) this.notice = null;
   }
 
   setAwareness(state: AwarenessState): void {

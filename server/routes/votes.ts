@@ -6,7 +6,8 @@ import { AppError } from '../../shared/errors.ts';
 import { REQUEST_LIMITS } from '../../shared/limits.ts';
 import { mayVote, NO_GROUP, tally } from '../../shared/tally.ts';
 import { findTemplate, DEFAULT_TEMPLATE_ID } from '../../shared/templates/index.ts';
-import { BallotBody, OpenVoteBody, receiptInput, type BallotValue, type ControlVote, type VoteResult } from '../../shared/votes.ts';
+import { BallotBody, ControlVote, OpenVoteBody, receiptInput, type BallotValue, type VoteResult } from '../../shared/votes.ts';
+import { ballotValue } from '../ballot-value.ts';
 import { readJson, sendJson } from '../http-util.ts';
 import { secureShuffle } from '../shuffle.ts';
 import type { VoteRecord } from '../store.ts';
@@ -18,33 +19,16 @@ const VOTE = `(?<vote>v_[\\w-]{1,${REQUEST_LIMITS.idChars}})`;
 const COUNT_DELAY_MS = 100;
 const FALLBACK = findTemplate(DEFAULT_TEMPLATE_ID)!;
 
-/** The ballot's value for this kind of vote, or a 400 naming what is wrong. */
-function ballotValue(vote: VoteRecord, body: BallotBody, stageCount: number): BallotValue {
-  const extra = (keys: (keyof BallotBody)[]) => keys.filter((k) => body[k] !== undefined);
-  if (vote.kind === 'stage') {
-    if (body.stage === undefined) throw new AppError('bad_request', 'stage: a stage vote needs "stage"');
-    if (body.stage < 1 || body.stage > stageCount) throw new AppError('bad_request', `stage: must be between 1 and ${stageCount}`);
-    if (extra(['autonomy', 'controls', 'choice']).length) throw new AppError('bad_request', 'a stage vote takes only "stage"');
-    return { stage: body.stage };
-  }
-  if (vote.kind === 'risk') {
-    if (body.autonomy === undefined || body.controls === undefined) {
-      throw new AppError('bad_request', 'a risk vote needs "autonomy" and "controls" (0 to 1)');
-    }
-    if (extra(['stage', 'choice']).length) throw new AppError('bad_request', 'a risk vote takes only "autonomy" and "controls"');
-    return { autonomy: body.autonomy, controls: body.controls };
-  }
-  if (body.choice === undefined || !vote.choices?.includes(body.choice)) {
-    throw new AppError('bad_request', `choice: must be one of ${JSON.stringify(vote.choices)}`);
-  }
-  if (extra(['stage', 'autonomy', 'controls']).length) throw new AppError('bad_request', 'a choice vote takes only "choice"');
-  return { choice: body.choice };
-}
-
 export function voteRoutes(ctx: ApiContext): Route[] {
   const { store } = ctx;
   /** Per workshop: a pending write of the live counts, so a burst of ballots makes one document change. */
   const pendingCounts = new Map<string, NodeJS.Timeout>();
+  /**
+   * Votes cancelled through this process. A publish that read its vote just before the cancel
+   * deleted it would otherwise write it back into `control.vote` after the cancel cleared it.
+   * Ids are random, so one cancelled id never matches a later vote; the set grows by one per cancel.
+   */
+  const cancelled = new Set<string>();
 
   async function liveVote(vote: VoteRecord): Promise<ControlVote> {
     const countsByGroup: Record<string, number> = {};
@@ -74,6 +58,7 @@ export function voteRoutes(ctx: ApiContext): Route[] {
     const live = await liveVote(vote);
     const room = await ctx.rooms.acquire(workshopId);
     await room.serverChange((doc) => {
+      if (cancelled.has(voteId)) return;
       doc.getMap(ROOTS.control).set('vote', live);
       extra?.(doc);
     });
@@ -178,7 +163,10 @@ export function voteRoutes(ctx: ApiContext): Route[] {
         if (unknown) throw new AppError('bad_request', `groups: no such group ${JSON.stringify(unknown)}`);
         const votes = await store.listVotes(w.id);
         if (votes.some((v) => v.state === 'open')) throw new AppError('conflict', 'a vote is already open; close it first');
-        const round = 1 + votes.filter((v) => v.question === body.question && v.teamId === (body.teamId ?? null)).length;
+        // One past the highest, not one past the count: a cancelled round is gone, and with an earlier
+        // round cancelled under a later one, counting would give the next round the later one's number.
+        const round =
+          1 + Math.max(0, ...votes.filter((v) => v.question === body.question && v.teamId === (body.teamId ?? null)).map((v) => v.round));
         const vote: VoteRecord = {
           id: newId('v_'),
           workshopId: w.id,
@@ -226,6 +214,28 @@ export function voteRoutes(ctx: ApiContext): Route[] {
         const result = await reveal(w.id, vote);
         if (!result) throw new AppError('conflict', 'the vote changed state; try again');
         sendJson(res, 200, { voteId: vote.id, result });
+      },
+    },
+    {
+      // A vote opened by mistake: gone from the store with its ballots and from the document, so it
+      // leaves no result and no round. DELETE, as for a participant: nothing of it remains to act on.
+      method: 'DELETE',
+      pattern: new RegExp(`^/api/workshops/${ID}/votes/${VOTE}$`),
+      handle: async (req, res, { id, vote: voteId }) => {
+        const w = await ctx.requireWorkshop(id!);
+        await ctx.requireFacilitator(req, w.id);
+        const outcome = await store.cancelVote(w.id, voteId!);
+        if (outcome === 'missing') throw new AppError('not_found', 'no such vote');
+        if (outcome === 'revealed') throw new AppError('conflict', 'the vote is revealed: its result stays');
+        cancelled.add(voteId!);
+        const room = await ctx.rooms.acquire(w.id);
+        await room.serverChange((doc) => {
+          const control = doc.getMap<unknown>(ROOTS.control);
+          // Only when it shows this vote: a closed vote may already have given its place to a newer one.
+          if (ControlVote.safeParse(control.get('vote')).data?.id === voteId) control.set('vote', null);
+        });
+        ctx.log('info', 'vote cancelled', { workshop: w.id, vote: voteId });
+        sendJson(res, 200, { voteId, cancelled: true });
       },
     },
     {

@@ -370,6 +370,36 @@ export function storeSuite(name: string, open: () => Promise<{ store: Store; cle
         expect(await store.putBallot(ballot('no-such-vote', 'p_3', 1))).toBe('closed');
         expect((await store.listBallots(id)).map((b) => b.participantId).sort()).toEqual(['p_1', 'p_2']);
       });
+
+      it('cancels an open or closed vote with its ballots, never a revealed one or another workshop’s', async () => {
+        const w = await workshop();
+        const other = await workshop();
+        const [open, closed, revealed] = ['open', 'closed', 'revealed'].map((s) => `v_${s}_${w.id}`) as [string, string, string];
+        for (const id of [open, closed, revealed]) {
+          await store.createVote(vote(w.id, id));
+          await store.putBallot(ballot(id, 'p_1', 1));
+          await store.putBallot(ballot(id, 'p_2', 1));
+        }
+        await store.setVoteState(w.id, closed, 'open', 'closed', 800);
+        await store.setVoteState(w.id, revealed, 'open', 'closed', 800);
+        await store.setVoteState(w.id, revealed, 'closed', 'revealed', 900);
+
+        expect(await store.cancelVote(other.id, open)).toBe('missing');
+        expect(await store.getVote(w.id, open)).toBeDefined();
+        expect(await store.cancelVote(w.id, open)).toBe('cancelled');
+        expect(await store.cancelVote(w.id, closed)).toBe('cancelled');
+        expect(await store.cancelVote(w.id, revealed)).toBe('revealed');
+        for (const id of [open, closed]) {
+          expect(await store.getVote(w.id, id)).toBeUndefined();
+          expect(await store.listBallots(id)).toEqual([]);
+          expect(await store.getBallot(id, 'p_1')).toBeUndefined();
+          // A ballot sent after the cancel finds no vote to land in.
+          expect(await store.putBallot(ballot(id, 'p_3', 1))).toBe('closed');
+          expect(await store.cancelVote(w.id, id)).toBe('missing');
+        }
+        expect((await store.listVotes(w.id)).map((v) => v.id)).toEqual([revealed]);
+        expect(await store.listBallots(revealed)).toHaveLength(2);
+      });
     });
   });
 }
