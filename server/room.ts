@@ -126,7 +126,7 @@ export class Room {
     this.peers.add(peer);
     this.presence.arrive(peer);
     peer.send(encodeSyncStep1(this.doc));
-    this.roomAwareness.greet(peer);
+    this.roomAwareness.join(peer);
   }
 
   remove(peer: Peer): void {
