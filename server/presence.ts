@@ -3,22 +3,68 @@ import type { Store } from './store.ts';
 
 export type PresenceKind = 'connect' | 'disconnect';
 
+/** What presence needs of a connection. */
+export interface Present {
+  readonly role: string;
+  /** A participant id, "facilitator" or "observer": one per credential. */
+  readonly author: string;
+  readonly participantId?: string;
+}
+
 /**
- * Stores a socket arriving or leaving, for the replay timeline. Presence is
- * not in the update log (awareness is never stored), so it has its own table.
- * A failure here must never cost the connection, so it is logged, not thrown.
+ * Who is connected to one room, by credential, and its record for the replay
+ * timeline. A credential is here while it has a socket open. A participant's
+ * second tab is not an arrival, and a participant whose network dropped is
+ * usually back on a new socket before the server notices the old one is dead
+ * (only a ping going unanswered tells it), so the old one leaving is no
+ * departure: the timeline gets a credential's first socket arriving and its
+ * last leaving, and the participants API reads the same count.
+ *
+ * Presence is not in the update log (awareness is never stored), so it has its
+ * own table. A failure to store it must never cost the connection, so it is
+ * logged, not thrown.
  */
-export function recordPresence(
-  opts: { store: Store; log: Logger; now: () => number },
-  workshopId: string,
-  peer: { author: string; role: string },
-  kind: PresenceKind,
-): void {
-  const fail = (err: unknown) => opts.log('warn', 'could not record presence', { workshop: workshopId, kind, error: String(err) });
-  try {
-    const r = opts.store.appendEvent(workshopId, { at: opts.now(), kind, actor: peer.author, data: { role: peer.role } });
-    if (r instanceof Promise) r.catch(fail);
-  } catch (err) {
-    fail(err);
+export class Presence {
+  /** Open sockets by author. */
+  private readonly here = new Map<string, { sockets: number; participantId?: string }>();
+
+  constructor(
+    private readonly opts: { store: Store; log: Logger; now: () => number },
+    private readonly workshopId: string,
+  ) {}
+
+  arrive(peer: Present): void {
+    const here = this.here.get(peer.author);
+    if (here) {
+      here.sockets++;
+      return;
+    }
+    this.here.set(peer.author, { sockets: 1, participantId: peer.participantId });
+    this.record(peer, 'connect');
+  }
+
+  leave(peer: Present): void {
+    const here = this.here.get(peer.author);
+    if (!here || --here.sockets > 0) return;
+    this.here.delete(peer.author);
+    this.record(peer, 'disconnect');
+  }
+
+  /** Participants with at least one open socket. */
+  participants(): Set<string> {
+    const ids = new Set<string>();
+    for (const { participantId } of this.here.values()) if (participantId) ids.add(participantId);
+    return ids;
+  }
+
+  private record(peer: Present, kind: PresenceKind): void {
+    const { store, log, now } = this.opts;
+    const fail = (err: unknown) => log('warn', 'could not record presence', { workshop: this.workshopId, kind, error: String(err) });
+    try {
+      const r = store.appendEvent(this.workshopId, { at: now(), kind, actor: peer.author, data: { role: peer.role } });
+      if (r instanceof Promise) r.catch(fail);
+    } catch (err) {
+      fail(err);
+    }
   }
 }

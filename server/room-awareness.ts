@@ -8,12 +8,16 @@ import type { Peer } from './room.ts';
 /**
  * A room's awareness (cursors, who is here): states its connections publish,
  * never stored. What gets in is bounded: a client id belongs to the
- * connection that first published it, states are limited in size, per
- * connection and per room, and each carries its connection's real role.
+ * connection that first published it (or to a newer one of the same
+ * credential that claims it, see mayTakeOver), states are limited in size,
+ * per connection and per room, and each carries its connection's real role.
  */
 export class RoomAwareness {
   readonly awareness: awarenessProtocol.Awareness;
   private readonly owners = new Map<number, Peer>();
+  /** The order peers joined in: a client id passes only to a newer socket than the one holding it. */
+  private readonly arrivals = new WeakMap<Peer, number>();
+  private joined = 0;
 
   constructor(
     doc: Y.Doc,
@@ -33,8 +37,9 @@ export class RoomAwareness {
     this.onChange(added.concat(updated, removed));
   };
 
-  /** Sends a joining peer the states already here, if there are any. */
-  greet(peer: Peer): void {
+  /** Notes a joining peer's arrival and sends it the states already here, if there are any. */
+  join(peer: Peer): void {
+    this.arrivals.set(peer, ++this.joined);
     const clients = [...this.awareness.getStates().keys()];
     if (clients.length) peer.send(encodeAwarenessOf(this.awareness, clients));
   }
@@ -58,17 +63,20 @@ export class RoomAwareness {
     const kept: AwarenessEntry[] = [];
     for (const e of entries) {
       const owner = this.owners.get(e.clientID);
-      if (owner && owner !== peer) continue; // another connection's state: not this peer's to set
+      // Another connection's state is not this peer's to set, unless this is that client back on a new socket.
+      if (owner && owner !== peer && !this.mayTakeOver(peer, owner)) continue;
       // Bytes as UTF-8 (as on the wire and in memory), not characters: 4,096 "€" are 12 KiB.
       if (Buffer.byteLength(e.json) > limits.maxAwarenessStateBytes) continue;
-      if (!owner) {
+      if (owner !== peer) {
         if (peer.awarenessClients.size >= limits.maxAwarenessClientsPerConnection) continue;
-        if (this.owners.size >= limits.maxAwarenessStatesPerRoom) continue;
+        if (!owner && this.owners.size >= limits.maxAwarenessStatesPerRoom) continue;
+        // The old socket keeps nothing of the id: when it is dropped at last, the state stays.
+        owner?.awarenessClients.delete(e.clientID);
         this.owners.set(e.clientID, peer);
         peer.awarenessClients.add(e.clientID);
       }
       const stamped = stampAwareness(e, peer);
-      if (stamped) kept.push(stamped);
+      if (stamped) kept.push(this.reclocked(stamped));
     }
     if (kept.length === 0) return;
     try {
@@ -78,7 +86,36 @@ export class RoomAwareness {
     }
   }
 
-  /** Removes the states a leaving peer published, and frees their ids. */
+  /**
+   * A client whose network dropped comes back on a new socket with the same
+   * Y.Doc, so the same client id, usually before the server has noticed that
+   * the old socket is dead (only a ping going unanswered tells it). So an id
+   * passes to a newer socket of the same credential: the same participant,
+   * or the facilitator. Never to another credential (that would be spoofing
+   * someone's presence), and never back to an older socket, whose late
+   * frames come from a page that has moved on.
+   */
+  private mayTakeOver(peer: Peer, owner: Peer): boolean {
+    if (peer.role !== owner.role || peer.author !== owner.author) return false;
+    return (this.arrivals.get(peer) ?? 0) > (this.arrivals.get(owner) ?? 0);
+  }
+
+  /**
+   * A client back on a new socket sends its state with the clock it had. If
+   * the server removed that state meanwhile (the old socket was seen to close
+   * first, or the state timed out), the server and every client hold that
+   * clock with no state and would ignore the same clock as old news, so the
+   * client would look gone until its next renewal, up to 15 s later. Such a
+   * state goes out one clock past the server's. The sender takes that clock
+   * from the broadcast, as it takes any newer state for its own id.
+   */
+  private reclocked(e: AwarenessEntry): AwarenessEntry {
+    const meta = this.awareness.meta.get(e.clientID);
+    if (!meta || e.clock > meta.clock || e.json === 'null' || this.awareness.states.has(e.clientID)) return e;
+    return { ...e, clock: meta.clock + 1 };
+  }
+
+  /** Removes the states a leaving peer still owns (not those a newer socket took over), and frees their ids. */
   release(peer: Peer): void {
     const mine = [...peer.awarenessClients].filter((c) => this.owners.get(c) === peer);
     for (const c of mine) this.owners.delete(c);
@@ -103,7 +140,7 @@ function stampAwareness(e: AwarenessEntry, peer: Peer): AwarenessEntry | null {
   } catch {
     return null;
   }
-  if (state === null) return e;
+  if (state === null) return { ...e, json: 'null' };
   if (typeof state !== 'object' || Array.isArray(state)) return null;
   const s = state as { user?: unknown };
   if (s.user && typeof s.user === 'object' && !Array.isArray(s.user)) {

@@ -6,7 +6,7 @@ import type { Limits } from '../shared/limits.ts';
 import type { Role } from '../shared/schema.ts';
 import { Broadcaster } from './broadcast.ts';
 import type { Logger } from './log.ts';
-import { recordPresence } from './presence.ts';
+import { Presence } from './presence.ts';
 import { encodeSyncStep1 } from './protocol.ts';
 import { RoomAwareness } from './room-awareness.ts';
 import { RoomPersistence } from './room-persistence.ts';
@@ -61,6 +61,7 @@ export class Room {
   readonly peers = new Set<Peer>();
   state: RoomState = 'open';
   private readonly roomAwareness: RoomAwareness;
+  private readonly presence: Presence;
   /** Outgoing updates and awareness, sent once per loop turn (see broadcast.ts). */
   private readonly outbox: Broadcaster;
   private readonly persistence: RoomPersistence;
@@ -83,6 +84,7 @@ export class Room {
         void this.close(CLOSE.ownedElsewhere, 'the workshop moved to another process; reconnect').then(() => this.opts.onUnload(this)),
     });
     for (const name of ROOT_NAMES) this.doc.getMap(name);
+    this.presence = new Presence(opts, this.id);
     this.roomAwareness = new RoomAwareness(this.doc, opts.limits, (clients) => this.outbox.awarenessChange(clients));
     this.awareness = this.roomAwareness.awareness;
     this.outbox = new Broadcaster(this.peers, this.awareness, opts.limits.awarenessIntervalMs);
@@ -122,14 +124,14 @@ export class Room {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = null;
     this.peers.add(peer);
-    recordPresence(this.opts, this.id, peer, 'connect');
+    this.presence.arrive(peer);
     peer.send(encodeSyncStep1(this.doc));
-    this.roomAwareness.greet(peer);
+    this.roomAwareness.join(peer);
   }
 
   remove(peer: Peer): void {
     if (!this.peers.delete(peer)) return;
-    recordPresence(this.opts, this.id, peer, 'disconnect');
+    this.presence.leave(peer);
     this.roomAwareness.release(peer);
     this.touch();
   }
@@ -251,9 +253,7 @@ export class Room {
 
   /** Participants with at least one open socket in this room. */
   onlineParticipants(): Set<string> {
-    const ids = new Set<string>();
-    for (const peer of this.peers) if (peer.participantId) ids.add(peer.participantId);
-    return ids;
+    return this.presence.participants();
   }
 
   /**

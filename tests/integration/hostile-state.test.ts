@@ -56,7 +56,9 @@ describe('awareness', () => {
 
   it("drops a client's attempt to set another connection's awareness state", async () => {
     const r = await room();
-    const owner = await socket(r.w.id, r.attacker);
+    // Another credential's: a newer socket of the owner's own credential takes the id over, as a
+    // client back from a dropped network does (awareness-reconnect.test.ts).
+    const owner = await socket(r.w.id, r.w.facilitatorKey);
     owner.ws.send(awarenessFrame([{ clientID: 4242, clock: 1, state: '{"cursor":1}' }]));
     await owner.received((f) => isAwareness(f) && f.includes(Buffer.from('cursor')));
     const spoofer = await socket(r.w.id, r.attacker);
