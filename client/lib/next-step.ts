@@ -43,6 +43,9 @@ export function nextHint(s: NextInput): string {
       return off > 0 ? `${teams(off)} not on the risk diagonal yet.` : `All ${teams(n)} on the risk diagonal.`;
     }
     case 'vote':
+      // Just revealed: the result is on screen, and the room's next move is to talk about it.
+      if (s.vote?.state === 'revealed')
+        return 'Results revealed: discuss them with the room, then ask again for another round or go to the next step (▶).';
       if (s.groups === 0) return 'Next: split the room into breakout groups, then open a vote.';
       return 'Next: open a vote on a team for the groups.';
     case 'reveal':

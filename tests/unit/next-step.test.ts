@@ -39,4 +39,11 @@ describe('the facilitator’s next step', () => {
       'Discuss the results with the prompts below, or ask again for a second round.',
     );
   });
+
+  it('talks about the result just revealed at the vote step, not about opening a vote', () => {
+    // Broke: right after "Reveal results" the hint said "Next: open a vote on a team for the groups."
+    expect(nextHint({ ...base, board: 'vote', groups: 2, vote: vote('revealed'), results: 1 })).toBe(
+      'Results revealed: discuss them with the room, then ask again for another round or go to the next step (▶).',
+    );
+  });
 });

@@ -1,0 +1,81 @@
+import type { Browser, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createWorkshopInUi, joinInUi, launch, openPage, screenshot } from '../helpers/browser.ts';
+import { startServer, type TestServer } from '../helpers/server.ts';
+import { connect, synced, type Client } from '../helpers/yclient.ts';
+import { ROOTS } from '../../shared/doc.ts';
+import { BUILTIN_TEMPLATES } from '../../shared/templates/index.ts';
+
+/** What a browser audit of one session found: a facilitator on a laptop, Ana on a phone, Cy on a laptop. */
+let srv: TestServer;
+let browser: Browser;
+let facilitator: Page;
+let ana: Page;
+let cy: Page;
+/** The facilitator's own Yjs client, to set the board up quickly. */
+let f: Client;
+
+const agenda = BUILTIN_TEMPLATES[0]!.agenda;
+const stepOf = (board: string) => agenda.findIndex((a) => a.board === board);
+const BALLOT = "Your vote: Payments's stage";
+
+beforeAll(async () => {
+  srv = await startServer();
+  browser = await launch();
+  facilitator = await openPage(browser, { width: 1440, height: 900 });
+  const id = await createWorkshopInUi(facilitator, srv.url, 'Audit drill');
+  const code = (await facilitator.getByTestId('join-code').textContent())!.replace(/\s/g, '');
+  const key = new URLSearchParams(new URL(facilitator.url()).hash.slice(1)).get('key')!;
+  f = connect(srv.wsUrl, id, key);
+  await synced(f);
+  ana = await openPage(browser, { width: 375, height: 812 });
+  cy = await openPage(browser, { width: 1280, height: 800 });
+  await Promise.all([joinInUi(ana, srv.url, code, 'Ana'), joinInUi(cy, srv.url, code, 'Cy')]);
+  await facilitator.getByLabel('Team name').fill('Payments');
+  await facilitator.getByRole('button', { name: 'Add team' }).click();
+  for (const p of [ana, cy]) await p.getByRole('slider', { name: 'Payments: current stage' }).waitFor();
+}, 60_000);
+
+afterAll(async () => {
+  f?.destroy();
+  await browser?.close();
+  await srv?.close();
+});
+
+const goTo = (board: string) => f.doc.getMap(ROOTS.control).set('step', stepOf(board));
+const stepTitle = (p: Page) => p.locator('.step-title').textContent();
+const top = (l: Locator) => l.evaluate((el) => el.getBoundingClientRect().top);
+/** Whether the whole element is on screen, below the sticky top bar. */
+const inView = (l: Locator) =>
+  l.evaluate((el) => {
+    const r = el.getBoundingClientRect();
+    return r.top >= (document.querySelector('header')?.getBoundingClientRect().bottom ?? 0) - 1 && r.bottom <= innerHeight + 1;
+  });
+const results = (p: Page) => p.getByRole('region', { name: 'Vote results' });
+const median = (p: Page) => results(p).locator('[data-panel="overall"]').getByTestId('median');
+
+describe('fixes from the browser audit', () => {
+  it('shows the facilitator the result they reveal at the vote step, and says to discuss it', async () => {
+    goTo('vote');
+    for (const p of [facilitator, ana, cy]) await expect.poll(() => stepTitle(p)).toBe(agenda[stepOf('vote')]!.title);
+    const panel = facilitator.getByRole('region', { name: 'Vote', exact: true });
+    await panel.getByRole('button', { name: 'Open vote' }).click();
+    for (const [p, key] of [
+      [ana, 'End'],
+      [cy, 'Home'],
+    ] as const) {
+      await p.getByRole('slider', { name: BALLOT }).focus();
+      await p.keyboard.press(key);
+      await p.getByRole('button', { name: 'Submit my vote' }).click();
+    }
+    await expect.poll(() => panel.getByTestId('vote-count').textContent()).toBe('2 of 2 voted');
+    await panel.getByRole('button', { name: 'Reveal results' }).click();
+    await median(facilitator).waitFor();
+    // Broke: the vote panel went back to an empty form, the results were drawn below the groups, off
+    // the screen, and the hint said to open a vote.
+    await expect.poll(() => inView(median(facilitator))).toBe(true);
+    expect(await top(results(facilitator))).toBeLessThan(await top(panel));
+    expect(await facilitator.getByTestId('next-hint').textContent()).toMatch(/^Results revealed: discuss them/);
+    await screenshot(facilitator, 'audit-facilitator-revealed');
+  });
+});
