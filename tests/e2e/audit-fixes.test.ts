@@ -78,4 +78,26 @@ describe('fixes from the browser audit', () => {
     expect(await facilitator.getByTestId('next-hint').textContent()).toMatch(/^Results revealed: discuss them/);
     await screenshot(facilitator, 'audit-facilitator-revealed');
   });
+
+  it('keeps an old result below the maps and the commitments, and brings it back up at the reveal step', async () => {
+    const map = ana.getByRole('application', { name: /Stage map/ });
+    const table = ana.getByRole('region', { name: 'Teams table' });
+    // Just revealed, the result leads on a participant's phone too.
+    expect(await top(results(ana))).toBeLessThan(await top(map));
+    // Broke: at every later step the old result sat between a phone's step card and its map, the map ~1,000 px down.
+    goTo('stage');
+    await expect.poll(() => stepTitle(ana)).toBe(agenda[stepOf('stage')]!.title);
+    await expect.poll(async () => (await top(map)) < (await top(results(ana)))).toBe(true);
+    await screenshot(ana, 'audit-phone-stage-step');
+    goTo('commitments');
+    await expect.poll(() => stepTitle(ana)).toBe(agenda[stepOf('commitments')]!.title);
+    await expect.poll(async () => (await top(table)) < (await top(results(ana)))).toBe(true);
+    goTo('reveal');
+    await expect.poll(() => stepTitle(ana)).toBe(agenda[stepOf('reveal')]!.title);
+    await expect.poll(async () => (await top(results(ana))) < (await top(map))).toBe(true);
+    // The facilitator's desk follows the same rule: the map step puts the old result below the map.
+    goTo('stage');
+    const fMap = facilitator.getByRole('application', { name: /Stage map/ });
+    await expect.poll(async () => (await top(fMap)) < (await top(results(facilitator)))).toBe(true);
+  });
 });
