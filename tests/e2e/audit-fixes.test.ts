@@ -1,6 +1,6 @@
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWorkshopInUi, joinInUi, launch, openPage, screenshot } from '../helpers/browser.ts';
+import { createWorkshopInUi, joinInUi, launch, openPage, screenshot, SCREENSHOTS } from '../helpers/browser.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { connect, synced, type Client } from '../helpers/yclient.ts';
 import { ROOTS } from '../../shared/doc.ts';
@@ -99,5 +99,20 @@ describe('fixes from the browser audit', () => {
     goTo('stage');
     const fMap = facilitator.getByRole('application', { name: /Stage map/ });
     await expect.poll(async () => (await top(fMap)) < (await top(results(facilitator)))).toBe(true);
+  });
+
+  it('offers more time, a restart or clearing at 0:00, not Pause', async () => {
+    const bar = facilitator.getByRole('toolbar', { name: 'Facilitator controls' });
+    f.doc.getMap(ROOTS.control).set('timer', { endsAt: Date.now() - 1000, durationMs: 5 * 60_000, pausedRemainingMs: null });
+    await facilitator.getByRole('timer').getByText('Time is up').waitFor();
+    // Broke: "Pause" and "Stop timer" were offered on a timer that had stopped by itself.
+    expect(await bar.getByRole('button', { name: 'Pause' }).count()).toBe(0);
+    expect(await bar.getByRole('button', { name: 'Restart 5 min' }).count()).toBe(1);
+    expect(await bar.getByRole('button', { name: 'Clear timer' }).count()).toBe(1);
+    await bar.screenshot({ path: `${SCREENSHOTS}/audit-timer-up.png` });
+    await bar.getByRole('button', { name: '+1 min' }).click();
+    await bar.getByRole('button', { name: 'Pause' }).waitFor();
+    expect(await facilitator.getByRole('timer').getAttribute('data-remaining-ms').then(Number)).toBeGreaterThan(50_000);
+    f.doc.getMap(ROOTS.control).set('timer', null);
   });
 });
