@@ -12,6 +12,8 @@ export interface NextInput {
   teams: readonly Team[];
   groups: number;
   vote: ControlVote | null;
+  /** How many on the roster may vote in `vote` (its groups' members, or everyone). */
+  eligible?: number;
   /** Revealed results so far. */
   results: number;
   last: boolean;
@@ -25,6 +27,8 @@ const teams = (n: number) => `${n} ${n === 1 ? 'team' : 'teams'}`;
  */
 export function nextHint(s: NextInput): string {
   const n = s.teams.length;
+  if (s.vote && s.vote.state === 'open' && s.eligible && s.vote.count >= s.eligible)
+    return 'Everyone has voted: close the vote or reveal the results.';
   if (s.vote && s.vote.state === 'open') return `Voting: ${s.vote.count} so far. Close the vote when everyone is in, then reveal.`;
   if (s.vote && s.vote.state === 'closed') return 'The vote is closed: reveal the results when the room is ready.';
   switch (s.board) {

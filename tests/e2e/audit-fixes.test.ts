@@ -69,6 +69,10 @@ describe('fixes from the browser audit', () => {
       await p.getByRole('button', { name: 'Submit my vote' }).click();
     }
     await expect.poll(() => panel.getByTestId('vote-count').textContent()).toBe('2 of 2 voted');
+    // Broke: the hint still said to close the vote "when everyone is in".
+    await expect
+      .poll(() => facilitator.getByTestId('next-hint').textContent())
+      .toBe('Everyone has voted: close the vote or reveal the results.');
     await panel.getByRole('button', { name: 'Reveal results' }).click();
     await median(facilitator).waitFor();
     // Broke: the vote panel went back to an empty form, the results were drawn below the groups, off
