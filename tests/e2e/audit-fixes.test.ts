@@ -119,4 +119,52 @@ describe('fixes from the browser audit', () => {
     expect(await facilitator.getByRole('timer').getAttribute('data-remaining-ms').then(Number)).toBeGreaterThan(50_000);
     f.doc.getMap(ROOTS.control).set('timer', null);
   });
+
+  it('says offline edits are kept without counting updates, and holds a refusal on screen until it is past', async () => {
+    const control = f.doc.getMap(ROOTS.control);
+    const marker = cy.getByRole('slider', { name: 'Payments: current stage' });
+    const badge = cy.locator('header [data-status]');
+    const notice = cy.getByRole('alert').filter({ hasText: 'Not saved: the board is locked.' });
+    await cy.context().setOffline(true);
+    await marker.focus();
+    await cy.keyboard.press('Shift+ArrowRight');
+    // Broke: "Offline: 8 changes kept", a count of Yjs updates (one drag made 8).
+    await expect.poll(() => badge.innerText()).toBe('Offline: your changes are kept and will sync');
+    control.set('locked', true);
+    await cy.context().setOffline(false);
+    await notice.waitFor();
+    // Broke: the notice was a banner at the top of the page, off screen while the user was at the maps, and never went.
+    await cy.getByRole('application', { name: /Risk diagonal/ }).scrollIntoViewIfNeeded();
+    expect(await cy.evaluate(() => scrollY)).toBeGreaterThan(200);
+    expect(await inView(notice)).toBe(true);
+    await screenshot(cy, 'audit-refusal-toast');
+    await notice.getByRole('button', { name: 'Dismiss' }).click();
+    expect(await notice.count()).toBe(0);
+
+    // Refused again, then the board unlocks and the next change goes through: the notice is past, and goes.
+    control.set('locked', false);
+    await expect.poll(() => marker.getAttribute('aria-readonly')).toBe('false');
+    await cy.context().setOffline(true);
+    await marker.focus();
+    await cy.keyboard.press('Shift+ArrowRight');
+    control.set('locked', true);
+    await cy.context().setOffline(false);
+    await notice.waitFor();
+    control.set('locked', false);
+    await expect.poll(() => marker.getAttribute('aria-readonly')).toBe('false');
+    await marker.focus();
+    await cy.keyboard.press('Shift+ArrowRight');
+    await notice.waitFor({ state: 'detached' });
+
+    // An upright phone's one-line top bar says it shorter.
+    await ana.context().setOffline(true);
+    await ana.getByRole('slider', { name: 'Payments: current stage' }).focus();
+    await ana.keyboard.press('ArrowRight');
+    const anaBadge = ana.locator('header [data-status]');
+    await expect.poll(() => anaBadge.innerText()).toBe('Offline: will sync');
+    expect(await anaBadge.evaluate((el) => el.getBoundingClientRect().right <= innerWidth)).toBe(true);
+    await ana.screenshot({ path: `${SCREENSHOTS}/audit-phone-offline.png` });
+    await ana.context().setOffline(false);
+    await expect.poll(() => anaBadge.innerText()).toBe('Live');
+  });
 });

@@ -86,12 +86,7 @@ describe('a facilitator and a participant on the stage map', () => {
     await marker(facilitator, 'Mobile', 'current').focus();
     await facilitator.keyboard.press('Shift+ArrowRight');
     await expect
-      .poll(() =>
-        facilitator
-          .getByRole('status')
-          .filter({ hasText: /1 change kept/ })
-          .count(),
-      )
+      .poll(() => facilitator.getByRole('status').filter({ hasText: 'Offline: your changes are kept and will sync' }).count())
       .toBe(1);
     await screenshot(facilitator, 'foundation-offline');
     await facilitator.context().setOffline(false);
