@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkshopInUi, joinInUi, launch, openPage, screenshot, SCREENSHOTS } from '../helpers/browser.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { connect, synced, type Client } from '../helpers/yclient.ts';
+import type * as Y from 'yjs';
 import { ROOTS } from '../../shared/doc.ts';
 import { BUILTIN_TEMPLATES } from '../../shared/templates/index.ts';
 
@@ -166,5 +167,15 @@ describe('fixes from the browser audit', () => {
     await ana.screenshot({ path: `${SCREENSHOTS}/audit-phone-offline.png` });
     await ana.context().setOffline(false);
     await expect.poll(() => anaBadge.innerText()).toBe('Live');
+  });
+
+  it('gives a stage marker the value its value text says, to one decimal', async () => {
+    const teams = f.doc.getMap<Y.Map<unknown>>(ROOTS.teams);
+    const payments = [...teams.values()].find((t) => t.get('name') === 'Payments')!;
+    payments.set('stageCurrent', 2.4802630575079667);
+    const marker = cy.getByRole('slider', { name: 'Payments: current stage' });
+    // Broke: aria-valuenow="2.4802630575079667", read out in full.
+    await expect.poll(() => marker.getAttribute('aria-valuenow')).toBe('2.5');
+    expect(await marker.getAttribute('aria-valuetext')).toMatch(/^2\.5 /);
   });
 });
