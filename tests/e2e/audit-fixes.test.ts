@@ -1,6 +1,7 @@
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkshopInUi, joinInUi, launch, openPage, screenshot, SCREENSHOTS } from '../helpers/browser.ts';
+import { createWorkshop } from '../helpers/api.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { connect, synced, type Client } from '../helpers/yclient.ts';
 import type * as Y from 'yjs';
@@ -177,5 +178,29 @@ describe('fixes from the browser audit', () => {
     // Broke: aria-valuenow="2.4802630575079667", read out in full.
     await expect.poll(() => marker.getAttribute('aria-valuenow')).toBe('2.5');
     expect(await marker.getAttribute('aria-valuetext')).toMatch(/^2\.5 /);
+  });
+
+  it("wraps the projector's empty stage map text inside the map", async () => {
+    const { observerUrl } = await createWorkshop(srv.url, 'Empty room');
+    const projector = await openPage(browser, { width: 1920, height: 1080 });
+    await projector.goto(observerUrl);
+    const map = projector.getByRole('application', { name: /Stage map/ });
+    const empty = map.locator('text.empty');
+    await empty.waitFor();
+    // Broke: one line, "…on their phones and lapto", cut at the map's right edge.
+    expect(await empty.textContent()).toContain('laptops.');
+    const fits = await map.evaluate((svg) => {
+      const box = svg.getBoundingClientRect();
+      const scale = box.width / (svg as SVGSVGElement).viewBox.baseVal.width;
+      const plotLeft = box.left + Number(svg.getAttribute('data-plot-left')) * scale;
+      return [...svg.querySelectorAll('text.empty tspan')].map((t) => {
+        const r = t.getBoundingClientRect();
+        return r.left >= plotLeft - 1 && r.right <= box.right + 1;
+      });
+    });
+    expect(fits.length).toBeGreaterThan(1);
+    expect(fits.every(Boolean)).toBe(true);
+    await map.screenshot({ path: `${SCREENSHOTS}/audit-projector-empty-map.png` });
+    await projector.context().close();
   });
 });
