@@ -203,4 +203,23 @@ describe('fixes from the browser audit', () => {
     await map.screenshot({ path: `${SCREENSHOTS}/audit-projector-empty-map.png` });
     await projector.context().close();
   });
+
+  it('tells a keyboard user on a 375 px screen that the arrow keys place a team from the risk tray', async () => {
+    const chart = ana.getByRole('application', { name: /Risk diagonal/ });
+    await chart.scrollIntoViewIfNeeded();
+    // Broke: "Not placed yet: drag onto the chart", though the arrow keys work too.
+    const lines = await chart.locator('text.tray-title').allTextContents();
+    expect(lines.join(' ')).toBe('Not placed yet: drag onto the chart, or Tab to one and use the arrow keys.');
+    const fit = await chart.evaluate((svg) => {
+      const box = svg.getBoundingClientRect();
+      const marker = svg.querySelector('[role="slider"]')!.getBoundingClientRect();
+      const titles = [...svg.querySelectorAll('text.tray-title')].map((t) => t.getBoundingClientRect());
+      return {
+        inside: titles.every((t) => t.left >= box.left && t.right <= box.right),
+        clear: titles.every((t) => t.bottom <= marker.top),
+      };
+    });
+    expect(fit).toEqual({ inside: true, clear: true });
+    await chart.screenshot({ path: `${SCREENSHOTS}/audit-phone-risk-tray.png` });
+  });
 });
