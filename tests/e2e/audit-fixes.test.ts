@@ -222,4 +222,34 @@ describe('fixes from the browser audit', () => {
     expect(fit).toEqual({ inside: true, clear: true });
     await chart.screenshot({ path: `${SCREENSHOTS}/audit-phone-risk-tray.png` });
   });
+
+  it('keeps a focused marker out from under the sticky top bar, on focus and as the keys move it', async () => {
+    const teams = f.doc.getMap<Y.Map<unknown>>(ROOTS.teams);
+    const payments = [...teams.values()].find((t) => t.get('name') === 'Payments')!;
+    f.doc.transact(() => {
+      payments.set('autonomy', 0.5);
+      payments.set('controls', 0.8);
+    });
+    const marker = cy.getByRole('application', { name: /Risk diagonal/ }).getByRole('slider', { name: 'Payments: risk position' });
+    await expect.poll(() => marker.getAttribute('aria-valuenow')).toBe('50');
+    /** The marker's top, less the bar's bottom: below zero, the bar hides part of it. */
+    const belowBar = () =>
+      marker.evaluate((el) => el.getBoundingClientRect().top - document.querySelector('header')!.getBoundingClientRect().bottom);
+    /** Scrolls the page so the marker's top is `dy` px below the bar's bottom. */
+    const scrollTo = (dy: number) =>
+      marker.evaluate((el, dy) => {
+        const bar = document.querySelector('header')!.getBoundingClientRect().bottom;
+        window.scrollBy({ top: el.getBoundingClientRect().top - bar - dy, behavior: 'instant' });
+      }, dy);
+    // Broke: a marker under the bar took focus there, hidden.
+    await scrollTo(-20);
+    await marker.focus();
+    await expect.poll(belowBar).toBeGreaterThanOrEqual(0);
+    // Broke: moved up with the keys, a marker just below the bar slid under it.
+    await scrollTo(2);
+    await cy.keyboard.press('Shift+ArrowUp');
+    await expect.poll(() => marker.getAttribute('aria-valuetext')).toContain('controls 90%');
+    await expect.poll(belowBar).toBeGreaterThanOrEqual(0);
+    await cy.screenshot({ path: `${SCREENSHOTS}/audit-marker-moved-up.png` });
+  });
 });
