@@ -133,11 +133,18 @@ describe('fixes from the browser audit', () => {
     // Broke: "Offline: 8 changes kept", a count of Yjs updates (one drag made 8).
     await expect.poll(() => badge.innerText()).toBe('Offline: your changes are kept and will sync');
     control.set('locked', true);
+    // Down at the risk diagonal when the refusal comes.
+    const chart = cy.getByRole('application', { name: /Risk diagonal/ });
+    await chart.scrollIntoViewIfNeeded();
+    expect(await cy.evaluate(() => scrollY)).toBeGreaterThan(200);
     await cy.context().setOffline(false);
     await notice.waitFor();
-    // Broke: the notice was a banner at the top of the page, off screen while the user was at the maps, and never went.
-    await cy.getByRole('application', { name: /Risk diagonal/ }).scrollIntoViewIfNeeded();
+    // Broke: the refused doc's replacement, empty until it synced, dropped the page to the top, far from the chart.
+    const onScreen = () =>
+      chart.evaluate((el) => el.getBoundingClientRect().top < innerHeight / 2 && el.getBoundingClientRect().bottom > innerHeight / 2);
+    await expect.poll(onScreen).toBe(true);
     expect(await cy.evaluate(() => scrollY)).toBeGreaterThan(200);
+    // Broke: the notice was a banner at the top of the page, off screen while the user was at the maps, and never went.
     expect(await inView(notice)).toBe(true);
     await screenshot(cy, 'audit-refusal-toast');
     await notice.getByRole('button', { name: 'Dismiss' }).click();
