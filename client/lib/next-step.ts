@@ -12,6 +12,8 @@ export interface NextInput {
   teams: readonly Team[];
   groups: number;
   vote: ControlVote | null;
+  /** How many on the roster may vote in `vote` (its groups' members, or everyone). */
+  eligible?: number;
   /** Revealed results so far. */
   results: number;
   last: boolean;
@@ -25,6 +27,8 @@ const teams = (n: number) => `${n} ${n === 1 ? 'team' : 'teams'}`;
  */
 export function nextHint(s: NextInput): string {
   const n = s.teams.length;
+  if (s.vote && s.vote.state === 'open' && s.eligible && s.vote.count >= s.eligible)
+    return 'Everyone has voted: close the vote or reveal the results.';
   if (s.vote && s.vote.state === 'open') return `Voting: ${s.vote.count} so far. Close the vote when everyone is in, then reveal.`;
   if (s.vote && s.vote.state === 'closed') return 'The vote is closed: reveal the results when the room is ready.';
   switch (s.board) {
@@ -43,6 +47,9 @@ export function nextHint(s: NextInput): string {
       return off > 0 ? `${teams(off)} not on the risk diagonal yet.` : `All ${teams(n)} on the risk diagonal.`;
     }
     case 'vote':
+      // Just revealed: the result is on screen, and the room's next move is to talk about it.
+      if (s.vote?.state === 'revealed')
+        return 'Results revealed: discuss them with the room, then ask again for another round or go to the next step (▶).';
       if (s.groups === 0) return 'Next: split the room into breakout groups, then open a vote.';
       return 'Next: open a vote on a team for the groups.';
     case 'reveal':

@@ -5,6 +5,19 @@ import type { AwarenessState } from '../../shared/schema.ts';
 
 export type ConnectionStatus = 'connecting' | 'connected' | 'reconnecting' | 'offline' | 'ended';
 
+export interface Notice {
+  text: string;
+  /** When it was given: a newer one replaces it and is shown afresh. */
+  at: number;
+  kind: 'refused' | 'retrying' | 'news';
+}
+
+/**
+ * How long a change sent after a refusal must go unanswered before it counts as accepted: a refused
+ * one is answered at once with a close (y-websocket has no acknowledgement for an accepted one).
+ */
+const ACCEPTED_AFTER_MS = 1500;
+
 /**
  * The live connection to one workshop: the Y.Doc, the y-websocket provider and
  * what the user should see of their state. The doc is the truth; when the
@@ -17,12 +30,17 @@ export class Sync {
   status = $state<ConnectionStatus>('connecting');
   /** Local changes made while disconnected; they are sent on reconnect. */
   unsyncedChanges = $state(0);
-  /** A passing notice: the last refusal or error the server gave, or news from the board (see `note`). */
-  notice = $state<{ text: string; at: number } | null>(null);
+  /**
+   * The last refusal or error the server gave, or news from the board (see `note`), for a notice. It lasts while it is true: a refusal
+   * until a later change of this user's goes through (or the user dismisses it), a failed save until
+   * the next sync.
+   */
+  notice = $state<Notice | null>(null);
   /** Set when the server will not let this credential back in. */
   fatal = $state<string | null>(null);
 
   private everConnected = false;
+  private acceptTimer: ReturnType<typeof setTimeout> | null = null;
   /** Whether this page has been in step with the server at least once (what arrives after that is news). */
   get hasSynced(): boolean {
     return this.everConnected;
@@ -48,12 +66,16 @@ export class Sync {
 
   /** Shows `text` as the passing notice, in place of any earlier one. */
   note(text: string): void {
-    this.notice = { text, at: Date.now() };
+    this.notice = { text, at: Date.now(), kind: 'news' };
   }
 
   /** Takes `text` down if it is still the notice shown, once it is no longer news. */
   unnote(text: string): void {
     if (this.notice?.text === text) this.notice = null;
+  }
+
+  dismissNotice(): void {
+    this.notice = null;
   }
 
   setAwareness(state: AwarenessState): void {
@@ -82,12 +104,24 @@ export class Sync {
       this.everConnected = true;
       this.unsyncedChanges = 0;
       this.status = 'connected';
+      if (this.notice?.kind === 'retrying') this.notice = null;
     });
     provider.on('connection-close', (event) => this.onClose(event as CloseEvent | null));
     doc.on('update', (_u: Uint8Array, origin: unknown) => {
-      if (origin !== provider && (!provider.wsconnected || !provider.synced)) this.unsyncedChanges++;
+      if (origin === provider) return;
+      if (!provider.wsconnected || !provider.synced) this.unsyncedChanges++;
+      else if (this.notice?.kind === 'refused') this.clearIfAccepted(this.notice);
     });
     return provider;
+  }
+
+  /** A change sent while a refusal is shown: unless it is refused too (a newer notice), the old one is past. */
+  private clearIfAccepted(shown: Notice): void {
+    if (this.acceptTimer) clearTimeout(this.acceptTimer);
+    this.acceptTimer = setTimeout(() => {
+      this.acceptTimer = null;
+      if (this.notice?.at === shown.at && this.provider.synced) this.notice = null;
+    }, ACCEPTED_AFTER_MS);
   }
 
   private onClose(event: CloseEvent | null): void {
@@ -102,10 +136,10 @@ export class Sync {
       return;
     }
     if (event.code === CLOSE.refused) {
-      this.notice = { text: `Not saved: ${event.reason || 'the server refused that change'}.`, at: Date.now() };
+      this.notice = { text: `Not saved: ${event.reason || 'the server refused that change'}.`, at: Date.now(), kind: 'refused' };
       this.replaceDoc();
     } else if (event.code === CLOSE.storageUnavailable) {
-      this.notice = { text: 'The server could not save your last change; retrying.', at: Date.now() };
+      this.notice = { text: 'The server could not save your last change; retrying.', at: Date.now(), kind: 'retrying' };
     }
   }
 
@@ -135,6 +169,7 @@ export class Sync {
   };
 
   destroy(): void {
+    if (this.acceptTimer) clearTimeout(this.acceptTimer);
     window.removeEventListener('online', this.onNetwork);
     window.removeEventListener('offline', this.onNetwork);
     this.provider.destroy();

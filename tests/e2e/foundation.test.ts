@@ -92,12 +92,7 @@ describe('a facilitator and a participant on the stage map', () => {
         .toBe(1.5 + i * 0.5);
     }
     await expect
-      .poll(() =>
-        facilitator
-          .getByRole('status')
-          .filter({ hasText: /changes? kept/ })
-          .count(),
-      )
+      .poll(() => facilitator.getByRole('status').filter({ hasText: 'Offline: your changes are kept and will sync' }).count())
       .toBe(1);
     await screenshot(facilitator, 'foundation-offline');
     await facilitator.context().setOffline(false);

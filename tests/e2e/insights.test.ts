@@ -140,10 +140,18 @@ describe('insights and the table view', () => {
     const ask = priya.getByRole('alert').filter({ hasText: 'Follow the facilitator' });
     await ask.waitFor();
     expect(await priya.locator('.step-title').textContent()).toBe('Commitments');
+    // Broke: the step card offered "Back to the live step" beside the banner's button, which does the same.
+    expect(await priya.getByRole('button', { name: 'Back to the live step' }).count()).toBe(0);
+    expect(await priya.getByRole('button', { name: 'Follow the facilitator' }).count()).toBe(1);
     await ask.getByRole('button', { name: 'Follow the facilitator' }).click();
     await expect.poll(() => priya.locator('.step-title').textContent()).toBe(await facilitator.locator('.step-title').textContent());
 
     await agenda.getByRole('button', { name: /Wrap-up/ }).click();
+    // Without follow-me nobody is asked, and the step card's button is the way back.
+    await facilitator.getByRole('button', { name: 'Follow me' }).click();
+    await priya.getByRole('button', { name: 'Back to the live step' }).waitFor();
+    expect(await ask.count()).toBe(0);
+    await facilitator.getByRole('button', { name: 'Follow me' }).click();
     await facilitator.getByLabel('Follow mode').selectOption('strict');
     await expect.poll(() => priya.locator('.step-title').textContent()).toBe(await facilitator.locator('.step-title').textContent());
     await facilitator.getByRole('button', { name: 'Next step' }).click();

@@ -270,8 +270,14 @@ describe('breakout groups and a secret stage vote', () => {
     expect(await projector.evaluate(() => [scrollY, document.documentElement.scrollHeight <= innerHeight + 1])).toEqual([0, true]);
     expect(await projector.getByRole('application', { name: /Stage map/ }).count()).toBe(0);
     await projector.screenshot({ path: `${SCREENSHOTS}/voting-reveal-projector.png` });
-    // The facilitator does not follow: their page stays where they work.
-    expect(await facilitator.evaluate(() => scrollY)).toBe(scrolledBefore);
+    // Broke: the facilitator's page stayed at the vote panel, the results drawn below the groups, off the screen.
+    // They now come first, above the desk, and into view when the page was scrolled past them.
+    expect(scrolledBefore).toBeGreaterThan(0);
+    await expect.poll(() => resultsInView(facilitator)).toBe(true);
+    const top = (l: ReturnType<Page['locator']>) => l.evaluate((el) => el.getBoundingClientRect().top);
+    expect(await top(facilitator.getByRole('region', { name: 'Vote results' }))).toBeLessThan(
+      await top(facilitator.getByRole('region', { name: 'Vote', exact: true })),
+    );
   });
 
   it('opens a projector on results already revealed with the maps, not the old result, off the results step', async () => {

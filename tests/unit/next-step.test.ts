@@ -39,4 +39,25 @@ describe('the facilitator’s next step', () => {
       'Discuss the results with the prompts below, or ask again for a second round.',
     );
   });
+
+  it('says when everyone who may vote has voted', () => {
+    // Broke: "Close the vote when everyone is in" while the count read "2 of 2".
+    expect(nextHint({ ...base, board: 'vote', vote: vote('open', 2), eligible: 2 })).toBe(
+      'Everyone has voted: close the vote or reveal the results.',
+    );
+    expect(nextHint({ ...base, board: 'vote', vote: vote('open', 1), eligible: 2 })).toBe(
+      'Voting: 1 so far. Close the vote when everyone is in, then reveal.',
+    );
+    // Nobody may vote (an empty group): not "everyone has voted".
+    expect(nextHint({ ...base, board: 'vote', vote: vote('open', 0), eligible: 0 })).toBe(
+      'Voting: 0 so far. Close the vote when everyone is in, then reveal.',
+    );
+  });
+
+  it('talks about the result just revealed at the vote step, not about opening a vote', () => {
+    // Broke: right after "Reveal results" the hint said "Next: open a vote on a team for the groups."
+    expect(nextHint({ ...base, board: 'vote', groups: 2, vote: vote('revealed'), results: 1 })).toBe(
+      'Results revealed: discuss them with the room, then ask again for another round or go to the next step (▶).',
+    );
+  });
 });
