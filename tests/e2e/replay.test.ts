@@ -282,7 +282,8 @@ describe('replay, exports and report', () => {
     const events = () => (srv.server.store.listEvents(id) as { kind: string }[]).filter((e) => e.kind === 'disconnect').length;
     priya.destroy();
     fac.destroy();
-    await expect.poll(events).toBe(2);
+    // Priya leaves; the facilitator does not, whose page here is still open on the same key.
+    await expect.poll(events).toBe(1);
 
     await page.goto(`${srv.url}/w/${id}/replay`);
     const scrubber = page.getByRole('slider', { name: 'Replay position' });
