@@ -38,20 +38,26 @@ export function synced(client: Client): Promise<void> {
   });
 }
 
-/** Resolves when `check` holds, re-checking on every change of the document. */
-export function until(doc: Y.Doc, check: () => boolean, what = 'condition', timeoutMs = 5_000): Promise<void> {
+/** What `until` listens to: a Y.Doc, or an Awareness (both say 'update' on every change). */
+interface Updates {
+  on(name: 'update', f: () => void): unknown;
+  off(name: 'update', f: () => void): unknown;
+}
+
+/** Resolves when `check` holds, re-checking on every change of the document (or awareness). */
+export function until(source: Updates, check: () => boolean, what = 'condition', timeoutMs = 5_000): Promise<void> {
   if (check()) return Promise.resolve();
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
-      doc.off('update', on);
+      source.off('update', on);
       reject(new Error(`timed out waiting for ${what}`));
     }, timeoutMs);
     const on = () => {
       if (!check()) return;
       clearTimeout(timer);
-      doc.off('update', on);
+      source.off('update', on);
       resolve();
     };
-    doc.on('update', on);
+    source.on('update', on);
   });
 }

@@ -4,7 +4,7 @@ import { createWorkshop, join } from '../helpers/api.ts';
 import { awarenessFrame, openSocket, type OpenSocket } from '../helpers/frames.ts';
 import { startRelay, type Relay } from '../helpers/relay.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
-import { connect, synced, type Client } from '../helpers/yclient.ts';
+import { connect, synced, until, type Client } from '../helpers/yclient.ts';
 
 // A participant whose network drops for a few seconds comes back on a new
 // socket with the same Y.Doc, so the same awareness client id, often before
@@ -72,23 +72,7 @@ function onlineSeenBy(watcher: Client): Set<string> {
 }
 
 /** Resolves when `check` holds, re-checking on every awareness message `watcher` takes in. */
-function untilSeen(watcher: Client, check: () => boolean, what: string, timeoutMs = 3_000): Promise<void> {
-  const awareness = watcher.provider.awareness;
-  if (check()) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      awareness.off('update', on);
-      reject(new Error(`timed out waiting for ${what}`));
-    }, timeoutMs);
-    const on = () => {
-      if (!check()) return;
-      clearTimeout(timer);
-      awareness.off('update', on);
-      resolve();
-    };
-    awareness.on('update', on);
-  });
-}
+const untilSeen = (watcher: Client, check: () => boolean, what: string) => until(watcher.provider.awareness, check, what, 3_000);
 
 function disconnected(c: Client): Promise<void> {
   return new Promise((resolve) => {
