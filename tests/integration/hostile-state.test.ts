@@ -136,7 +136,9 @@ describe('updates whose dependencies never arrive', () => {
     for (const f of flooders) for (let i = 0; i < LIMITS.maxUnresolvedUpdates + 1; i++) f.ws.send(updateFrame(orphanUpdate(n++)));
     const t = performance.now();
     await r.carriesOn(2.4);
-    expect(performance.now() - t).toBeLessThan(250);
+    // Not held up behind the flood (the peers spent 30 s of CPU on less); the bound leaves room for a
+    // busy machine running the rest of the suite beside it (400 ms was seen once, 250 ms was too tight).
+    expect(performance.now() - t).toBeLessThan(1_000);
     await Promise.all(flooders.map((f) => f.closed));
 
     const late = client(r.w.id, r.attacker);
