@@ -75,6 +75,8 @@ export async function collectVotes(store: Store, workshopId: string): Promise<{ 
       visibility: named ? 'named' : 'anonymous',
       openedAt: v.openedAt,
       ...(v.revealedAt ? { revealedAt: v.revealedAt } : {}),
+      round: v.round,
+      groups: v.groups?.length ? v.groups : null,
     });
     const stored = await store.listBallots(v.id);
     (named ? stored : secureShuffle(stored)).forEach((b, i) => {
@@ -226,6 +228,9 @@ export function votesCsv(exp: ExportFile): string {
         at: b.at,
         group_name: b.group && groups.get(b.group),
         team_name: v?.teamId ? teams.get(v.teamId) : undefined,
+        round: v?.round,
+        // Ids, not names: a group's name may hold a space or be renamed; empty means everyone.
+        vote_groups: v?.groups?.join(' '),
       };
     }),
   );

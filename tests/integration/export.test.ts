@@ -183,7 +183,9 @@ describe('votes.csv', () => {
     const { w, stage, risk, people } = await workshopWithVotes();
     const csv = await (await download(w.id, w.facilitatorKey, 'export/votes.csv')).text();
     // The documented columns stay where they were; additions go at the end.
-    expect(csv.split('\r\n')[0]).toBe('vote_id,question,kind,team_id,group,voter,stage,autonomy,controls,choice,at,group_name,team_name');
+    expect(csv.split('\r\n')[0]).toBe(
+      'vote_id,question,kind,team_id,group,voter,stage,autonomy,controls,choice,at,group_name,team_name,round,vote_groups',
+    );
     const rows = records(csv);
     expect(
       rows
@@ -204,6 +206,64 @@ describe('votes.csv', () => {
       controls: '0.4',
       group_name: 'Group 2',
     });
+  });
+});
+
+describe('rounds in the export', () => {
+  /** Round 1 of "Where is Payments?" for everyone (from workshopWithVotes), round 2 for Group 2 alone. */
+  async function twoRounds() {
+    const base = await workshopWithVotes();
+    const { w, fac, people } = base;
+    const r = await post(
+      `${srv.url}/api/workshops/${w.id}/votes`,
+      { question: 'Where is Payments?', kind: 'stage', teamId: 'team-1', groups: ['g2'] },
+      fac,
+    );
+    expect(r.status).toBe(201);
+    const b = await post(
+      `${srv.url}/api/workshops/${w.id}/votes/${r.json.voteId}/ballots`,
+      { stage: 2.5 },
+      {
+        authorization: `Bearer ${people[2]!.token}`,
+      },
+    );
+    expect(b.status).toBe(202);
+    expect((await post(`${srv.url}/api/workshops/${w.id}/votes/${r.json.voteId}/reveal`, {}, fac)).status).toBe(200);
+    return { ...base, second: r.json.voteId as string };
+  }
+
+  it('tells round 1 from round 2 of one question, and names the groups a round was for, in JSON and votes.csv', async () => {
+    const { w, stage, second } = await twoRounds();
+    const exp = await (await download(w.id, w.facilitatorKey, 'export')).json();
+    const byId = new Map<string, any>(exp.votes.map((v: { id: string }) => [v.id, v]));
+    expect(byId.get(stage)).toMatchObject({ question: 'Where is Payments?', round: 1, groups: null });
+    expect(byId.get(second)).toMatchObject({ question: 'Where is Payments?', round: 2, groups: ['g2'] });
+
+    const rows = records(await (await download(w.id, w.facilitatorKey, 'export/votes.csv')).text());
+    expect(rows.filter((r) => r.vote_id === stage).map((r) => `${r.round}|${r.vote_groups}`)).toEqual(['1|', '1|', '1|']);
+    expect(rows.filter((r) => r.vote_id === second).map((r) => `${r.round}|${r.vote_groups}|${r.group_name}`)).toEqual(['2|g2|Group 2']);
+  });
+
+  it('keeps the rounds through an import, and imports a file from before rounds were exported', async () => {
+    const { w, stage, second } = await twoRounds();
+    const before = await (await download(w.id, w.facilitatorKey, 'export')).json();
+    const old = structuredClone(before);
+    for (const v of old.votes) {
+      delete v.round;
+      delete v.groups;
+    }
+    for (const file of [before, old]) {
+      const res = await importFile(file);
+      expect(res.status).toBe(201);
+      const copy = (await res.json()) as { id: string; facilitatorKey: string };
+      const after = await (await download(copy.id, copy.facilitatorKey, 'export')).json();
+      // The round and groups come back from the log's results, so even the old file gets them.
+      expect(after.votes).toEqual(before.votes);
+      const rows = records(await (await download(copy.id, copy.facilitatorKey, 'export/votes.csv')).text());
+      expect(new Set(rows.map((r) => `${r.vote_id} ${r.round} ${r.vote_groups}`))).toEqual(
+        new Set([`${stage} 1 `, `${second} 2 g2`, `${before.votes.find((v: any) => v.kind === 'risk').id} 1 `]),
+      );
+    }
   });
 });
 
