@@ -3,7 +3,7 @@ import { fromBase64, toBase64 } from 'lib0/buffer';
 import * as Y from 'yjs';
 import { z } from 'zod';
 import { Group, readControl, readGroups, readMeta, readResults, readTeams, ROOTS } from '../shared/doc.ts';
-import { computeInsights } from '../shared/insights.ts';
+import { computeInsights, selfFromBoard } from '../shared/insights.ts';
 import { AppError } from '../shared/errors.ts';
 import { VOTE_LIMITS, type Limits } from '../shared/limits.ts';
 import {
@@ -131,7 +131,8 @@ export async function buildExport(store: Store, w: WorkshopRecord, now: number):
       results,
       timeline: mergeTimeline({ docEvents: engine.events, participants, presence }),
       insights: {
-        final: computeInsights(teams, meta.template, revealed, groupNames),
+        // Against where each team stands at the end, not where it stood when a vote opened.
+        final: computeInsights(teams, meta.template, selfFromBoard(revealed, teams), groupNames),
         atReveals: revealed.map((r) => ({
           voteId: r.voteId,
           question: r.question,
