@@ -3,7 +3,7 @@ import { fromBase64, toBase64 } from 'lib0/buffer';
 import * as Y from 'yjs';
 import { z } from 'zod';
 import { Group, readControl, readGroups, readMeta, readResults, readTeams, ROOTS } from '../shared/doc.ts';
-import { computeInsights } from '../shared/insights.ts';
+import { computeInsights, selfFromBoard } from '../shared/insights.ts';
 import { AppError } from '../shared/errors.ts';
 import { VOTE_LIMITS, type Limits } from '../shared/limits.ts';
 import {
@@ -75,6 +75,8 @@ export async function collectVotes(store: Store, workshopId: string): Promise<{ 
       visibility: named ? 'named' : 'anonymous',
       openedAt: v.openedAt,
       ...(v.revealedAt ? { revealedAt: v.revealedAt } : {}),
+      round: v.round,
+      groups: v.groups?.length ? v.groups : null,
     });
     const stored = await store.listBallots(v.id);
     (named ? stored : secureShuffle(stored)).forEach((b, i) => {
@@ -129,7 +131,8 @@ export async function buildExport(store: Store, w: WorkshopRecord, now: number):
       results,
       timeline: mergeTimeline({ docEvents: engine.events, participants, presence }),
       insights: {
-        final: computeInsights(teams, meta.template, revealed, groupNames),
+        // Against where each team stands at the end, not where it stood when a vote opened.
+        final: computeInsights(teams, meta.template, selfFromBoard(revealed, teams), groupNames),
         atReveals: revealed.map((r) => ({
           voteId: r.voteId,
           question: r.question,
@@ -226,6 +229,9 @@ export function votesCsv(exp: ExportFile): string {
         at: b.at,
         group_name: b.group && groups.get(b.group),
         team_name: v?.teamId ? teams.get(v.teamId) : undefined,
+        round: v?.round,
+        // Ids, not names: a group's name may hold a space or be renamed; empty means everyone.
+        vote_groups: v?.groups?.join(' '),
       };
     }),
   );

@@ -31,6 +31,13 @@ export interface ExportVote {
   visibility: 'anonymous' | 'named';
   openedAt?: number;
   revealedAt?: number;
+  /**
+   * Which round of its question (and team) this vote was: 1, 2…; round 1 and round 2 otherwise
+   * differ only by id. Absent in files exported before it was added.
+   */
+  round?: number;
+  /** The breakout group ids the vote was for; null for everyone. Absent in files exported before it was added. */
+  groups?: string[] | null;
 }
 
 export interface ExportBallot {
@@ -160,4 +167,6 @@ export const VOTE_CSV_COLUMNS = [
   'at',
   'group_name',
   'team_name',
+  'round',
+  'vote_groups',
 ] as const;

@@ -85,6 +85,20 @@ export function computeInsights(
 }
 
 /**
+ * The results with each team's self-placement as it stands on `teams`, not as
+ * it stood when the vote opened (`result.self`). Insights "at the end" read
+ * these: a team that moved from 1.0 to 1.8 after the vote no longer "placed
+ * itself at 1.0", and whether the room disagrees is judged against 1.8.
+ */
+export function selfFromBoard(results: readonly VoteResult[], teams: readonly Team[]): VoteResult[] {
+  return results.map((r) => {
+    const team = teams.find((t) => t.id === r.teamId);
+    if (!team) return r;
+    return { ...r, self: { stage: team.stageCurrent ?? null, autonomy: team.autonomy ?? null, controls: team.controls ?? null } };
+  });
+}
+
+/**
  * Disagreement between a team's self-placement and the vote, overall and per
  * group, and ballots far from the rest. The overall row names who voted: "the
  * room", or the groups a vote was for; a group that cast every ballot would

@@ -41,7 +41,7 @@ export interface ReportModel {
   startedAt: number;
   endedAt: number;
   participants: number;
-  teams: (Team & { current: string; target: string; meets: string; fromMap: boolean; red: boolean })[];
+  teams: (Team & { current: string; target: string; meets: string; fromMap: boolean; red: boolean; committed: CommitmentText })[];
   red: Team[];
   votes: ReportVote[];
   timeline: TimelineEvent[];
@@ -166,6 +166,27 @@ const stageText = (value: number | undefined, t: Template) => {
   return `${formatStage(value)} ${label}`;
 };
 
+/** A team's commitment cell: the commitment (or its absence) and, set apart, a note on its owner. */
+export interface CommitmentText {
+  text: string;
+  note: string;
+}
+
+/**
+ * "Pilot review agents (owner: Priya)", "Pilot review agents (no owner yet)",
+ * "No commitment yet (owner: Priya)", or a dash when the team named neither.
+ * Blank text counts as missing, as the noCommitment insight counts it.
+ */
+export function commitmentText(team: Pick<Team, 'commitment' | 'owner'>): CommitmentText {
+  const commitment = team.commitment?.trim();
+  const owner = team.owner?.trim();
+  if (!commitment && !owner) return { text: '–', note: '' };
+  return {
+    text: commitment || 'No commitment yet',
+    note: owner ? `(owner: ${owner})` : '(no owner yet)',
+  };
+}
+
 /** At most this many timeline lines: the report is a summary, the replay has the rest. */
 export const REPORT_TIMELINE_MAX = 24;
 
@@ -184,6 +205,7 @@ export function reportModel(exp: ExportFile): ReportModel {
       meets: named || framework,
       fromMap: !named && !!framework,
       red: !!p && inRedZone(p, t.diagonal.tolerance),
+      committed: commitmentText(team),
     };
   });
   const milestones = exp.timeline.filter(isMilestone);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { addTeam, ensureGroupMaps, readControl, ROOTS } from '../../shared/doc.ts';
+import { addTeam, ensureGroupMaps, readControl, ROOTS, setTeamField } from '../../shared/doc.ts';
 import { createWorkshop, join, post } from '../helpers/api.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { connect, synced, until, type Client } from '../helpers/yclient.ts';
@@ -126,13 +126,19 @@ describe('votes in the export', () => {
 });
 
 /** Ana and Ben in "Group 1", Chen in "Group 2", one team; a revealed anonymous stage vote and a revealed named risk vote. */
-async function workshopWithVotes() {
+async function workshopWithVotes(team: { stageCurrent?: number } = {}) {
   const w = await createWorkshop(srv.url, 'Round trip');
   const fac = { authorization: `Bearer ${w.facilitatorKey}` };
   const f = connect(srv.wsUrl, w.id, w.facilitatorKey);
   clients.push(f);
   await synced(f);
-  addTeam(f.doc, 'team-1', { name: 'Payments platform', color: '#2563eb', stageCurrent: 1.4, autonomy: 0.6, controls: 0.3 });
+  addTeam(f.doc, 'team-1', {
+    name: 'Payments platform',
+    color: '#2563eb',
+    stageCurrent: team.stageCurrent ?? 1.4,
+    autonomy: 0.6,
+    controls: 0.3,
+  });
   const names = ['Ana', 'Ben', 'Chen'];
   const people = await Promise.all(names.map((n) => join(srv.url, w.joinCode, n)));
   await until(f.doc, () => ((f.doc.getMap(ROOTS.groups).get('members') as Y.Map<unknown>)?.size ?? 0) === 3, 'everyone in the roster');
@@ -165,7 +171,7 @@ async function workshopWithVotes() {
     { autonomy: 0.4, controls: 0.6 },
     { autonomy: 0.6, controls: 0.4 },
   ]);
-  return { w, fac, people, stage, risk };
+  return { w, fac, people, stage, risk, f };
 }
 
 const download = async (id: string, key: string, what: 'export' | 'export/votes.csv') =>
@@ -183,7 +189,9 @@ describe('votes.csv', () => {
     const { w, stage, risk, people } = await workshopWithVotes();
     const csv = await (await download(w.id, w.facilitatorKey, 'export/votes.csv')).text();
     // The documented columns stay where they were; additions go at the end.
-    expect(csv.split('\r\n')[0]).toBe('vote_id,question,kind,team_id,group,voter,stage,autonomy,controls,choice,at,group_name,team_name');
+    expect(csv.split('\r\n')[0]).toBe(
+      'vote_id,question,kind,team_id,group,voter,stage,autonomy,controls,choice,at,group_name,team_name,round,vote_groups',
+    );
     const rows = records(csv);
     expect(
       rows
@@ -204,6 +212,101 @@ describe('votes.csv', () => {
       controls: '0.4',
       group_name: 'Group 2',
     });
+  });
+});
+
+describe('rounds in the export', () => {
+  /** Round 1 of "Where is Payments?" for everyone (from workshopWithVotes), round 2 for Group 2 alone. */
+  async function twoRounds() {
+    const base = await workshopWithVotes();
+    const { w, fac, people } = base;
+    const r = await post(
+      `${srv.url}/api/workshops/${w.id}/votes`,
+      { question: 'Where is Payments?', kind: 'stage', teamId: 'team-1', groups: ['g2'] },
+      fac,
+    );
+    expect(r.status).toBe(201);
+    const b = await post(
+      `${srv.url}/api/workshops/${w.id}/votes/${r.json.voteId}/ballots`,
+      { stage: 2.5 },
+      {
+        authorization: `Bearer ${people[2]!.token}`,
+      },
+    );
+    expect(b.status).toBe(202);
+    expect((await post(`${srv.url}/api/workshops/${w.id}/votes/${r.json.voteId}/reveal`, {}, fac)).status).toBe(200);
+    return { ...base, second: r.json.voteId as string };
+  }
+
+  it('tells round 1 from round 2 of one question, and names the groups a round was for, in JSON and votes.csv', async () => {
+    const { w, stage, second } = await twoRounds();
+    const exp = await (await download(w.id, w.facilitatorKey, 'export')).json();
+    const byId = new Map<string, any>(exp.votes.map((v: { id: string }) => [v.id, v]));
+    expect(byId.get(stage)).toMatchObject({ question: 'Where is Payments?', round: 1, groups: null });
+    expect(byId.get(second)).toMatchObject({ question: 'Where is Payments?', round: 2, groups: ['g2'] });
+
+    const rows = records(await (await download(w.id, w.facilitatorKey, 'export/votes.csv')).text());
+    expect(rows.filter((r) => r.vote_id === stage).map((r) => `${r.round}|${r.vote_groups}`)).toEqual(['1|', '1|', '1|']);
+    expect(rows.filter((r) => r.vote_id === second).map((r) => `${r.round}|${r.vote_groups}|${r.group_name}`)).toEqual(['2|g2|Group 2']);
+  });
+
+  it('keeps the rounds through an import, and imports a file from before rounds were exported', async () => {
+    const { w, stage, second } = await twoRounds();
+    const before = await (await download(w.id, w.facilitatorKey, 'export')).json();
+    const old = structuredClone(before);
+    for (const v of old.votes) {
+      delete v.round;
+      delete v.groups;
+    }
+    for (const file of [before, old]) {
+      const res = await importFile(file);
+      expect(res.status).toBe(201);
+      const copy = (await res.json()) as { id: string; facilitatorKey: string };
+      const after = await (await download(copy.id, copy.facilitatorKey, 'export')).json();
+      // The round and groups come back from the log's results, so even the old file gets them.
+      expect(after.votes).toEqual(before.votes);
+      const rows = records(await (await download(copy.id, copy.facilitatorKey, 'export/votes.csv')).text());
+      expect(new Set(rows.map((r) => `${r.vote_id} ${r.round} ${r.vote_groups}`))).toEqual(
+        new Set([`${stage} 1 `, `${second} 2 g2`, `${before.votes.find((v: any) => v.kind === 'risk').id} 1 `]),
+      );
+    }
+  });
+});
+
+describe('insights at the end', () => {
+  it('read where a team ended, not where it stood when a vote opened (Payments moved from 1.0 to 1.8)', async () => {
+    const { w, fac, people, stage, f } = await workshopWithVotes({ stageCurrent: 1 });
+    // Round 2 while Payments still says 1.0: the room says 2.5 both times.
+    const r = await post(
+      `${srv.url}/api/workshops/${w.id}/votes`,
+      { question: 'Where is Payments?', kind: 'stage', teamId: 'team-1' },
+      fac,
+    );
+    for (const p of people) {
+      await post(`${srv.url}/api/workshops/${w.id}/votes/${r.json.voteId}/ballots`, { stage: 2.5 }, { authorization: `Bearer ${p.token}` });
+    }
+    expect((await post(`${srv.url}/api/workshops/${w.id}/votes/${r.json.voteId}/reveal`, {}, fac)).status).toBe(200);
+    const stageVotes = new Set([stage, r.json.voteId]);
+    const self = (exp: any) =>
+      exp.insights.final
+        .filter((i: { rule: string; voteId: string }) => i.rule === 'disagreement' && stageVotes.has(i.voteId))
+        .map((i: { message: string }) => i.message);
+    const atOne = await (await download(w.id, w.facilitatorKey, 'export')).json();
+    expect(self(atOne).join(' ')).toContain('placed itself at 1.0');
+
+    setTeamField(f.doc, 'team-1', 'stageCurrent', 1.8);
+    await expect
+      .poll(() => (srv.server.rooms.get(w.id)!.doc.getMap(ROOTS.teams).get('team-1') as Y.Map<unknown>).get('stageCurrent'))
+      .toBe(1.8);
+    const exp = await (await download(w.id, w.facilitatorKey, 'export')).json();
+    // Round 2's 2.5 is still far from 1.8: flagged, but against 1.8, and nothing is left at 1.0.
+    expect(self(exp).length).toBeGreaterThan(0);
+    expect(self(exp).every((m: string) => m.includes('placed itself at 1.8'))).toBe(true);
+    // Round 1's room median (1.5) is close to 1.8 now: that insight no longer stands.
+    expect(self(exp).some((m: string) => m.endsWith('the room voted 1.5.'))).toBe(false);
+    // As they stood at each reveal, Payments was at 1.0: those stay as they were.
+    const first = exp.insights.atReveals.find((a: { voteId: string }) => a.voteId === stage);
+    expect(JSON.stringify(first.insights)).toContain('placed itself at 1.0');
   });
 });
 

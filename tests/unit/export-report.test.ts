@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { aggregateText, reportInsight, reportModel, revealInsights, sessionLength } from '../../client/lib/export-report.ts';
+import {
+  aggregateText,
+  commitmentText,
+  reportInsight,
+  reportModel,
+  revealInsights,
+  sessionLength,
+} from '../../client/lib/export-report.ts';
 import { RELIANCE_LOOK } from '../../client/lib/reliance.ts';
 import type { Team } from '../../shared/doc.ts';
 import type { ExportFile } from '../../shared/export-format.ts';
@@ -67,6 +74,20 @@ describe('the report', () => {
     expect(same!.fresh.map(text)).not.toContainEqual(expect.stringContaining('red zone'));
     expect(empty!.fresh).toEqual([]);
     expect(back!.fresh).toHaveLength(final.length);
+  });
+
+  it('words a missing commitment or owner naturally, not "No commitment yet — Priya"', () => {
+    const cell = (t: Pick<Team, 'commitment' | 'owner'>) => {
+      const c = commitmentText(t);
+      return c.note ? `${c.text} ${c.note}` : c.text;
+    };
+    expect(cell({ owner: 'Priya' })).toBe('No commitment yet (owner: Priya)');
+    expect(cell({ commitment: 'Pilot review agents', owner: 'Priya' })).toBe('Pilot review agents (owner: Priya)');
+    expect(cell({ commitment: 'Pilot review agents' })).toBe('Pilot review agents (no owner yet)');
+    expect(cell({})).toBe('–');
+    // Blank fields count as empty, as the noCommitment insight counts them.
+    expect(cell({ commitment: '  ', owner: ' Priya ' })).toBe('No commitment yet (owner: Priya)');
+    expect(cell({ commitment: ' ', owner: '' })).toBe('–');
   });
 
   it('says how long the session ran in words', () => {
