@@ -2,6 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkshopInUi, joinInUi, launch, openPage, screenshot } from '../helpers/browser.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
+import type * as Y from 'yjs';
 import { connect, synced } from '../helpers/yclient.ts';
 import { addTeam, ROOTS } from '../../shared/doc.ts';
 import { BUILTIN_TEMPLATES } from '../../shared/templates/index.ts';
@@ -127,6 +128,43 @@ describe('insights and the table view', () => {
     f.doc.getMap(ROOTS.teams).delete('mob');
     step(0);
     await expect.poll(() => facilitator.locator('.step-title').textContent()).toBe(agenda[0]!.title);
+    f.destroy();
+  });
+
+  it('drops a disagreement with a vote once the team moves to where the room put it', async () => {
+    const id = new URL(facilitator.url()).pathname.split('/')[2]!;
+    const key = new URLSearchParams(new URL(facilitator.url()).hash.slice(1)).get('key')!;
+    const code = (await facilitator.getByTestId('join-code').textContent())!.replace(/\s/g, '');
+    const f = connect(srv.wsUrl, id, key);
+    await synced(f);
+    addTeam(f.doc, 'ops', { name: 'Ops', color: '#7c3aed', stageCurrent: 1, stageTarget: 2 });
+    const call = async (path: string, token: string, body: unknown) =>
+      (
+        await fetch(`${srv.url}/api/workshops/${id}/${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify(body),
+        })
+      ).json() as Promise<{ voteId: string }>;
+    const { voteId } = await call('votes', key, { question: 'Where is Ops?', kind: 'stage', teamId: 'ops' });
+    for (const name of ['Ravi', 'Sam']) {
+      const joined = (await (
+        await fetch(`${srv.url}/api/join`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ code, name }),
+        })
+      ).json()) as { token: string };
+      await call(`votes/${voteId}/ballots`, joined.token, { stage: 2.5 });
+    }
+    await call(`votes/${voteId}/reveal`, key, {});
+    const disagreement = insights(facilitator).locator('[data-rule="disagreement"][data-team="ops"]');
+    await disagreement.first().waitFor();
+    // Ops takes the room's view. Broke: the panel went on saying Ops "placed itself at 1.0", judging
+    // against where Ops stood when the vote opened.
+    f.doc.transact(() => (f.doc.getMap(ROOTS.teams).get('ops') as Y.Map<unknown>).set('stageCurrent', 2.5));
+    await expect.poll(() => disagreement.count()).toBe(0);
+    f.doc.getMap(ROOTS.teams).delete('ops');
     f.destroy();
   });
 
