@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addTeam, setTeamField } from '../../shared/doc.ts';
+import { addTeam, ensureGroupMaps, readGroups, setTeamField } from '../../shared/doc.ts';
 import { join, post } from '../helpers/api.ts';
 import { createWorkshopInUi, launch, openPage, screenshot, SCREENSHOTS } from '../helpers/browser.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
@@ -355,6 +355,96 @@ describe('replay, exports and report', () => {
     const link = (await report.getByRole('link', { name: 'Replay' }).boundingBox())!;
     expect(link.x - (button.x + button.width)).toBeGreaterThanOrEqual(12);
     await screenshot(report, 'report-insights');
+    await page.context().close();
+  }, 90_000);
+
+  it('shows each revealed vote at its moment, names rounds, groups and cancels, folds presence and keeps agenda ticks apart', async () => {
+    const page = await openPage(browser, { width: 1440, height: 900 });
+    const id = await createWorkshopInUi(page, srv.url, 'Rounds offsite');
+    const key = /#key=([^&]+)/.exec(page.url())![1]!;
+    const code = (await page.getByTestId('join-code').textContent())!.replace(/\s/g, '');
+    const fac = connect(srv.wsUrl, id, key);
+    const joined = await join(srv.url, code, 'Priya');
+    const priya = connect(srv.wsUrl, id, joined.token);
+    await Promise.all([synced(fac), synced(priya)]);
+    const room = srv.server.rooms.get(id)!;
+    const onServer = (check: () => boolean, what: string) => until(room.doc, check, what);
+    const fk = { authorization: `Bearer ${key}` };
+    const step = async (n: number, after: number) => {
+      now += after;
+      fac.doc.getMap('control').set('step', n);
+      await onServer(() => room.doc.getMap('control').get('step') === n, `step ${n}`);
+    };
+    const open = async (question: string, teamId: string, groups?: string[]) => {
+      now += MIN;
+      const r = await post(`${srv.url}/api/workshops/${id}/votes`, { question, kind: 'stage', teamId, groups }, fk);
+      expect(r.status).toBe(201);
+      return r.json.voteId as string;
+    };
+    const reveal = async (voteId: string) => {
+      now += MIN;
+      expect((await post(`${srv.url}/api/workshops/${id}/votes/${voteId}/reveal`, {}, fk)).status).toBe(200);
+    };
+
+    // Agenda 2 and 3 three seconds apart: their ticks would sit on each other.
+    await step(1, MIN);
+    await step(2, 3000);
+    const { list } = ensureGroupMaps(fac.doc);
+    list.set('g_a', { name: 'Group A', teamIds: [] });
+    list.set('g_b', { name: 'Group B', teamIds: [] });
+    addTeam(priya.doc, 'pay', { name: 'Payments', color: '#2563eb', createdAt: now, stageCurrent: 1.2 });
+    addTeam(priya.doc, 'mob', { name: 'Mobile', color: '#db2777', createdAt: now + 1, stageCurrent: 1.5 });
+    await onServer(() => room.doc.getMap('teams').size === 2 && readGroups(room.doc).length === 2, 'teams and groups');
+    const first = await open('Where is Payments?', 'pay');
+    const ballot = await post(
+      `${srv.url}/api/workshops/${id}/votes/${first}/ballots`,
+      { stage: 2 },
+      { authorization: `Bearer ${joined.token}` },
+    );
+    expect(ballot.status).toBe(202);
+    await reveal(first);
+    await reveal(await open('Where is Mobile?', 'mob'));
+    await reveal(await open('Where is Payments?', 'pay', ['g_a']));
+    // Opened by mistake and cancelled: nothing reaches results.
+    const wrong = await open('Where is Mobile going?', 'mob');
+    now += MIN;
+    const del = await fetch(`${srv.url}/api/workshops/${id}/votes/${wrong}`, { method: 'DELETE', headers: fk });
+    expect(del.status).toBe(200);
+    await onServer(() => room.doc.getMap('control').get('vote') === null, 'vote cancelled');
+    // Priya's connection drops and comes back three times.
+    const departures = () => (srv.server.store.listEvents(id) as { kind: string }[]).filter((e) => e.kind === 'disconnect').length;
+    priya.destroy();
+    await expect.poll(departures).toBe(1);
+    for (let i = 0; i < 3; i++) {
+      now += 20_000;
+      const again = connect(srv.wsUrl, id, joined.token);
+      await synced(again);
+      now += 20_000;
+      again.destroy();
+      await expect.poll(departures).toBe(i + 2);
+    }
+    await step(3, 10 * MIN);
+    fac.destroy();
+
+    await page.goto(`${srv.url}/w/${id}/replay`);
+    await page.getByRole('slider', { name: 'Replay position' }).waitFor();
+    const events = page.locator('ol.events');
+    const results = page.getByTestId('replay-results');
+    const seekTo = (label: RegExp) => events.getByRole('button', { name: label }).first().click();
+
+    // At the end every reveal is there, the one revealed last first.
+    const headings = () => results.locator('article h3, details summary').allTextContents();
+    await expect
+      .poll(headings)
+      .toEqual([expect.stringMatching(/^Where is Payments\?\s*· round 2$/), expect.stringMatching(/^Where is Mobile\?/)]);
+    // Before the first reveal there is nothing to show.
+    await seekTo(/Vote opened: Where is Payments\?/);
+    await expect.poll(() => results.count()).toBe(0);
+    // At the first reveal, its result: one vote, at stage 2.
+    await seekTo(/Vote revealed: Where is Payments\?/);
+    await expect.poll(headings).toEqual(['Where is Payments?']);
+    expect(await results.getByRole('article', { name: 'Results: Where is Payments?' }).textContent()).toContain('1 vote');
+    await screenshot(page, 'replay-results-first-reveal');
     await page.context().close();
   }, 90_000);
 });
