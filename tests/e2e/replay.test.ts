@@ -445,6 +445,19 @@ describe('replay, exports and report', () => {
     await expect.poll(headings).toEqual(['Where is Payments?']);
     expect(await results.getByRole('article', { name: 'Results: Where is Payments?' }).textContent()).toContain('1 vote');
     await screenshot(page, 'replay-results-first-reveal');
+
+    // Each vote's events say which round and whom it asked; the cancelled one says so.
+    const labels = () => events.locator('li').allTextContents();
+    expect((await labels()).filter((l) => l.includes('Vote ')).map((l) => l.replace(/^\s*[\d:]+\s*/, '').trim())).toEqual([
+      'Vote opened: Where is Payments?',
+      'Vote revealed: Where is Payments?',
+      'Vote opened: Where is Mobile?',
+      'Vote revealed: Where is Mobile?',
+      'Vote opened: Where is Payments? (round 2, for Group A)',
+      'Vote revealed: Where is Payments? (round 2, for Group A)',
+      'Vote opened: Where is Mobile going?',
+      'Vote cancelled: Where is Mobile going?',
+    ]);
     await page.context().close();
   }, 90_000);
 });
