@@ -458,6 +458,19 @@ describe('replay, exports and report', () => {
       'Vote opened: Where is Mobile going?',
       'Vote cancelled: Where is Mobile going?',
     ]);
+
+    // Connects and leaves are folded away until asked for, the count beside the switch.
+    expect(await events.locator('li[data-kind="connect"], li[data-kind="disconnect"]').count()).toBe(0);
+    const arrivals = page.getByRole('checkbox', { name: /Show arrivals and departures \(\d+\)/ });
+    expect(await arrivals.isChecked()).toBe(false);
+    const hidden = Number(/\((\d+)\)/.exec((await arrivals.locator('xpath=..').textContent())!)![1]);
+    expect(hidden).toBeGreaterThanOrEqual(7);
+    await arrivals.focus();
+    await page.keyboard.press('Space');
+    await expect.poll(() => events.locator('li[data-kind="connect"], li[data-kind="disconnect"]').count()).toBe(hidden);
+    expect(await events.getByRole('button', { name: /Priya left/ }).count()).toBe(4);
+    await page.keyboard.press('Space');
+    await expect.poll(() => events.locator('li[data-kind="disconnect"]').count()).toBe(0);
     await page.context().close();
   }, 90_000);
 });
