@@ -471,6 +471,21 @@ describe('replay, exports and report', () => {
     expect(await events.getByRole('button', { name: /Priya left/ }).count()).toBe(4);
     await page.keyboard.press('Space');
     await expect.poll(() => events.locator('li[data-kind="disconnect"]').count()).toBe(0);
+
+    // Agenda 2 and 3, three seconds apart, both stay readable: no numbered tick covers another.
+    const ticks = page.locator('.marks .mark.step');
+    expect(await ticks.allTextContents()).toEqual(['1', '2', '3', '4']);
+    const boxes = await ticks.evaluateAll((els) => els.map((el) => el.getBoundingClientRect().toJSON() as DOMRect));
+    for (let i = 0; i < boxes.length; i++)
+      for (let j = i + 1; j < boxes.length; j++) {
+        const [a, b] = [boxes[i]!, boxes[j]!];
+        const overlap = a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+        expect(overlap, `agenda ${i + 1} and ${j + 1} overlap`).toBe(false);
+      }
+    // The stacked row stays inside the page, above the scrubber.
+    const scrubberTop = (await page.getByRole('slider', { name: 'Replay position' }).boundingBox())!.y;
+    for (const b of boxes) expect(b.bottom).toBeLessThanOrEqual(scrubberTop + 1);
+    await screenshot(page, 'replay-agenda-ticks');
     await page.context().close();
   }, 90_000);
 });
