@@ -3,17 +3,21 @@ import {
   FALLBACK_TEAM_COLOR,
   INITIAL_CONTROL,
   readControl,
+  readGroups,
   readMeta,
+  readResults,
   readTeamField,
   ROOTS,
   TeamFields,
   type Control,
+  type Group,
   type Meta,
   type Team,
   type TeamField,
 } from './doc.ts';
 import { Checkpoints } from './replay-checkpoints.ts';
 import { DocEventTracker, FALLBACK_TEMPLATE, type TimelineEvent } from './timeline.ts';
+import type { VoteResult } from './votes.ts';
 
 /**
  * The replay engine, DOM-free so the browser, the server's export and the
@@ -57,7 +61,13 @@ export interface ReplayFrame {
   meta: Meta;
   control: Control;
   teams: Team[];
+  /** Revealed rounds so far, oldest first; the same array from one reveal to the next, so views can skip work. */
+  results: VoteResult[];
+  /** Breakout groups, for naming a result's panels. */
+  groups: Group[];
 }
+
+const NONE: never[] = [];
 
 const TRAIL_FIELDS = ['stageCurrent', 'stageTarget', 'autonomy', 'controls'] as const;
 const TEAM_FIELDS = Object.keys(TeamFields) as TeamField[];
@@ -120,6 +130,10 @@ export class ReplayEngine {
   private readonly teamStates = new Map<string, Stamped<Team | null>[]>();
   private readonly controlStates: Stamped<Control>[] = [];
   private readonly metaStates: Stamped<Meta>[] = [];
+  private readonly resultStates: Stamped<VoteResult[]>[] = [];
+  private readonly groupStates: Stamped<Group[]>[] = [];
+  private resultsTouched = false;
+  private groupsTouched = false;
   private stageMax = FALLBACK_TEMPLATE.stages.length;
   private readonly indexed: boolean;
 
@@ -143,6 +157,9 @@ export class ReplayEngine {
         }
       });
       this.doc.getMap(ROOTS.control).observe(() => void (this.controlTouched = true));
+      // Both change only at a reveal or a roster edit: read whole when they do.
+      this.doc.getMap(ROOTS.results).observeDeep(() => void (this.resultsTouched = true));
+      this.doc.getMap(ROOTS.groups).observeDeep(() => void (this.groupsTouched = true));
     }
     this.doc.getMap(ROOTS.meta).observe(() => {
       this.metaTouched = true;
@@ -196,7 +213,9 @@ export class ReplayEngine {
   private record(index: number, at: number): void {
     if (this.metaTouched) this.metaStates.push({ index, value: readMeta(this.doc, FALLBACK_TEMPLATE) });
     if (this.controlTouched) this.controlStates.push({ index, value: readControl(this.doc) });
-    this.metaTouched = this.controlTouched = false;
+    if (this.resultsTouched) this.resultStates.push({ index, value: readResults(this.doc) });
+    if (this.groupsTouched) this.groupStates.push({ index, value: readGroups(this.doc) });
+    this.metaTouched = this.controlTouched = this.resultsTouched = this.groupsTouched = false;
     if (this.touched.size === 0) return;
     const teams = this.doc.getMap<unknown>(ROOTS.teams);
     for (const [id, keys] of this.touched) {
@@ -257,6 +276,8 @@ export class ReplayEngine {
       meta: lastAt(this.metaStates, index)?.value ?? { title: '', template: FALLBACK_TEMPLATE, createdAt: 0 },
       control: lastAt(this.controlStates, index)?.value ?? INITIAL_CONTROL,
       teams: teams.sort(byCreation),
+      results: lastAt(this.resultStates, index)?.value ?? NONE,
+      groups: lastAt(this.groupStates, index)?.value ?? NONE,
     };
   }
 

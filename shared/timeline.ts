@@ -1,6 +1,6 @@
 import * as Y from 'yjs';
 import { z } from 'zod';
-import { readMeta, readTeamField, ROOTS } from './doc.ts';
+import { readGroups, readMeta, readTeamField, ROOTS } from './doc.ts';
 import type { Template } from './template.ts';
 import { DEFAULT_TEMPLATE_ID, findTemplate } from './templates/index.ts';
 
@@ -12,7 +12,17 @@ import { DEFAULT_TEMPLATE_ID, findTemplate } from './templates/index.ts';
  * server's `events` table. Pure: the server's export and the browser's replay
  * both build it with this module.
  */
-export const TIMELINE_KINDS = ['step', 'team', 'vote-open', 'vote-close', 'vote-reveal', 'join', 'connect', 'disconnect'] as const;
+export const TIMELINE_KINDS = [
+  'step',
+  'team',
+  'vote-open',
+  'vote-close',
+  'vote-reveal',
+  'vote-cancel',
+  'join',
+  'connect',
+  'disconnect',
+] as const;
 export type TimelineKind = (typeof TIMELINE_KINDS)[number];
 
 export const TimelineEvent = z.object({
@@ -34,13 +44,17 @@ export const FALLBACK_TEMPLATE: Template = findTemplate(DEFAULT_TEMPLATE_ID)!;
 
 /**
  * The open vote as `control.vote` shows it. The voting module owns its full
- * shape; the timeline needs only its id, question and state.
+ * shape; the timeline needs only what tells one vote's events from another's.
  */
 const VoteControl = z.object({
   id: z.string().max(64),
   question: z.string().max(400).optional(),
   state: z.string().max(32),
+  round: z.number().int().min(1).optional(),
+  /** null or absent: everyone. */
+  groups: z.array(z.string().max(64)).max(50).nullable().optional(),
 });
+type VoteControl = z.infer<typeof VoteControl>;
 
 const Step = z.number().int().min(0);
 
@@ -66,6 +80,8 @@ export class DocEventTracker {
   readonly events: TimelineEvent[] = [];
   private step: number | null = null;
   private vote = '';
+  /** The vote control.vote last showed, to tell a cancel (back to null, no result) from a reveal. */
+  private lastVote: VoteControl | null = null;
   // Raw values last seen: Y.Map hands back the same stored value until it is set again, so
   // comparing by identity skips validation on the ~all entries that do not touch them.
   private rawStep: unknown = undefined;
@@ -99,15 +115,34 @@ export class DocEventTracker {
   private voteChanged(entry: EntryInfo, raw: unknown): void {
     const vote = VoteControl.safeParse(raw);
     const voteKey = vote.success ? `${vote.data.id}:${vote.data.state}` : '';
-    if (voteKey !== this.vote) {
-      this.vote = voteKey;
-      const kind = vote.success ? VOTE_KINDS[vote.data.state] : undefined;
-      if (vote.success && kind) {
-        const verb = { 'vote-open': 'opened', 'vote-close': 'closed', 'vote-reveal': 'revealed' }[kind as string];
-        const q = vote.data.question ? `: ${vote.data.question}` : '';
-        this.push(entry, { kind, voteId: vote.data.id, label: `Vote ${verb}${q}` });
-      }
+    if (voteKey === this.vote) return;
+    this.vote = voteKey;
+    const prev = this.lastVote;
+    this.lastVote = vote.success ? vote.data : null;
+    // A cancel puts control.vote back to null and writes no result; a reveal always writes one.
+    if ((raw === null || raw === undefined) && prev && prev.state !== 'revealed' && !this.doc.getMap<unknown>(ROOTS.results).has(prev.id)) {
+      this.push(entry, { kind: 'vote-cancel', voteId: prev.id, label: this.voteLabel('cancelled', prev) });
+      return;
     }
+    const kind = vote.success ? VOTE_KINDS[vote.data.state] : undefined;
+    if (vote.success && kind) {
+      const verb = { 'vote-open': 'opened', 'vote-close': 'closed', 'vote-reveal': 'revealed' }[kind as string]!;
+      this.push(entry, { kind, voteId: vote.data.id, label: this.voteLabel(verb, vote.data) });
+    }
+  }
+
+  /** "Vote opened: Where is Payments? (round 2, for Group A and Group B)": the round only after the first, groups only when not everyone. */
+  private voteLabel(verb: string, vote: VoteControl): string {
+    const q = vote.question ? `: ${vote.question}` : '';
+    const parts: string[] = [];
+    if (vote.round && vote.round > 1) parts.push(`round ${vote.round}`);
+    if (vote.groups?.length) {
+      const names = new Map(readGroups(this.doc).map((g) => [g.id, g.name]));
+      const groups = vote.groups.map((id) => names.get(id) ?? id);
+      const last = groups.pop()!;
+      parts.push(`for ${groups.length ? `${groups.join(', ')} and ${last}` : last}`);
+    }
+    return `Vote ${verb}${q}${parts.length ? ` (${parts.join(', ')})` : ''}`;
   }
 
   private teamsChanged(entry: EntryInfo): void {
@@ -125,7 +160,8 @@ export class DocEventTracker {
   }
 
   private push(entry: EntryInfo, e: Omit<TimelineEvent, 'at' | 'seq' | 'actor'>): void {
-    this.events.push({ at: entry.at, seq: entry.seq, actor: entry.author, ...e });
+    // The schema's bound: a 400-character question plus "Vote cancelled: " and its groups would pass it.
+    this.events.push({ at: entry.at, seq: entry.seq, actor: entry.author, ...e, label: e.label.slice(0, 400) });
   }
 }
 

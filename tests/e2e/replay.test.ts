@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addTeam, setTeamField } from '../../shared/doc.ts';
+import { addTeam, ensureGroupMaps, readGroups, setTeamField } from '../../shared/doc.ts';
 import { join, post } from '../helpers/api.ts';
 import { createWorkshopInUi, launch, openPage, screenshot, SCREENSHOTS } from '../helpers/browser.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
@@ -355,6 +355,137 @@ describe('replay, exports and report', () => {
     const link = (await report.getByRole('link', { name: 'Replay' }).boundingBox())!;
     expect(link.x - (button.x + button.width)).toBeGreaterThanOrEqual(12);
     await screenshot(report, 'report-insights');
+    await page.context().close();
+  }, 90_000);
+
+  it('shows each revealed vote at its moment, names rounds, groups and cancels, folds presence and keeps agenda ticks apart', async () => {
+    const page = await openPage(browser, { width: 1440, height: 900 });
+    const id = await createWorkshopInUi(page, srv.url, 'Rounds offsite');
+    const key = /#key=([^&]+)/.exec(page.url())![1]!;
+    const code = (await page.getByTestId('join-code').textContent())!.replace(/\s/g, '');
+    const fac = connect(srv.wsUrl, id, key);
+    const joined = await join(srv.url, code, 'Priya');
+    const priya = connect(srv.wsUrl, id, joined.token);
+    await Promise.all([synced(fac), synced(priya)]);
+    const room = srv.server.rooms.get(id)!;
+    const onServer = (check: () => boolean, what: string) => until(room.doc, check, what);
+    const fk = { authorization: `Bearer ${key}` };
+    const step = async (n: number, after: number) => {
+      now += after;
+      fac.doc.getMap('control').set('step', n);
+      await onServer(() => room.doc.getMap('control').get('step') === n, `step ${n}`);
+    };
+    const open = async (question: string, teamId: string, groups?: string[]) => {
+      now += MIN;
+      const r = await post(`${srv.url}/api/workshops/${id}/votes`, { question, kind: 'stage', teamId, groups }, fk);
+      expect(r.status).toBe(201);
+      return r.json.voteId as string;
+    };
+    const reveal = async (voteId: string) => {
+      now += MIN;
+      expect((await post(`${srv.url}/api/workshops/${id}/votes/${voteId}/reveal`, {}, fk)).status).toBe(200);
+    };
+
+    // Agenda 2 and 3 three seconds apart: their ticks would sit on each other.
+    await step(1, MIN);
+    await step(2, 3000);
+    const { list } = ensureGroupMaps(fac.doc);
+    list.set('g_a', { name: 'Group A', teamIds: [] });
+    list.set('g_b', { name: 'Group B', teamIds: [] });
+    addTeam(priya.doc, 'pay', { name: 'Payments', color: '#2563eb', createdAt: now, stageCurrent: 1.2 });
+    addTeam(priya.doc, 'mob', { name: 'Mobile', color: '#db2777', createdAt: now + 1, stageCurrent: 1.5 });
+    await onServer(() => room.doc.getMap('teams').size === 2 && readGroups(room.doc).length === 2, 'teams and groups');
+    const first = await open('Where is Payments?', 'pay');
+    const ballot = await post(
+      `${srv.url}/api/workshops/${id}/votes/${first}/ballots`,
+      { stage: 2 },
+      { authorization: `Bearer ${joined.token}` },
+    );
+    expect(ballot.status).toBe(202);
+    await reveal(first);
+    await reveal(await open('Where is Mobile?', 'mob'));
+    await reveal(await open('Where is Payments?', 'pay', ['g_a']));
+    // Opened by mistake and cancelled: nothing reaches results.
+    const wrong = await open('Where is Mobile going?', 'mob');
+    now += MIN;
+    const del = await fetch(`${srv.url}/api/workshops/${id}/votes/${wrong}`, { method: 'DELETE', headers: fk });
+    expect(del.status).toBe(200);
+    await onServer(() => room.doc.getMap('control').get('vote') === null, 'vote cancelled');
+    // Priya's connection drops and comes back three times.
+    const departures = () => (srv.server.store.listEvents(id) as { kind: string }[]).filter((e) => e.kind === 'disconnect').length;
+    priya.destroy();
+    await expect.poll(departures).toBe(1);
+    for (let i = 0; i < 3; i++) {
+      now += 20_000;
+      const again = connect(srv.wsUrl, id, joined.token);
+      await synced(again);
+      now += 20_000;
+      again.destroy();
+      await expect.poll(departures).toBe(i + 2);
+    }
+    await step(3, 10 * MIN);
+    fac.destroy();
+
+    await page.goto(`${srv.url}/w/${id}/replay`);
+    await page.getByRole('slider', { name: 'Replay position' }).waitFor();
+    const events = page.locator('ol.events');
+    const results = page.getByTestId('replay-results');
+    const seekTo = (label: RegExp) => events.getByRole('button', { name: label }).first().click();
+
+    // At the end every reveal is there, the one revealed last first.
+    const headings = () => results.locator('article h3, details summary').allTextContents();
+    await expect
+      .poll(headings)
+      .toEqual([expect.stringMatching(/^Where is Payments\?\s*· round 2$/), expect.stringMatching(/^Where is Mobile\?/)]);
+    // Before the first reveal there is nothing to show.
+    await seekTo(/Vote opened: Where is Payments\?/);
+    await expect.poll(() => results.count()).toBe(0);
+    // At the first reveal, its result: one vote, at stage 2.
+    await seekTo(/Vote revealed: Where is Payments\?/);
+    await expect.poll(headings).toEqual(['Where is Payments?']);
+    expect(await results.getByRole('article', { name: 'Results: Where is Payments?' }).textContent()).toContain('1 vote');
+    await screenshot(page, 'replay-results-first-reveal');
+
+    // Each vote's events say which round and whom it asked; the cancelled one says so.
+    const labels = () => events.locator('li').allTextContents();
+    expect((await labels()).filter((l) => l.includes('Vote ')).map((l) => l.replace(/^\s*[\d:]+\s*/, '').trim())).toEqual([
+      'Vote opened: Where is Payments?',
+      'Vote revealed: Where is Payments?',
+      'Vote opened: Where is Mobile?',
+      'Vote revealed: Where is Mobile?',
+      'Vote opened: Where is Payments? (round 2, for Group A)',
+      'Vote revealed: Where is Payments? (round 2, for Group A)',
+      'Vote opened: Where is Mobile going?',
+      'Vote cancelled: Where is Mobile going?',
+    ]);
+
+    // Connects and leaves are folded away until asked for, the count beside the switch.
+    expect(await events.locator('li[data-kind="connect"], li[data-kind="disconnect"]').count()).toBe(0);
+    const arrivals = page.getByRole('checkbox', { name: /Show arrivals and departures \(\d+\)/ });
+    expect(await arrivals.isChecked()).toBe(false);
+    const hidden = Number(/\((\d+)\)/.exec((await arrivals.locator('xpath=..').textContent())!)![1]);
+    expect(hidden).toBeGreaterThanOrEqual(7);
+    await arrivals.focus();
+    await page.keyboard.press('Space');
+    await expect.poll(() => events.locator('li[data-kind="connect"], li[data-kind="disconnect"]').count()).toBe(hidden);
+    expect(await events.getByRole('button', { name: /Priya left/ }).count()).toBe(4);
+    await page.keyboard.press('Space');
+    await expect.poll(() => events.locator('li[data-kind="disconnect"]').count()).toBe(0);
+
+    // Agenda 2 and 3, three seconds apart, both stay readable: no numbered tick covers another.
+    const ticks = page.locator('.marks .mark.step');
+    expect(await ticks.allTextContents()).toEqual(['1', '2', '3', '4']);
+    const boxes = await ticks.evaluateAll((els) => els.map((el) => el.getBoundingClientRect().toJSON() as DOMRect));
+    for (let i = 0; i < boxes.length; i++)
+      for (let j = i + 1; j < boxes.length; j++) {
+        const [a, b] = [boxes[i]!, boxes[j]!];
+        const overlap = a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+        expect(overlap, `agenda ${i + 1} and ${j + 1} overlap`).toBe(false);
+      }
+    // The stacked row stays inside the page, above the scrubber.
+    const scrubberTop = (await page.getByRole('slider', { name: 'Replay position' }).boundingBox())!.y;
+    for (const b of boxes) expect(b.bottom).toBeLessThanOrEqual(scrubberTop + 1);
+    await screenshot(page, 'replay-agenda-ticks');
     await page.context().close();
   }, 90_000);
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { addTeam, initWorkshopDoc, ROOTS } from '../../shared/doc.ts';
+import { addTeam, ensureGroupMaps, initWorkshopDoc, ROOTS } from '../../shared/doc.ts';
 import { DocEventTracker, FALLBACK_TEMPLATE, mergeTimeline } from '../../shared/timeline.ts';
 import { safeCell } from '../../server/export.ts';
 
@@ -27,6 +27,57 @@ describe('timeline', () => {
       [5, 'vote-reveal', 'Vote revealed: Where?'],
     ]);
     expect(tracker.events[1]!.actor).toBe('p_1');
+  });
+
+  it('names the round after the first and the groups of a vote not for everyone, and a vote cancelled before its reveal', () => {
+    const doc = new Y.Doc();
+    const tracker = new DocEventTracker(doc);
+    let seq = 0;
+    const step = (change: () => void) => {
+      change();
+      tracker.after({ seq: ++seq, at: seq * 1000, author: 'facilitator' });
+    };
+    const control = doc.getMap(ROOTS.control);
+    const vote = (id: string, state: string, round: number, groups: string[] | null, question = 'Where is Payments?') => ({
+      id,
+      question,
+      kind: 'stage',
+      teamId: 'pay',
+      choices: null,
+      groups,
+      state,
+      round,
+      count: 0,
+      countsByGroup: {},
+    });
+    step(() => initWorkshopDoc(doc, { title: 'T', template: FALLBACK_TEMPLATE, createdAt: 0 }));
+    step(() => {
+      const { list } = ensureGroupMaps(doc);
+      list.set('g_a', { name: 'Group A', teamIds: [] });
+      list.set('g_b', { name: 'Group B', teamIds: [] });
+      list.set('g_c', { name: 'Group C', teamIds: [] });
+    });
+    step(() => control.set('vote', vote('v_1', 'open', 1, null)));
+    step(() => {
+      doc.getMap(ROOTS.results).set('v_1', { voteId: 'v_1' });
+      control.set('vote', vote('v_1', 'revealed', 1, null));
+    });
+    step(() => control.set('vote', null));
+    step(() => control.set('vote', vote('v_2', 'open', 2, ['g_a', 'g_b', 'g_c'])));
+    step(() => control.set('vote', vote('v_2', 'closed', 2, ['g_a', 'g_b', 'g_c'])));
+    // Cancelled while closed: control.vote goes back to null and nothing is written into results.
+    step(() => control.set('vote', null));
+    step(() => control.set('vote', vote('v_3', 'open', 2, ['g_b'], 'Where is Mobile?')));
+    step(() => control.set('vote', null));
+    expect(tracker.events.filter((e) => e.kind !== 'step').map((e) => [e.kind, e.voteId, e.label])).toEqual([
+      ['vote-open', 'v_1', 'Vote opened: Where is Payments?'],
+      ['vote-reveal', 'v_1', 'Vote revealed: Where is Payments?'],
+      ['vote-open', 'v_2', 'Vote opened: Where is Payments? (round 2, for Group A, Group B and Group C)'],
+      ['vote-close', 'v_2', 'Vote closed: Where is Payments? (round 2, for Group A, Group B and Group C)'],
+      ['vote-cancel', 'v_2', 'Vote cancelled: Where is Payments? (round 2, for Group A, Group B and Group C)'],
+      ['vote-open', 'v_3', 'Vote opened: Where is Mobile? (round 2, for Group B)'],
+      ['vote-cancel', 'v_3', 'Vote cancelled: Where is Mobile? (round 2, for Group B)'],
+    ]);
   });
 
   it('merges joins, connects and leaves by time, naming people', () => {
