@@ -162,7 +162,7 @@ describe('replay, exports and report', () => {
     expect(teamsCsv).toContain(`"'@risk ""quoted"""`);
     expect(teamsCsv).not.toMatch(/(^|,)[=+\-@]/m);
     expect((await download(page, 'Votes (CSV)')).body.toString('utf8').trim()).toBe(
-      'vote_id,question,kind,team_id,group,voter,stage,autonomy,controls,choice,at,group_name,team_name',
+      'vote_id,question,kind,team_id,group,voter,stage,autonomy,controls,choice,at,group_name,team_name,round,vote_groups',
     );
 
     for (const map of ['Stage map', 'Risk diagonal']) {
