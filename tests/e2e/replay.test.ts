@@ -36,6 +36,21 @@ async function download(page: Page, button: string): Promise<{ name: string; bod
 const stageOf = async (page: Page, team: string) =>
   Number(await page.getByRole('slider', { name: `${team}: current stage` }).getAttribute('aria-valuenow'));
 
+/** A workshop made in the browser at 1440×900, its facilitator's key on a second socket, and Priya joined. */
+async function session(title: string) {
+  const page = await openPage(browser, { width: 1440, height: 900 });
+  const id = await createWorkshopInUi(page, srv.url, title);
+  const key = /#key=([^&]+)/.exec(page.url())![1]!;
+  const code = (await page.getByTestId('join-code').textContent())!.replace(/\s/g, '');
+  const fac = connect(srv.wsUrl, id, key);
+  const joined = await join(srv.url, code, 'Priya');
+  const priya = connect(srv.wsUrl, id, joined.token);
+  await Promise.all([synced(fac), synced(priya)]);
+  const room = srv.server.rooms.get(id)!;
+  const onServer = (check: () => boolean, what: string) => until(room.doc, check, what);
+  return { page, id, key, code, fac, joined, priya, room, onServer };
+}
+
 describe('replay, exports and report', () => {
   it('replays a scripted session, exports every file and prints the report', async () => {
     const page = await openPage(browser, { width: 1400, height: 1000 });
@@ -211,18 +226,9 @@ describe('replay, exports and report', () => {
   }, 90_000);
 
   it('fits a 1440 screen, follows playback in the event list, and reports whole names and what each vote raised', async () => {
-    const page = await openPage(browser, { width: 1440, height: 900 });
-    const id = await createWorkshopInUi(page, srv.url, 'Ledger offsite');
-    const key = /#key=([^&]+)/.exec(page.url())![1]!;
-    const code = (await page.getByTestId('join-code').textContent())!.replace(/\s/g, '');
-    const fac = connect(srv.wsUrl, id, key);
-    const joined = await join(srv.url, code, 'Priya');
-    const priya = connect(srv.wsUrl, id, joined.token);
-    await Promise.all([synced(fac), synced(priya)]);
+    const { page, id, key, code, fac, joined, priya, room, onServer } = await session('Ledger offsite');
     // Enough people that the event list scrolls.
     for (let i = 0; i < 20; i++) await join(srv.url, code, `Person ${i + 1}`);
-    const room = srv.server.rooms.get(id)!;
-    const onServer = (check: () => boolean, what: string) => until(room.doc, check, what);
     const team = (t: string) => room.doc.getMap('teams').get(t) as { get(k: string): unknown } | undefined;
     const step = async (n: number) => {
       now += 2 * MIN;
@@ -359,16 +365,7 @@ describe('replay, exports and report', () => {
   }, 90_000);
 
   it('shows each revealed vote at its moment, names rounds, groups and cancels, folds presence and keeps agenda ticks apart', async () => {
-    const page = await openPage(browser, { width: 1440, height: 900 });
-    const id = await createWorkshopInUi(page, srv.url, 'Rounds offsite');
-    const key = /#key=([^&]+)/.exec(page.url())![1]!;
-    const code = (await page.getByTestId('join-code').textContent())!.replace(/\s/g, '');
-    const fac = connect(srv.wsUrl, id, key);
-    const joined = await join(srv.url, code, 'Priya');
-    const priya = connect(srv.wsUrl, id, joined.token);
-    await Promise.all([synced(fac), synced(priya)]);
-    const room = srv.server.rooms.get(id)!;
-    const onServer = (check: () => boolean, what: string) => until(room.doc, check, what);
+    const { page, id, key, fac, joined, priya, room, onServer } = await session('Rounds offsite');
     const fk = { authorization: `Bearer ${key}` };
     const step = async (n: number, after: number) => {
       now += after;
