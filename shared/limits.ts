@@ -112,8 +112,13 @@ export const MAX_TIMER_MS = 2 ** 31 - 1;
  * positive whole number: 0 would switch a check off (Node reads a 0 timeout as none) or refuse
  * everything, and a fraction of a count or a byte means nothing. Times must fit Node's timers.
  */
+/** Limits for which 0 means something: no awareness batching (each change forwarded at once). */
+const ZERO_ALLOWED: ReadonlySet<keyof Limits> = new Set(['awarenessIntervalMs']);
+
 export function limitProblem(key: keyof Limits, value: number): string | null {
-  if (!Number.isSafeInteger(value) || value < 1) return 'must be a positive whole number';
+  if (ZERO_ALLOWED.has(key) && value === 0) return null;
+  if (!Number.isSafeInteger(value) || value < 1)
+    return ZERO_ALLOWED.has(key) ? 'must be a whole number' : 'must be a positive whole number';
   if (key.endsWith('Ms') && value > MAX_TIMER_MS) return `must be at most ${MAX_TIMER_MS} (milliseconds; about 24.8 days)`;
   return null;
 }

@@ -48,6 +48,13 @@ describe('readConfig', () => {
     expect(refusal({ STAGEBOARD_REQUEST_TIMEOUT_MS: '0' })).toMatch(/^STAGEBOARD_REQUEST_TIMEOUT_MS must be a positive whole number/);
   });
 
+  it('takes 0 for awarenessIntervalMs: every awareness change forwarded at once, no batching', () => {
+    expect(readConfig({ STAGEBOARD_AWARENESS_INTERVAL_MS: '0' }).limits).toEqual({ awarenessIntervalMs: 0 });
+    expect(refusal({ STAGEBOARD_AWARENESS_INTERVAL_MS: '-1' })).toBe(
+      'STAGEBOARD_AWARENESS_INTERVAL_MS must be a whole number (default 50), got "-1"',
+    );
+  });
+
   it('refuses fractions, signs, exponents, hex and words', () => {
     for (const bad of ['1.5', '-1', '+5', '1e3', '0x10', 'ten', '10 000', 'Infinity', 'NaN']) {
       expect(refusal({ STAGEBOARD_MAX_TEAMS: bad }), bad).toBe(
