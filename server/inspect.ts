@@ -73,7 +73,7 @@ function placeOfStored(s: Y.Item): Place {
  * history does), Yjs merges each run of a field's old values into one item.
  * Returns what does not fit, or null.
  */
-function teamItemMisfit(item: Y.Item, place: Place, deletedHere: boolean): string | null {
+function teamItemMisfit(item: Y.Item, place: Place, deletedHere: (item: Y.Item) => boolean): string | null {
   const c = item.content;
   if (c instanceof Y.ContentDeleted) return place.depth <= 2 ? null : 'something is nested inside a team field';
   if (place.depth === 1) {
@@ -83,7 +83,7 @@ function teamItemMisfit(item: Y.Item, place: Place, deletedHere: boolean): strin
   }
   if (place.depth !== 2 || place.key === null) return 'something is nested inside a team field';
   if (!TEAM_KEYS.has(place.key)) return `"${place.key.slice(0, MAX_TEAM_ID_CHARS)}" is not a team field`;
-  if (!(c instanceof Y.ContentAny) || (c.arr.length !== 1 && !deletedHere)) return `team field "${place.key}" is not a plain value`;
+  if (!(c instanceof Y.ContentAny) || (c.arr.length !== 1 && !deletedHere(item))) return `team field "${place.key}" is not a plain value`;
   for (const value of c.arr) {
     // A string by its own length: its JSON form doubles quotes and backslashes, and a note full of them is still a note.
     const size = typeof value === 'string' ? value.length : JSON.stringify(value)?.length;
@@ -212,13 +212,29 @@ export function inspectUpdate(doc: Y.Doc, update: Uint8Array): UpdateInspection 
     return place;
   };
 
-  /** Whether the update's own delete set covers the whole item. */
+  /**
+   * Whether the update's own delete set covers the whole item. Asked only of an item holding several
+   * values, and answered by a binary search in the client's ranges (sorted once, on first use): a
+   * scan of every range per item would let one crafted update cost items × ranges.
+   */
+  const sortedDeletes = new Map<number, { clock: number; len: number }[]>();
   const deletedHere = (item: Y.Item): boolean => {
-    let covered = 0;
-    for (const { clock, len } of ds.clients.get(item.id.client) ?? []) {
-      covered += Math.max(0, Math.min(clock + len, item.id.clock + item.length) - Math.max(clock, item.id.clock));
+    let ranges = sortedDeletes.get(item.id.client);
+    if (!ranges)
+      sortedDeletes.set(item.id.client, (ranges = [...(ds.clients.get(item.id.client) ?? [])].sort((a, b) => a.clock - b.clock)));
+    // The last range starting at or before the item, then on through the ranges that continue it.
+    let lo = 0;
+    let hi = ranges.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (ranges[mid]!.clock <= item.id.clock) lo = mid + 1;
+      else hi = mid - 1;
     }
-    return covered >= item.length;
+    let reach = item.id.clock;
+    for (let i = Math.max(0, hi); i < ranges.length && ranges[i]!.clock <= reach; i++) {
+      reach = Math.max(reach, ranges[i]!.clock + ranges[i]!.len);
+    }
+    return reach >= item.id.clock + item.length;
   };
 
   const teams = doc.getMap(TEAMS_ROOT);
@@ -232,7 +248,7 @@ export function inspectUpdate(doc: Y.Doc, update: Uint8Array): UpdateInspection 
     else if (place !== null) {
       result.roots.add(place.root);
       if (place.root !== TEAMS_ROOT) continue;
-      const misfit = teamItemMisfit(item, place, deletedHere(item));
+      const misfit = teamItemMisfit(item, place, deletedHere);
       if (misfit !== null) {
         result.misfit = true;
         result.misfitDetail ??= misfit;
