@@ -18,43 +18,40 @@ export interface Present {
  * usually back on a new socket before the server notices the old one is dead
  * (only a ping going unanswered tells it), so the old one leaving is no
  * departure: the timeline gets a credential's first socket arriving and its
- * last leaving, and the participants API reads the same count.
+ * last leaving, and the participants API reads the same sockets.
  *
  * Presence is not in the update log (awareness is never stored), so it has its
  * own table. A failure to store it must never cost the connection, so it is
  * logged, not thrown.
  */
 export class Presence {
-  /** Open sockets by author. */
-  private readonly here = new Map<string, { sockets: number; participantId?: string }>();
-
+  /** `peers` is the room's own set of open sockets: who is here is read from it, never kept apart. */
   constructor(
     private readonly opts: { store: Store; log: Logger; now: () => number },
     private readonly workshopId: string,
+    private readonly peers: ReadonlySet<Present>,
   ) {}
 
+  /** After `peer` joined the room's sockets: an arrival unless its credential was already here. */
   arrive(peer: Present): void {
-    const here = this.here.get(peer.author);
-    if (here) {
-      here.sockets++;
-      return;
-    }
-    this.here.set(peer.author, { sockets: 1, participantId: peer.participantId });
-    this.record(peer, 'connect');
+    if (!this.otherSocketOf(peer)) this.record(peer, 'connect');
   }
 
+  /** After `peer` left the room's sockets: a departure unless its credential is still here. */
   leave(peer: Present): void {
-    const here = this.here.get(peer.author);
-    if (!here || --here.sockets > 0) return;
-    this.here.delete(peer.author);
-    this.record(peer, 'disconnect');
+    if (!this.otherSocketOf(peer)) this.record(peer, 'disconnect');
   }
 
   /** Participants with at least one open socket. */
   participants(): Set<string> {
     const ids = new Set<string>();
-    for (const { participantId } of this.here.values()) if (participantId) ids.add(participantId);
+    for (const { participantId } of this.peers) if (participantId) ids.add(participantId);
     return ids;
+  }
+
+  private otherSocketOf(peer: Present): boolean {
+    for (const p of this.peers) if (p !== peer && p.author === peer.author) return true;
+    return false;
   }
 
   private record(peer: Present, kind: PresenceKind): void {

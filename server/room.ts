@@ -84,7 +84,7 @@ export class Room {
         void this.close(CLOSE.ownedElsewhere, 'the workshop moved to another process; reconnect').then(() => this.opts.onUnload(this)),
     });
     for (const name of ROOT_NAMES) this.doc.getMap(name);
-    this.presence = new Presence(opts, this.id);
+    this.presence = new Presence(opts, this.id, this.peers);
     this.roomAwareness = new RoomAwareness(this.doc, opts.limits, (clients) => this.outbox.awarenessChange(clients));
     this.awareness = this.roomAwareness.awareness;
     this.outbox = new Broadcaster(this.peers, this.awareness, opts.limits.awarenessIntervalMs);
