@@ -1,6 +1,7 @@
 import * as Y from 'yjs';
 import { z } from 'zod';
 import { readGroups, readMeta, readTeamField, ROOTS } from './doc.ts';
+import { REQUEST_LIMITS, VOTE_LIMITS } from './limits.ts';
 import type { Template } from './template.ts';
 import { DEFAULT_TEMPLATE_ID, findTemplate } from './templates/index.ts';
 
@@ -25,11 +26,14 @@ export const TIMELINE_KINDS = [
 ] as const;
 export type TimelineKind = (typeof TIMELINE_KINDS)[number];
 
+/** An event's label at most: README "Fixed limits"; a longer one (a long question with its groups) is cut. */
+const LABEL_CHARS = 400;
+
 export const TimelineEvent = z.object({
   at: z.number().finite(),
   kind: z.enum(TIMELINE_KINDS),
   /** What a person reads in the event list; built from names, so views must escape it (Svelte does). */
-  label: z.string().max(400),
+  label: z.string().max(LABEL_CHARS),
   /** Who caused it: a participant id, "facilitator", "observer" or "server". */
   actor: z.string().max(80).optional(),
   /** The log entry that caused a document event. */
@@ -47,12 +51,12 @@ export const FALLBACK_TEMPLATE: Template = findTemplate(DEFAULT_TEMPLATE_ID)!;
  * shape; the timeline needs only what tells one vote's events from another's.
  */
 const VoteControl = z.object({
-  id: z.string().max(64),
-  question: z.string().max(400).optional(),
+  id: z.string().max(REQUEST_LIMITS.idChars),
+  question: z.string().max(VOTE_LIMITS.questionChars).optional(),
   state: z.string().max(32),
   round: z.number().int().min(1).optional(),
   /** null or absent: everyone. */
-  groups: z.array(z.string().max(64)).max(50).nullable().optional(),
+  groups: z.array(z.string().max(REQUEST_LIMITS.idChars)).max(VOTE_LIMITS.maxGroups).nullable().optional(),
 });
 type VoteControl = z.infer<typeof VoteControl>;
 
@@ -160,8 +164,8 @@ export class DocEventTracker {
   }
 
   private push(entry: EntryInfo, e: Omit<TimelineEvent, 'at' | 'seq' | 'actor'>): void {
-    // The schema's bound: a 400-character question plus "Vote cancelled: " and its groups would pass it.
-    this.events.push({ at: entry.at, seq: entry.seq, actor: entry.author, ...e, label: e.label.slice(0, 400) });
+    // The schema's bound: a long question plus "Vote cancelled: " and its groups would pass it.
+    this.events.push({ at: entry.at, seq: entry.seq, actor: entry.author, ...e, label: e.label.slice(0, LABEL_CHARS) });
   }
 }
 

@@ -3,6 +3,7 @@ import * as Y from 'yjs';
 import { addTeam, ensureGroupMaps, initWorkshopDoc, ROOTS } from '../../shared/doc.ts';
 import { DocEventTracker, FALLBACK_TEMPLATE, mergeTimeline } from '../../shared/timeline.ts';
 import { safeCell } from '../../server/export.ts';
+import { VOTE_LIMITS } from '../../shared/limits.ts';
 
 describe('timeline', () => {
   it('names agenda steps, teams and vote changes as the log applies them', () => {
@@ -78,6 +79,20 @@ describe('timeline', () => {
       ['vote-open', 'v_3', 'Vote opened: Where is Mobile? (round 2, for Group B)'],
       ['vote-cancel', 'v_3', 'Vote cancelled: Where is Mobile? (round 2, for Group B)'],
     ]);
+  });
+
+  it('keeps a vote whose question is as long as a vote may ask, cutting its label at the label bound', () => {
+    const doc = new Y.Doc();
+    const tracker = new DocEventTracker(doc);
+    initWorkshopDoc(doc, { title: 'T', template: FALLBACK_TEMPLATE, createdAt: 0 });
+    tracker.after({ seq: 1, at: 1000, author: 'server' });
+    const question = 'q'.repeat(VOTE_LIMITS.questionChars);
+    doc.getMap(ROOTS.control).set('vote', { id: 'v_1', question, state: 'open' });
+    tracker.after({ seq: 2, at: 2000, author: 'facilitator' });
+    // Broke: a question over 400 characters (a vote may ask 500) failed the timeline's schema: no events at all.
+    const open = tracker.events.filter((e) => e.kind === 'vote-open');
+    expect(open).toHaveLength(1);
+    expect(open[0]!.label).toBe(`Vote opened: ${question}`.slice(0, 400));
   });
 
   it('merges joins, connects and leaves by time, naming people', () => {
