@@ -33,7 +33,11 @@ export function spreadMarkers(points: readonly SpreadPoint[], opts: { near: numb
     }
   }
   const groups = new Map<number, SpreadPoint[]>();
-  points.forEach((p, i) => groups.set(root(i), [...(groups.get(root(i)) ?? []), p]));
+  points.forEach((p, i) => {
+    const group = groups.get(root(i));
+    if (group) group.push(p);
+    else groups.set(root(i), [p]);
+  });
 
   const at = new Map<string, { x: number; y: number }>();
   const hubs: Spread['hubs'] = [];
