@@ -19,6 +19,10 @@ export function remainingMs(timer: Timer | null, serverNow: number): number {
 
 export const isPaused = (timer: Timer | null): boolean => !!timer && timer.endsAt === null;
 
+/** A running timer that has reached zero ("time is up"); a paused one never has. */
+export const timeIsUp = (timer: Timer | null, serverNow: number): boolean =>
+  !!timer && !isPaused(timer) && remainingMs(timer, serverNow) === 0;
+
 export function pauseTimer(timer: Timer, serverNow: number): Timer {
   if (timer.endsAt === null) return timer;
   return { ...timer, endsAt: null, pausedRemainingMs: remainingMs(timer, serverNow) };

@@ -1,6 +1,6 @@
 import type * as Y from 'yjs';
 import { ROOTS, Timer, type Control } from '../../shared/doc.ts';
-import { isPaused, remainingMs } from '../../shared/timer.ts';
+import { timeIsUp } from '../../shared/timer.ts';
 
 /** Facilitator writes to `control`; the server refuses them from anyone else. */
 export function setControl<K extends keyof Control>(doc: Y.Doc, key: K, value: Control[K]): void {
@@ -20,6 +20,6 @@ export function goToStep(doc: Y.Doc, step: number, serverNow: number): void {
   doc.transact(() => {
     control.set('step', step);
     const timer = Timer.safeParse(control.get('timer'));
-    if (timer.success && !isPaused(timer.data) && remainingMs(timer.data, serverNow) === 0) control.set('timer', null);
+    if (timer.success && timeIsUp(timer.data, serverNow)) control.set('timer', null);
   });
 }
