@@ -2,7 +2,7 @@ import type { Team } from './doc.ts';
 import { inRedZone, placedPoint } from './risk.ts';
 import { formatShare, formatStage, groupListName, NO_GROUP, resultGroups } from './tally.ts';
 import type { InsightRule, Template } from './template.ts';
-import type { Aggregate, VoteResult } from './votes.ts';
+import { selfOf, type Aggregate, type VoteResult } from './votes.ts';
 
 /**
  * What the framework would make a facilitator notice, as pure functions of
@@ -94,7 +94,7 @@ export function selfFromBoard(results: readonly VoteResult[], teams: readonly Te
   return results.map((r) => {
     const team = teams.find((t) => t.id === r.teamId);
     if (!team) return r;
-    return { ...r, self: { stage: team.stageCurrent ?? null, autonomy: team.autonomy ?? null, controls: team.controls ?? null } };
+    return { ...r, self: selfOf(team) };
   });
 }
 

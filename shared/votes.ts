@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { REQUEST_LIMITS, VOTE_LIMITS } from './limits.ts';
+import type { Team } from './doc.ts';
 import { INSIGHT_RULES } from './template.ts';
 
 /**
@@ -146,3 +147,10 @@ export const VoteResult = z.object({
     .optional(),
 });
 export type VoteResult = z.infer<typeof VoteResult>;
+
+/** Where a team has placed itself, as a vote records it (`self`): what a vote's result is held against. */
+export const selfOf = (team: Team): NonNullable<VoteResult['self']> => ({
+  stage: team.stageCurrent ?? null,
+  autonomy: team.autonomy ?? null,
+  controls: team.controls ?? null,
+});

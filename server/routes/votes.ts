@@ -6,7 +6,7 @@ import { AppError } from '../../shared/errors.ts';
 import { REQUEST_LIMITS } from '../../shared/limits.ts';
 import { mayVote, NO_GROUP, tally } from '../../shared/tally.ts';
 import { findTemplate, DEFAULT_TEMPLATE_ID } from '../../shared/templates/index.ts';
-import { BallotBody, ControlVote, OpenVoteBody, receiptInput, type BallotValue, type VoteResult } from '../../shared/votes.ts';
+import { BallotBody, ControlVote, OpenVoteBody, receiptInput, selfOf, type BallotValue, type VoteResult } from '../../shared/votes.ts';
 import { ballotValue } from '../ballot-value.ts';
 import { readJson, sendJson } from '../http-util.ts';
 import { secureShuffle } from '../shuffle.ts';
@@ -179,7 +179,7 @@ export function voteRoutes(ctx: ApiContext): Route[] {
           named: body.named ?? false,
           state: 'open',
           round,
-          self: team ? { stage: team.stageCurrent ?? null, autonomy: team.autonomy ?? null, controls: team.controls ?? null } : null,
+          self: team ? selfOf(team) : null,
           openedAt: ctx.now(),
           closedAt: null,
           revealedAt: null,
