@@ -1,6 +1,6 @@
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWorkshopInUi, joinInUi, launch, openPage, screenshot } from '../helpers/browser.ts';
+import { createWorkshopInUi, joinInUi, launch, openPage, screenshot, SCREENSHOTS } from '../helpers/browser.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 
 let srv: TestServer;
@@ -84,6 +84,7 @@ describe('a vote opened by mistake', () => {
       .filter({ hasText: `Cancel “${QUESTION}” for everyone?` })
       .waitFor();
     expect(await focused(facilitator)).toBe('Keep the vote');
+    await panel().screenshot({ path: `${SCREENSHOTS}/vote-cancel-confirm.png` });
     await panel().getByRole('button', { name: 'Keep the vote' }).click();
     expect(await focused(facilitator)).toBe('Cancel vote…');
     expect(await alice.getByRole('slider', { name: BALLOT }).count()).toBe(1);
