@@ -45,8 +45,14 @@ export class Board {
   /** True once the first state from the server has arrived. */
   loaded = $state(false);
 
-  /** Votes this page has seen open or closed, not yet revealed (see revealedWhileOpen). */
-  private readonly seenRunning = new Set<string>();
+  /**
+   * The newest reveal this page saw happen, and the agenda step it happened on: the vote had been
+   * running (open or closed) on this page before. Results already there when the page opened were
+   * never seen running, so an old result does not take the screen from what the step is about.
+   */
+  lastReveal = $state.raw<{ voteId: string; step: number } | null>(null);
+  /** The vote this page last saw running, across reconnects (a fresh copy of the document starts with none). */
+  private runningVoteId: string | null = null;
   /** Vote rounds (`id:round`) this page has seen, and those among them it saw open after its first sync (see openedWhileOpen). */
   private readonly seenRounds = new Set<string>();
   private readonly openedLive = new Set<string>();
@@ -62,15 +68,6 @@ export class Board {
     const ids = new Set<string>();
     for (const p of this.peers) if (p.state.user.participantId) ids.add(p.state.user.participantId);
     return ids;
-  }
-
-  /**
-   * True once for a vote this page saw running: its reveal happened while the
-   * page was open, so a following screen moves to it. Results that were
-   * already there when the page opened were never seen running.
-   */
-  revealedWhileOpen(voteId: string): boolean {
-    return this.seenRunning.delete(voteId);
   }
 
   /**
@@ -114,7 +111,11 @@ export class Board {
           cancelNote = null;
         }
         running = vote && vote.state !== 'revealed' ? vote : null;
-        if (vote && vote.state !== 'revealed') this.seenRunning.add(vote.id);
+        if (vote && vote.state !== 'revealed') this.runningVoteId = vote.id;
+        else if (vote && vote.id === this.runningVoteId) {
+          this.runningVoteId = null;
+          this.lastReveal = { voteId: vote.id, step: this.control.step };
+        }
         const round = vote && `${vote.id}:${vote.round}`;
         if (round && !this.seenRounds.has(round)) {
           this.seenRounds.add(round);

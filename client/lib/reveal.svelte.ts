@@ -11,14 +11,11 @@ import { resultIsNews } from './result-news.ts';
  * Made once per board page, while it initialises (its effects belong to the page).
  */
 export class RevealNews {
-  /** The newest reveal this page saw happen (it showed the vote running), and the step it happened on. */
-  private revealed = $state<{ voteId: string; step: number } | null>(null);
-
   news = $derived.by(() => {
     const { board, shown } = this.read();
     if (!board || board.results.length === 0) return false;
     const vote = board.control.vote;
-    const r = this.revealed;
+    const r = board.lastReveal;
     return resultIsNews({
       board: board.meta.template.agenda[shown]?.board,
       vote,
@@ -28,23 +25,11 @@ export class RevealNews {
 
   /** `read` gives the viewer's role, the board (missing while the page opens) and the step on screen. */
   constructor(private readonly read: () => { role: Role | undefined; board: Board | null; shown: number }) {
-    // Not Board.revealedWhileOpen: that answers once, and the projector's view asks it.
-    let running: string | null = null;
-    $effect(() => {
-      const { board } = this.read();
-      const vote = board?.control.vote;
-      if (!board || !vote) return;
-      if (vote.state !== 'revealed') running = vote.id;
-      else if (running === vote.id) {
-        running = null;
-        this.revealed = { voteId: vote.id, step: board.control.step };
-      }
-    });
     // The control change and the results may arrive in separate updates: scroll once both are here.
     let scrolled: string | null = null;
     $effect(() => {
       const { role, board } = this.read();
-      const id = this.revealed?.voteId;
+      const id = board?.lastReveal?.voteId;
       if (role !== 'facilitator' || !id || id === scrolled || !board?.results.some((r) => r.voteId === id)) return;
       scrolled = id;
       void tick().then(() => {
