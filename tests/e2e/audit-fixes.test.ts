@@ -1,16 +1,16 @@
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWorkshopInUi, joinInUi, launch, openPage, screenshot, SCREENSHOTS } from '../helpers/browser.ts';
+import { createWorkshopInUi, joinInUi, openPage, screenshot, SCREENSHOTS, useBrowser } from '../helpers/browser.ts';
 import { createWorkshop } from '../helpers/api.ts';
-import { startServer, type TestServer } from '../helpers/server.ts';
+import { useServer } from '../helpers/server.ts';
 import { connect, synced, type Client } from '../helpers/yclient.ts';
 import type * as Y from 'yjs';
 import { ROOTS } from '../../shared/doc.ts';
 import { BUILTIN_TEMPLATES } from '../../shared/templates/index.ts';
 
 /** What a browser audit of one session found: a facilitator on a laptop, Ana on a phone, Cy on a laptop. */
-let srv: TestServer;
-let browser: Browser;
+const srv = useServer();
+const browser = useBrowser();
 let facilitator: Page;
 let ana: Page;
 let cy: Page;
@@ -22,8 +22,6 @@ const stepOf = (board: string) => agenda.findIndex((a) => a.board === board);
 const BALLOT = "Your vote: Payments's stage";
 
 beforeAll(async () => {
-  srv = await startServer();
-  browser = await launch();
   facilitator = await openPage(browser, { width: 1440, height: 900 });
   const id = await createWorkshopInUi(facilitator, srv.url, 'Audit drill');
   const code = (await facilitator.getByTestId('join-code').textContent())!.replace(/\s/g, '');
@@ -38,10 +36,8 @@ beforeAll(async () => {
   for (const p of [ana, cy]) await p.getByRole('slider', { name: 'Payments: current stage' }).waitFor();
 }, 60_000);
 
-afterAll(async () => {
+afterAll(() => {
   f?.destroy();
-  await browser?.close();
-  await srv?.close();
 });
 
 const goTo = (board: string) => f.doc.getMap(ROOTS.control).set('step', stepOf(board));

@@ -1,20 +1,18 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWorkshopInUi, dragBy, joinInUi, launch, openPage, screenshot, SCREENSHOTS } from '../helpers/browser.ts';
-import { startServer, type TestServer } from '../helpers/server.ts';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createWorkshopInUi, dragBy, joinInUi, openPage, screenshot, SCREENSHOTS, useBrowser } from '../helpers/browser.ts';
+import { useServer } from '../helpers/server.ts';
 import { BUILTIN_TEMPLATES } from '../../shared/templates/index.ts';
 import { connect, synced } from '../helpers/yclient.ts';
 
-let srv: TestServer;
-let browser: Browser;
+const srv = useServer();
+const browser = useBrowser();
 let facilitator: Page;
 let alice: Page;
 let bob: Page;
 let workshopId: string;
 
 beforeAll(async () => {
-  srv = await startServer();
-  browser = await launch();
   facilitator = await openPage(browser, { width: 1280, height: 900 });
   workshopId = await createWorkshopInUi(facilitator, srv.url, 'Facilitation drill');
   const code = (await facilitator.getByTestId('join-code').textContent())!.replace(/\s/g, '');
@@ -26,11 +24,6 @@ beforeAll(async () => {
   await facilitator.getByRole('button', { name: 'Add team' }).click();
   for (const p of [alice, bob]) await p.getByRole('slider', { name: 'Payments: current stage' }).waitFor();
 }, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await srv?.close();
-});
 
 const stepTitle = (p: Page) => p.locator('.step-title').textContent();
 

@@ -1,19 +1,10 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWorkshopInUi, dragBy, joinInUi, launch, openPage, screenshot } from '../helpers/browser.ts';
-import { startServer, type TestServer } from '../helpers/server.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { createWorkshopInUi, dragBy, joinInUi, openPage, screenshot, useBrowser } from '../helpers/browser.ts';
+import { useServer } from '../helpers/server.ts';
 
-let srv: TestServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  srv = await startServer();
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-  await srv?.close();
-});
+const srv = useServer();
+const browser = useBrowser();
 
 const marker = (page: Page, team: string, which: 'current' | 'target') => page.getByRole('slider', { name: `${team}: ${which} stage` });
 

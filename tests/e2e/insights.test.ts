@@ -1,20 +1,18 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWorkshopInUi, joinInUi, launch, openPage, screenshot } from '../helpers/browser.ts';
-import { startServer, type TestServer } from '../helpers/server.ts';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createWorkshopInUi, joinInUi, openPage, screenshot, useBrowser } from '../helpers/browser.ts';
+import { useServer } from '../helpers/server.ts';
 import type * as Y from 'yjs';
 import { connect, synced } from '../helpers/yclient.ts';
 import { addTeam, ROOTS } from '../../shared/doc.ts';
 import { BUILTIN_TEMPLATES } from '../../shared/templates/index.ts';
 
-let srv: TestServer;
-let browser: Browser;
+const srv = useServer();
+const browser = useBrowser();
 let facilitator: Page;
 let priya: Page;
 
 beforeAll(async () => {
-  srv = await startServer();
-  browser = await launch();
   facilitator = await openPage(browser, { width: 1920, height: 1080 });
   await createWorkshopInUi(facilitator, srv.url, 'Insights drill');
   const code = (await facilitator.getByTestId('join-code').textContent())!.replace(/\s/g, '');
@@ -24,11 +22,6 @@ beforeAll(async () => {
   await priya.getByRole('button', { name: 'Add team' }).click();
   await facilitator.getByRole('table', { name: 'Teams' }).getByLabel('Payments: name').waitFor();
 }, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await srv?.close();
-});
 
 const insights = (p: Page) => p.getByRole('region', { name: 'Insights' });
 

@@ -1,24 +1,15 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type * as Y from 'yjs';
 import { addTeam, ROOTS } from '../../shared/doc.ts';
 import { createWorkshop } from '../helpers/api.ts';
-import { createWorkshopInUi, dragBy, joinInUi, launch, openPage, screenshot } from '../helpers/browser.ts';
+import { createWorkshopInUi, dragBy, joinInUi, openPage, screenshot, useBrowser } from '../helpers/browser.ts';
 import { diagonal, point, redFlagInList, riskMarker } from '../helpers/maps.ts';
-import { startServer, type TestServer } from '../helpers/server.ts';
+import { useServer } from '../helpers/server.ts';
 import { connect, synced } from '../helpers/yclient.ts';
 
-let srv: TestServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  srv = await startServer();
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-  await srv?.close();
-});
+const srv = useServer();
+const browser = useBrowser();
 
 /** Screen position of a point on the chart, from the plot's own box, after bringing the chart into view. */
 async function chartPoint(page: Page, autonomy: number, controls: number) {

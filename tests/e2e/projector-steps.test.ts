@@ -1,13 +1,13 @@
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addTeam, setTeamField } from '../../shared/doc.ts';
 import { createWorkshop, join, post } from '../helpers/api.ts';
-import { launch, openPage, screenshot } from '../helpers/browser.ts';
-import { startServer, type TestServer } from '../helpers/server.ts';
+import { openPage, screenshot, useBrowser } from '../helpers/browser.ts';
+import { useServer } from '../helpers/server.ts';
 import { connect, synced, type Client } from '../helpers/yclient.ts';
 
-let srv: TestServer;
-let browser: Browser;
+const srv = useServer();
+const browser = useBrowser();
 let seed: Client;
 let w: Awaited<ReturnType<typeof createWorkshop>>;
 let voters: { token: string }[];
@@ -33,8 +33,6 @@ const TEAMS = [
 const COLORS = ['#2563eb', '#db2777', '#9333ea', '#16a34a', '#ea580c', '#0891b2', '#ca8a04', '#4b5563'];
 
 beforeAll(async () => {
-  srv = await startServer();
-  browser = await launch();
   w = await createWorkshop(srv.url, 'Platform leadership offsite');
   seed = connect(srv.wsUrl, w.id, w.facilitatorKey);
   await synced(seed);
@@ -54,10 +52,8 @@ beforeAll(async () => {
   voters = await Promise.all(['Aiko', 'Priya'].map((name) => join(srv.url, w.joinCode, name)));
 }, 60_000);
 
-afterAll(async () => {
+afterAll(() => {
   seed?.destroy();
-  await browser?.close();
-  await srv?.close();
 });
 
 const control = (key: string, value: unknown) => seed.doc.getMap('control').set(key, value);

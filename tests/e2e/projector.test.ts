@@ -1,23 +1,13 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { addTeam } from '../../shared/doc.ts';
 import { createWorkshop, join } from '../helpers/api.ts';
-import { launch, openPage, screenshot } from '../helpers/browser.ts';
+import { openPage, screenshot, useBrowser } from '../helpers/browser.ts';
 import { diagonal, redFlagInList, riskMarker } from '../helpers/maps.ts';
-import { startServer, type TestServer } from '../helpers/server.ts';
+import { useServer } from '../helpers/server.ts';
 import { connect, synced } from '../helpers/yclient.ts';
 
-let srv: TestServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  srv = await startServer();
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-  await srv?.close();
-});
+const srv = useServer();
+const browser = useBrowser();
 
 describe('the projector', () => {
   it('shows both maps, big and read-only, at 1920×1080 and 1280×720', async () => {

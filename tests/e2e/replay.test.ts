@@ -1,26 +1,17 @@
 import { mkdirSync, readFileSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { addTeam, ensureGroupMaps, readGroups, setTeamField } from '../../shared/doc.ts';
 import { join, post } from '../helpers/api.ts';
-import { createWorkshopInUi, launch, openPage, screenshot, SCREENSHOTS } from '../helpers/browser.ts';
-import { startServer, type TestServer } from '../helpers/server.ts';
+import { createWorkshopInUi, openPage, screenshot, SCREENSHOTS, useBrowser } from '../helpers/browser.ts';
+import { useServer } from '../helpers/server.ts';
 import { connect, synced, until } from '../helpers/yclient.ts';
 
 /** The server's clock, moved by the script, so "the middle of the session" is a known moment. */
 let now = Date.UTC(2025, 2, 4, 9, 0);
 const MIN = 60_000;
-let srv: TestServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  srv = await startServer({ now: () => now });
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-  await srv?.close();
-});
+const srv = useServer({ now: () => now });
+const browser = useBrowser();
 
 const HOSTILE = ['</svg><script>window.pwned=1</script>', `=cmd|' /C calc'!A0`, '+SUM(1,2)', '-2+3', '@risk "quoted"'];
 const DOWNLOADS = 'test-results/downloads';

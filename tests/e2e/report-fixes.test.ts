@@ -1,25 +1,21 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addTeam } from '../../shared/doc.ts';
-import { createWorkshopInUi, launch, openPage } from '../helpers/browser.ts';
-import { startServer, type TestServer } from '../helpers/server.ts';
+import { createWorkshopInUi, openPage, useBrowser } from '../helpers/browser.ts';
+import { useServer } from '../helpers/server.ts';
 import { connect, synced, type Client } from '../helpers/yclient.ts';
 
-let srv: TestServer;
-let browser: Browser;
+const srv = useServer();
+const browser = useBrowser();
 let page: Page;
 let client: Client | undefined;
 
 beforeAll(async () => {
-  srv = await startServer();
-  browser = await launch();
   page = await openPage(browser);
 }, 60_000);
 
-afterAll(async () => {
+afterAll(() => {
   client?.destroy();
-  await browser?.close();
-  await srv?.close();
 });
 
 describe('the printable report', () => {

@@ -1,13 +1,13 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { addTeam } from '../../shared/doc.ts';
 import { createWorkshop } from '../helpers/api.ts';
-import { joinInUi, launch, screenshot } from '../helpers/browser.ts';
-import { startServer, type TestServer } from '../helpers/server.ts';
+import { joinInUi, screenshot, useBrowser } from '../helpers/browser.ts';
+import { useServer } from '../helpers/server.ts';
 import { connect, synced, until } from '../helpers/yclient.ts';
 
-let srv: TestServer;
-let browser: Browser;
+const srv = useServer();
+const browser = useBrowser();
 let w: Awaited<ReturnType<typeof createWorkshop>>;
 
 const TEAMS = [
@@ -20,8 +20,6 @@ const TEAMS = [
 ] as const;
 
 beforeAll(async () => {
-  srv = await startServer();
-  browser = await launch();
   w = await createWorkshop(srv.url, 'Table check');
   const fac = connect(srv.wsUrl, w.id, w.facilitatorKey);
   await synced(fac);
@@ -42,10 +40,6 @@ beforeAll(async () => {
   const room = srv.server.rooms.get(w.id)!;
   await until(room.doc, () => room.doc.getMap('teams').size === TEAMS.length, 'six teams');
   fac.destroy();
-});
-afterAll(async () => {
-  await browser?.close();
-  await srv?.close();
 });
 
 async function open(size: { width: number; height: number }, mobile = false, noFieldSizing = false): Promise<Page> {

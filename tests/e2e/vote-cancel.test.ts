@@ -1,10 +1,10 @@
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWorkshopInUi, joinInUi, launch, openPage, screenshot, SCREENSHOTS } from '../helpers/browser.ts';
-import { startServer, type TestServer } from '../helpers/server.ts';
+import type { Locator, Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createWorkshopInUi, joinInUi, openPage, screenshot, SCREENSHOTS, useBrowser } from '../helpers/browser.ts';
+import { useServer } from '../helpers/server.ts';
 
-let srv: TestServer;
-let browser: Browser;
+const srv = useServer();
+const browser = useBrowser();
 let facilitator: Page;
 let alice: Page;
 let bob: Page;
@@ -15,8 +15,6 @@ const BALLOT = "Your vote: Payments's stage";
 const QUESTION = 'Where is Payments on the stage map?';
 
 beforeAll(async () => {
-  srv = await startServer();
-  browser = await launch();
   facilitator = await openPage(browser, { width: 1280, height: 900 });
   const id = await createWorkshopInUi(facilitator, srv.url, 'Cancel drill');
   const code = (await facilitator.getByTestId('join-code').textContent())!.replace(/\s/g, '');
@@ -46,11 +44,6 @@ beforeAll(async () => {
   await groups.getByLabel('Move Bob').selectOption({ label: 'Group 2' });
   await bob.getByRole('region', { name: 'Your group' }).getByRole('heading', { name: 'Group 2' }).waitFor();
 }, 90_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await srv?.close();
-});
 
 const panel = () => facilitator.getByRole('region', { name: 'Vote', exact: true });
 const focused = (p: Page) => p.evaluate(() => document.activeElement?.id || document.activeElement?.textContent?.trim());

@@ -1,11 +1,11 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWorkshopInUi, joinInUi, launch, openPage, screenshot, SCREENSHOTS } from '../helpers/browser.ts';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createWorkshopInUi, joinInUi, openPage, screenshot, SCREENSHOTS, useBrowser } from '../helpers/browser.ts';
 import { join as joinByApi } from '../helpers/api.ts';
-import { startServer, type TestServer } from '../helpers/server.ts';
+import { useServer } from '../helpers/server.ts';
 
-let srv: TestServer;
-let browser: Browser;
+const srv = useServer();
+const browser = useBrowser();
 let facilitator: Page;
 let alice: Page;
 let bob: Page;
@@ -24,8 +24,6 @@ function watchRefusals(p: Page) {
 }
 
 beforeAll(async () => {
-  srv = await startServer();
-  browser = await launch();
   facilitator = await openPage(browser, { width: 1280, height: 900 });
   const id = await createWorkshopInUi(facilitator, srv.url, 'Breakout vote drill');
   const code = (await facilitator.getByTestId('join-code').textContent())!.replace(/\s/g, '');
@@ -44,11 +42,6 @@ beforeAll(async () => {
   await facilitator.getByRole('button', { name: 'Add team' }).click();
   for (const p of [alice, bob, carol]) await p.getByRole('slider', { name: 'Payments: current stage' }).waitFor();
 }, 90_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await srv?.close();
-});
 
 const groups = () => facilitator.getByRole('region', { name: 'Breakout groups' });
 const myGroup = (p: Page) => p.getByRole('region', { name: 'Your group' }).getByRole('heading').textContent();

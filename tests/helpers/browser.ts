@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 
 /** Debian's Chromium; the flags keep it off a network this machine does not have. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -16,6 +17,30 @@ const ARGS = [
 
 export function launch(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+}
+
+/**
+ * Launches Chromium before the calling file's tests and closes it after them.
+ * Call it once, at the top of a test file, after useServer() (so the browser
+ * closes before the server stops) and before the file's own hooks. What it
+ * returns stands for the launched browser, so use it in hooks and tests only.
+ */
+export function useBrowser(): Browser {
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    browser = await launch();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  // Browser is too wide an interface to forward by hand: every property is read from the launched one.
+  return new Proxy({} as Browser, {
+    get(_, key) {
+      if (!browser) throw new Error('useBrowser(): the browser launches in beforeAll; use it in a hook or a test');
+      const value: unknown = Reflect.get(browser, key, browser);
+      return typeof value === 'function' ? value.bind(browser) : value;
+    },
+  });
 }
 
 export const SCREENSHOTS = 'test-results/screenshots';

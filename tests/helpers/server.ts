@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { createServer, type ServerOptions, type StageboardServer } from '../../server/app.ts';
 import { createLogger } from '../../server/log.ts';
 
@@ -48,4 +49,43 @@ export async function startServer(opts: Omit<ServerOptions, 'port' | 'host' | 'd
     },
   };
   return t;
+}
+
+/**
+ * Starts the server before the calling file's tests and stops it after them.
+ * Call it once, at the top of a test file, before the file's own hooks: they
+ * run after it has started, and their afterAll before it stops. What it
+ * returns stands for the started server, so read it in hooks and tests only.
+ */
+export function useServer(opts: Parameters<typeof startServer>[0] = {}): TestServer {
+  let srv: TestServer | undefined;
+  beforeAll(async () => {
+    srv = await startServer(opts);
+  });
+  afterAll(async () => {
+    await srv?.close();
+  });
+  const started = (): TestServer => {
+    if (!srv) throw new Error('useServer(): the server starts in beforeAll; use it in a hook or a test');
+    return srv;
+  };
+  return {
+    get url() {
+      return started().url;
+    },
+    get wsUrl() {
+      return started().wsUrl;
+    },
+    get port() {
+      return started().port;
+    },
+    get dataDir() {
+      return started().dataDir;
+    },
+    get server() {
+      return started().server;
+    },
+    restart: () => started().restart(),
+    close: () => started().close(),
+  };
 }

@@ -1,3 +1,4 @@
+import { afterAll } from 'vitest';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
@@ -24,6 +25,25 @@ export function connect(wsUrl: string, workshopId: string, token: string, doc = 
       doc.destroy();
     },
   };
+}
+
+/**
+ * The calling file's clients, destroyed after its tests. Call it at the top of
+ * a test file, after useServer(), so they go before the server stops.
+ */
+export function useClients(srv: { readonly wsUrl: string }) {
+  const opened: { destroy(): void }[] = [];
+  afterAll(() => {
+    for (const c of opened) c.destroy();
+  });
+  /** `c` (a client of any server, or anything else with a destroy()), destroyed after the file's tests. */
+  const track = <T extends { destroy(): void }>(c: T): T => {
+    opened.push(c);
+    return c;
+  };
+  /** A stock client of `srv`, destroyed after the file's tests. */
+  const open = (workshopId: string, token: string): Client => track(connect(srv.wsUrl, workshopId, token));
+  return { open, track };
 }
 
 export function synced(client: Client): Promise<void> {

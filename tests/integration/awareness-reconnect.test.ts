@@ -3,7 +3,7 @@ import { AwarenessState } from '../../shared/schema.ts';
 import { createWorkshop, join } from '../helpers/api.ts';
 import { awarenessFrame, openSocket, type OpenSocket } from '../helpers/frames.ts';
 import { startRelay, type Relay } from '../helpers/relay.ts';
-import { startServer, type TestServer } from '../helpers/server.ts';
+import { useServer } from '../helpers/server.ts';
 import { connect, synced, until, type Client } from '../helpers/yclient.ts';
 
 // A participant whose network drops for a few seconds comes back on a new
@@ -16,18 +16,16 @@ import { connect, synced, until, type Client } from '../helpers/yclient.ts';
 // Short, so a dead socket is found in 500-750 ms; long enough that the new socket claims the id first.
 const PING_MS = 250;
 
-let srv: TestServer;
+const srv = useServer({ limits: { pingIntervalMs: PING_MS, awarenessIntervalMs: 0 } });
 let relay: Relay;
 const cleanup: (() => void)[] = [];
 
 beforeAll(async () => {
-  srv = await startServer({ limits: { pingIntervalMs: PING_MS, awarenessIntervalMs: 0 } });
   relay = await startRelay(srv.port);
 });
 afterAll(async () => {
   for (const c of cleanup) c();
   await relay.close();
-  await srv.close();
 });
 
 /** A stock client, straight to the server or through the relay (whose network a test can cut). */

@@ -1,11 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import * as decoding from 'lib0/decoding';
 import * as Y from 'yjs';
 import { addTeam } from '../../shared/doc.ts';
 import { decodeAwarenessEntries } from '../../server/protocol.ts';
 import { createWorkshop } from '../helpers/api.ts';
 import { awarenessFrame, clientFrame, openSocket, rawUpgrade, updateFrame } from '../helpers/frames.ts';
-import { startServer, type TestServer } from '../helpers/server.ts';
+import { useServer } from '../helpers/server.ts';
 
 /**
  * What one recipient gets in one loop turn goes out in one write (several
@@ -13,15 +13,11 @@ import { startServer, type TestServer } from '../helpers/server.ts';
  * an awareness change into one TCP write, so the server reads both in one
  * turn, and a watcher must receive both, whole and in order.
  */
-let srv: TestServer;
+// No awareness batching, so the awareness change shares the update's turn.
+const srv = useServer({ limits: { awarenessIntervalMs: 0 } });
 const cleanup: (() => void)[] = [];
-beforeAll(async () => {
-  // No awareness batching, so the awareness change shares the update's turn.
-  srv = await startServer({ limits: { awarenessIntervalMs: 0 } });
-});
-afterAll(async () => {
+afterAll(() => {
   for (const c of cleanup) c();
-  await srv.close();
 });
 
 const isUpdate = (f: Buffer) => f[0] === 0 && f[1] === 2;

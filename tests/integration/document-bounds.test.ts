@@ -1,12 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { addTeam, readTeams, ROOTS, setTeamField } from '../../shared/doc.ts';
 import { CLOSE } from '../../shared/errors.ts';
 import { MAX_TEAM_ID_CHARS, MAX_TEAM_VALUE_CHARS } from '../../server/inspect.ts';
 import { createWorkshop, join } from '../helpers/api.ts';
 import { rawClient } from '../helpers/rawyjs.ts';
-import { startServer, type TestServer } from '../helpers/server.ts';
-import { connect, synced, until, type Client } from '../helpers/yclient.ts';
+import { startServer, useServer } from '../helpers/server.ts';
+import { connect, synced, until, useClients, type Client } from '../helpers/yclient.ts';
 
 // What a participant may put into `teams`: a map per team, the schema's
 // fields, values of bounded size, a bounded number of teams, and a bounded
@@ -14,20 +14,13 @@ import { connect, synced, until, type Client } from '../helpers/yclient.ts';
 // the log keeps whatever the server admits, and every joiner downloads it.
 
 const LIMITS = { maxTeams: 4, maxUpdateBytesPerSecond: 8 * 1024 };
-let srv: TestServer;
-const open: { destroy(): void }[] = [];
-beforeAll(async () => {
-  srv = await startServer({ limits: LIMITS });
-});
-afterAll(async () => {
-  for (const c of open) c.destroy();
-  await srv.close();
-});
+const srv = useServer({ limits: LIMITS });
+const { track } = useClients(srv);
 
 async function setup() {
   const w = await createWorkshop(srv.url);
   const f = connect(srv.wsUrl, w.id, w.facilitatorKey);
-  open.push(f);
+  track(f);
   await synced(f);
   addTeam(f.doc, 't', { name: 'Payments', color: '#2563eb', stageCurrent: 1 });
   const room = srv.server.rooms.get(w.id)!;
@@ -39,7 +32,7 @@ async function setup() {
 /** A change from a client that ignores the rules; resolves with how the server answered, or 'kept' if it was stored. */
 async function attempt(w: { id: string }, token: string, change: (doc: Y.Doc) => void): Promise<number | 'kept'> {
   const raw = rawClient(srv.wsUrl, w.id, token);
-  open.push({ destroy: () => raw.ws.terminate() });
+  track({ destroy: () => raw.ws.terminate() });
   await raw.synced;
   const before = srv.server.rooms.get(w.id)!.lastSeq;
   change(raw.doc);
@@ -126,7 +119,7 @@ describe('how many teams, and how fast', () => {
     try {
       const w = await createWorkshop(own.url);
       const raw = rawClient(own.wsUrl, w.id, (await join(own.url, w.joinCode, 'Away')).token, { autoSend: false });
-      open.push({ destroy: () => raw.ws.terminate() });
+      track({ destroy: () => raw.ws.terminate() });
       // Made before the socket opened, as offline edits are: more than a second's budget.
       for (let i = 0; i < 3; i++) {
         addTeam(raw.doc, `offline-${i}`, {
@@ -151,10 +144,10 @@ describe('how many teams, and how fast', () => {
   it('takes maxUpdateBytesPerSecond of changes at once, and closes a socket that sends more at once with 1008', async () => {
     const { w, participant } = await setup();
     const honest: Client = connect(srv.wsUrl, w.id, await participant());
-    open.push(honest);
+    track(honest);
     await synced(honest);
     const raw = rawClient(srv.wsUrl, w.id, await participant());
-    open.push({ destroy: () => raw.ws.terminate() });
+    track({ destroy: () => raw.ws.terminate() });
     await raw.synced;
     // Eight notes of about 900 bytes each: about 7.3 KB, within the 8 KB a second.
     for (let i = 0; i < 8; i++) setTeamField(raw.doc, 't', 'bottleneck', `${i}`.repeat(900));

@@ -1,20 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { addTeam, ensureGroupMaps, readControl, ROOTS, setTeamField } from '../../shared/doc.ts';
 import { createWorkshop, join, post } from '../helpers/api.ts';
-import { startServer, type TestServer } from '../helpers/server.ts';
-import { connect, synced, until, type Client } from '../helpers/yclient.ts';
+import { useServer } from '../helpers/server.ts';
+import { connect, synced, until, useClients } from '../helpers/yclient.ts';
 
-let srv: TestServer;
-const clients: Client[] = [];
-
-beforeAll(async () => {
-  srv = await startServer({ limits: { maxImportBytes: 64 * 1024 } });
-});
-afterAll(async () => {
-  for (const c of clients) c.destroy();
-  await srv.close();
-});
+const srv = useServer({ limits: { maxImportBytes: 64 * 1024 } });
+const { track } = useClients(srv);
 
 const importFile = (body: unknown) =>
   fetch(`${srv.url}/api/workshops/import`, {
@@ -130,7 +122,7 @@ async function workshopWithVotes(team: { stageCurrent?: number } = {}) {
   const w = await createWorkshop(srv.url, 'Round trip');
   const fac = { authorization: `Bearer ${w.facilitatorKey}` };
   const f = connect(srv.wsUrl, w.id, w.facilitatorKey);
-  clients.push(f);
+  track(f);
   await synced(f);
   addTeam(f.doc, 'team-1', {
     name: 'Payments platform',

@@ -1,27 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { addTeam, readControl, readTeams, ROOTS, setTeamField } from '../../shared/doc.ts';
 import { CLOSE } from '../../shared/errors.ts';
 import { createWorkshop, join, post } from '../helpers/api.ts';
 import { openRaw } from '../helpers/raw.ts';
-import { startServer, type TestServer } from '../helpers/server.ts';
-import { connect, synced, until, type Client } from '../helpers/yclient.ts';
+import { useServer } from '../helpers/server.ts';
+import { connect, synced, until, useClients } from '../helpers/yclient.ts';
 
-let srv: TestServer;
-const clients: Client[] = [];
-const open = (id: string, token: string) => {
-  const c = connect(srv.wsUrl, id, token);
-  clients.push(c);
-  return c;
-};
-
-beforeAll(async () => {
-  srv = await startServer();
-});
-afterAll(async () => {
-  for (const c of clients) c.destroy();
-  await srv.close();
-});
+const srv = useServer();
+const { open } = useClients(srv);
 
 const teamNamed = (doc: Y.Doc, name: string) => readTeams(doc, 3).find((t) => t.name === name);
 

@@ -1,19 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { addTeam, ROOTS } from '../../shared/doc.ts';
 import { createWorkshop, join, post } from '../helpers/api.ts';
-import { startServer, type TestServer } from '../helpers/server.ts';
+import { useServer } from '../helpers/server.ts';
 
 /** What an import must respect that a live workshop does: its seats and the shape of its document. */
 const LIMITS = { maxParticipantsPerWorkshop: 3, maxTeams: 3 };
 
-let srv: TestServer;
-beforeAll(async () => {
-  srv = await startServer({ limits: LIMITS });
-});
-afterAll(async () => {
-  await srv.close();
-});
+const srv = useServer({ limits: LIMITS });
 
 const importFile = async (body: unknown) => {
   const res = await fetch(`${srv.url}/api/workshops/import`, {

@@ -1,16 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { addTeam, readResults, setTeamField } from '../../shared/doc.ts';
 import { createWorkshop, join, post } from '../helpers/api.ts';
-import { startServer, type TestServer } from '../helpers/server.ts';
+import { useServer } from '../helpers/server.ts';
 import { connect, synced, until } from '../helpers/yclient.ts';
 
-let srv: TestServer;
-beforeAll(async () => {
-  srv = await startServer();
-});
-afterAll(async () => {
-  await srv.close();
-});
+const srv = useServer();
 const auth = (token: string) => ({ authorization: `Bearer ${token}` });
 
 describe('insights in the record', () => {

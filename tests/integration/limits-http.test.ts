@@ -1,20 +1,14 @@
 import { request } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TEXT, VOTE_LIMITS } from '../../shared/limits.ts';
 import { createWorkshop, join, post } from '../helpers/api.ts';
-import { startServer, type TestServer } from '../helpers/server.ts';
+import { startServer, useServer } from '../helpers/server.ts';
 
 // Each HTTP limit at its edge: exactly the limit is taken, one more is refused with a JSON answer.
 
 const LIMITS = { maxJsonBodyBytes: 300, maxImportBytes: 256 * 1024, historyPageSize: 5 };
 
-let srv: TestServer;
-beforeAll(async () => {
-  srv = await startServer({ limits: LIMITS });
-});
-afterAll(async () => {
-  await srv.close();
-});
+const srv = useServer({ limits: LIMITS });
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 /** `value` as JSON, padded with spaces (still valid JSON) to exactly `bytes` bytes. */

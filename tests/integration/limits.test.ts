@@ -1,10 +1,10 @@
 import { connect as tcpConnect } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { CLOSE } from '../../shared/errors.ts';
 import { createWorkshop, post } from '../helpers/api.ts';
 import { isStep2, openSocket, syncFrame } from '../helpers/frames.ts';
-import { startServer, type TestServer } from '../helpers/server.ts';
+import { startServer, useServer } from '../helpers/server.ts';
 
 const LIMITS = {
   headersTimeoutMs: 400,
@@ -15,14 +15,10 @@ const LIMITS = {
   joinFailuresPerWindow: 3,
 };
 
-let srv: TestServer;
+const srv = useServer({ limits: LIMITS, allowedOrigins: undefined });
 const sockets: WebSocket[] = [];
-beforeAll(async () => {
-  srv = await startServer({ limits: LIMITS, allowedOrigins: undefined });
-});
-afterAll(async () => {
+afterAll(() => {
   for (const ws of sockets) ws.terminate();
-  await srv.close();
 });
 
 const url = (id: string, token: string) => `${srv.wsUrl}/${id}?token=${encodeURIComponent(token)}`;

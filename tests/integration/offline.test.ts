@@ -1,35 +1,28 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { addTeam, readTeams, ROOTS, setTeamField } from '../../shared/doc.ts';
 import { createWorkshop, join } from '../helpers/api.ts';
-import { startServer, type TestServer } from '../helpers/server.ts';
-import { connect, synced, until, type Client } from '../helpers/yclient.ts';
+import { useServer } from '../helpers/server.ts';
+import { connect, synced, until, useClients } from '../helpers/yclient.ts';
 
 // A participant on a train: the phone loses the network in the middle of
 // placing teams, the participant carries on, and the phone reconnects later.
 
-let srv: TestServer;
-const open: Client[] = [];
-beforeAll(async () => {
-  srv = await startServer();
-});
-afterAll(async () => {
-  for (const c of open) c.destroy();
-  await srv.close();
-});
+const srv = useServer();
+const { track } = useClients(srv);
 
 describe('edits made offline', () => {
   it('stores a long offline drag when the stock client reconnects, and everyone else gets it', async () => {
     const w = await createWorkshop(srv.url);
     const facilitator = connect(srv.wsUrl, w.id, w.facilitatorKey);
-    open.push(facilitator);
+    track(facilitator);
     await synced(facilitator);
     addTeam(facilitator.doc, 't', { name: 'Payments', color: '#2563eb' });
     const room = srv.server.rooms.get(w.id)!;
     await until(room.doc, () => room.doc.getMap(ROOTS.teams).has('t'), 'team stored');
 
     const ana = connect(srv.wsUrl, w.id, (await join(srv.url, w.joinCode, 'Ana')).token);
-    open.push(ana);
+    track(ana);
     await synced(ana);
     await until(ana.doc, () => ana.doc.getMap(ROOTS.teams).has('t'), 'team on Ana’s phone');
     ana.provider.disconnect();
@@ -54,14 +47,14 @@ describe('edits made offline', () => {
   it('stores moves made offline in a client that keeps an undo history, as the app does', async () => {
     const w = await createWorkshop(srv.url);
     const facilitator = connect(srv.wsUrl, w.id, w.facilitatorKey);
-    open.push(facilitator);
+    track(facilitator);
     await synced(facilitator);
     addTeam(facilitator.doc, 't', { name: 'Mobile apps', color: '#2563eb', stageCurrent: 1.7 });
     const room = srv.server.rooms.get(w.id)!;
     await until(room.doc, () => room.doc.getMap(ROOTS.teams).has('t'), 'team stored');
 
     const cyrus = connect(srv.wsUrl, w.id, (await join(srv.url, w.joinCode, 'Cyrus')).token);
-    open.push(cyrus);
+    track(cyrus);
     await synced(cyrus);
     await until(cyrus.doc, () => cyrus.doc.getMap(ROOTS.teams).has('t'), 'team on Cyrus’s laptop');
     // The app's edits (client/lib/edits.svelte.ts): each change tagged, an UndoManager keeping what it overwrote.

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
 import { addTeam, readControl, readTeams, ROOTS, setTeamField } from '../../shared/doc.ts';
@@ -6,24 +6,11 @@ import { CLOSE } from '../../shared/errors.ts';
 import { createWorkshop, join } from '../helpers/api.ts';
 import { rawClient } from '../helpers/rawyjs.ts';
 import { openRaw } from '../helpers/raw.ts';
-import { startServer, type TestServer } from '../helpers/server.ts';
-import { connect, synced, until, type Client } from '../helpers/yclient.ts';
+import { startServer, useServer } from '../helpers/server.ts';
+import { connect, synced, until, useClients } from '../helpers/yclient.ts';
 
-let srv: TestServer;
-const open: { destroy(): void }[] = [];
-beforeAll(async () => {
-  srv = await startServer();
-});
-afterAll(async () => {
-  for (const c of open) c.destroy();
-  await srv.close();
-});
-
-function client(id: string, token: string): Client {
-  const c = connect(srv.wsUrl, id, token);
-  open.push(c);
-  return c;
-}
+const srv = useServer();
+const { open: client } = useClients(srv);
 
 /** The document as the store holds it: every logged update applied in order. */
 async function stored(id: string): Promise<Y.Doc> {

@@ -1,28 +1,15 @@
 import { fromBase64 } from 'lib0/buffer';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { addTeam, readControl, readTeams, ROOT_NAMES, setTeamField } from '../../shared/doc.ts';
 import { ReplayEngine } from '../../shared/replay.ts';
 import { createWorkshop, join } from '../helpers/api.ts';
-import { startServer, type TestServer } from '../helpers/server.ts';
-import { connect, synced, until, type Client } from '../helpers/yclient.ts';
+import { startServer, useServer } from '../helpers/server.ts';
+import { connect, synced, until, useClients } from '../helpers/yclient.ts';
 
-let srv: TestServer;
-const clients: Client[] = [];
-const open = (id: string, token: string) => {
-  const c = connect(srv.wsUrl, id, token);
-  clients.push(c);
-  return c;
-};
-
-beforeAll(async () => {
-  // Small pages, so a short session already spans several of them.
-  srv = await startServer({ limits: { historyPageSize: 7 } });
-});
-afterAll(async () => {
-  for (const c of clients) c.destroy();
-  await srv.close();
-});
+// Small pages, so a short session already spans several of them.
+const srv = useServer({ limits: { historyPageSize: 7 } });
+const { open, track } = useClients(srv);
 
 const get = async (path: string, token?: string, base = srv.url) => {
   const res = await fetch(base + path, { headers: token ? { authorization: `Bearer ${token}` } : {} });
@@ -225,7 +212,7 @@ describe('replaying a session', () => {
       expect(docJson(again)).toEqual(docJson(room.doc));
       // And the imported workshop opens live with that state.
       const live = connect(fresh.wsUrl, imported.id, imported.facilitatorKey);
-      clients.push(live);
+      track(live);
       await synced(live);
       expect(docJson(live.doc)).toEqual(docJson(room.doc));
       const reExport = await fetch(`${fresh.url}/api/workshops/${imported.id}/export`, {

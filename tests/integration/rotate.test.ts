@@ -1,17 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CLOSE } from '../../shared/errors.ts';
 import { createWorkshop, join, post } from '../helpers/api.ts';
 import { openRaw } from '../helpers/raw.ts';
 import { rawClient } from '../helpers/rawyjs.ts';
-import { startServer, type TestServer } from '../helpers/server.ts';
+import { useServer } from '../helpers/server.ts';
 
-let srv: TestServer;
-beforeAll(async () => {
-  srv = await startServer();
-});
-afterAll(async () => {
-  await srv.close();
-});
+const srv = useServer();
 
 const auth = (token: string) => ({ authorization: `Bearer ${token}` });
 const tokenOf = (observerUrl: string) => new URL(observerUrl).hash.replace('#token=', '');

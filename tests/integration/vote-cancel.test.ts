@@ -1,22 +1,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../server/sqlite-store.ts';
 import { addTeam, readControl, readResults } from '../../shared/doc.ts';
 import { createWorkshop, join, post } from '../helpers/api.ts';
-import { startServer, type TestServer } from '../helpers/server.ts';
-import { connect, synced, until, type Client } from '../helpers/yclient.ts';
+import { startServer, useServer, type TestServer } from '../helpers/server.ts';
+import { connect, synced, until, useClients } from '../helpers/yclient.ts';
 
-let srv: TestServer;
-const clients: Client[] = [];
-beforeAll(async () => {
-  srv = await startServer();
-});
-afterAll(async () => {
-  for (const c of clients) c.destroy();
-  await srv.close();
-});
+const srv = useServer();
+const { track } = useClients(srv);
 
 const auth = (token: string) => ({ authorization: `Bearer ${token}` });
 
@@ -30,12 +23,12 @@ async function del(url: string, headers: Record<string, string> = {}) {
 async function workshop(s: TestServer = srv) {
   const w = await createWorkshop(s.url, 'Cancel drill');
   const f = connect(s.wsUrl, w.id, w.facilitatorKey);
-  clients.push(f);
+  track(f);
   await synced(f);
   addTeam(f.doc, 'team-1', { name: 'Payments', color: '#2563eb', stageCurrent: 1.4 });
   const people = await Promise.all(['Ana', 'Ben'].map((n) => join(s.url, w.joinCode, n)));
   const p = connect(s.wsUrl, w.id, people[0]!.token);
-  clients.push(p);
+  track(p);
   await synced(p);
   const votes = `${s.url}/api/workshops/${w.id}/votes`;
   const open = async (question = 'Where is Payments?') => {

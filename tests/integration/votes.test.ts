@@ -1,19 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { addTeam, ensureGroupMaps, readControl, readResults, ROOTS } from '../../shared/doc.ts';
 import { createWorkshop, join, post } from '../helpers/api.ts';
-import { startServer, type TestServer } from '../helpers/server.ts';
-import { connect, synced, until, type Client } from '../helpers/yclient.ts';
+import { useServer } from '../helpers/server.ts';
+import { connect, synced, until, useClients } from '../helpers/yclient.ts';
 
-let srv: TestServer;
-const clients: Client[] = [];
-beforeAll(async () => {
-  srv = await startServer();
-});
-afterAll(async () => {
-  for (const c of clients) c.destroy();
-  await srv.close();
-});
+const srv = useServer();
+const { track } = useClients(srv);
 
 const auth = (token: string) => ({ authorization: `Bearer ${token}` });
 
@@ -28,7 +21,7 @@ function byHand(values: number[], p: number): number {
 async function workshopWithGroups(people: number, groups: number) {
   const w = await createWorkshop(srv.url, 'Vote drill');
   const f = connect(srv.wsUrl, w.id, w.facilitatorKey);
-  clients.push(f);
+  track(f);
   await synced(f);
   addTeam(f.doc, 'team-1', { name: 'Payments', color: '#2563eb', stageCurrent: 1.4, autonomy: 0.6, controls: 0.3 });
   const joined = await Promise.all(Array.from({ length: people }, (_, i) => join(srv.url, w.joinCode, `Person ${i}`)));
@@ -164,7 +157,7 @@ describe('ballots', () => {
     await post(`${url}/ballots`, { stage: secret }, auth(joined[2]!.token));
     const spy = joined[0]!;
     const c = connect(srv.wsUrl, w.id, spy.token);
-    clients.push(c);
+    track(c);
     await synced(c);
     await until(c.doc, () => readControl(c.doc).vote?.count === 2, 'spy sees the count');
     const reachable = [
