@@ -40,6 +40,23 @@ function wireFrame(payload: Uint8Array): Buffer {
  */
 export const UNANSWERED_PINGS = 2;
 
+/** RFC 6455 §5.5: a close frame's body is at most 125 bytes, two of them the code. */
+export const MAX_CLOSE_REASON_BYTES = 123;
+
+/** `reason` as a close frame can carry it: cut on a character boundary, with an ellipsis, when too long. */
+export function fitCloseReason(reason: string): string {
+  if (Buffer.byteLength(reason) <= MAX_CLOSE_REASON_BYTES) return reason;
+  const room = MAX_CLOSE_REASON_BYTES - Buffer.byteLength('…');
+  let out = '';
+  let bytes = 0;
+  for (const ch of reason) {
+    bytes += Buffer.byteLength(ch);
+    if (bytes > room) break;
+    out += ch;
+  }
+  return out + '…';
+}
+
 /** A socket that does not answer our close frame is cut off this long after it. */
 export const CLOSE_HANDSHAKE_MS = 5_000;
 
@@ -157,9 +174,14 @@ export class Connection implements Peer {
     if (this.state.kind === 'closed') return;
     this.closedWith = code;
     this.release();
-    this.ws.close(code, reason);
     // A peer that never answers the close handshake is cut off shortly after.
     setTimeout(() => this.ws.terminate(), CLOSE_HANDSHAKE_MS).unref();
+    try {
+      this.ws.close(code, fitCloseReason(reason));
+    } catch {
+      // Nothing may leave a released socket open: no pings would ever find it dead.
+      this.ws.terminate();
+    }
   }
 
   private terminate(): void {
@@ -226,7 +248,7 @@ export class Connection implements Peer {
     try {
       msg = decodeClientMessage(frame);
     } catch (err) {
-      this.close(CLOSE.protocolError, `protocol error: ${(err as Error).message}`.slice(0, 120));
+      this.close(CLOSE.protocolError, `protocol error: ${(err as Error).message}`);
       return;
     }
     // The first sync step 2 is the client's catch-up (what it changed while it was away): it is

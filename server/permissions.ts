@@ -19,7 +19,8 @@ export type WriteDecision = { ok: true } | { ok: false; reason: string };
 export function checkWrite(role: Role, roots: Iterable<string>, locked: boolean): WriteDecision {
   if (role === 'observer') return { ok: false, reason: 'observers cannot change the board' };
   for (const root of roots) {
-    if (!(root in WRITERS)) return { ok: false, reason: `unknown part of the document: ${root}` };
+    // The name is the client's: quoted, and short enough for a close frame's reason.
+    if (!(root in WRITERS)) return { ok: false, reason: `unknown part of the document: ${JSON.stringify(root.slice(0, 40))}` };
     if (!WRITERS[root as RootName].includes(role)) return { ok: false, reason: `only the facilitator can change ${root}` };
     if (root === ROOTS.teams && locked && role !== 'facilitator') {
       return { ok: false, reason: 'the board is locked' };

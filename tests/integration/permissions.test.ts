@@ -78,7 +78,7 @@ describe('a participant that rewrites its own client', () => {
       [ROOTS.meta, 'only the facilitator can change meta'],
       [ROOTS.groups, 'only the facilitator can change groups'],
       [ROOTS.results, 'only the facilitator can change results'],
-      ['junk', 'unknown part of the document: junk'],
+      ['junk', 'unknown part of the document: "junk"'],
     ] as const) {
       // A participant each: one refused again and again waits before it may reconnect (see below).
       const p = await join(srv.url, w.joinCode, `Mallory ${root}`);
@@ -89,6 +89,19 @@ describe('a participant that rewrites its own client', () => {
     expect(s.getMap(ROOTS.meta).get('title')).toBe('Platform leadership offsite');
     expect(s.share.has('junk')).toBe(false);
     expect(f.doc.getMap(ROOTS.meta).get('title')).toBe('Platform leadership offsite');
+  });
+
+  it('closes a socket that writes to a part with a 200-character name, its reason cut to fit a close frame', async () => {
+    const { w, f } = await setup();
+    const p = await join(srv.url, w.joinCode, 'Mallory long');
+    const name = 'é'.repeat(200);
+    const r = await hostile(w.id, p.token, (doc) => doc.getMap(name).set('x', 1));
+    // Before, ws refused the over-long reason by throwing, and the socket stayed open for good.
+    expect(r.code).toBe(CLOSE.refused);
+    expect(Buffer.byteLength(r.reason)).toBeLessThanOrEqual(123);
+    expect(r.reason).toMatch(/^unknown part of the document: "é+…?/);
+    expect((await stored(w.id)).share.has(name)).toBe(false);
+    expect(f.doc.share.has(name)).toBe(false);
   });
 
   it('hides a refused change inside an allowed one: the whole update is refused', async () => {

@@ -191,6 +191,6 @@ describe('who may write what', () => {
 
   it('lets observers write nothing and nobody write unknown roots', () => {
     expect(checkWrite('observer', ['teams'], false).ok).toBe(false);
-    expect(checkWrite('facilitator', ['sneaky'], false)).toEqual({ ok: false, reason: 'unknown part of the document: sneaky' });
+    expect(checkWrite('facilitator', ['sneaky'], false)).toEqual({ ok: false, reason: 'unknown part of the document: "sneaky"' });
   });
 });
