@@ -1,5 +1,5 @@
 import { MessageType, SyncType } from '../shared/messages.ts';
-import { encodeSyncStep2, type ClientMessage } from './protocol.ts';
+import type { ClientMessage } from './protocol.ts';
 import type { Peer, Room } from './room.ts';
 
 type MessageOf<T extends MessageType> = Extract<ClientMessage, { type: T }>;
@@ -8,7 +8,7 @@ type Handler<T extends MessageType> = (peer: Peer, room: Room, msg: MessageOf<T>
 /** One handler per message type; the compiler flags a missing one. */
 export const HANDLERS: { [T in MessageType]: Handler<T> } = {
   [MessageType.sync]: (peer, room, msg) => {
-    if (msg.sync === SyncType.step1) peer.send(encodeSyncStep2(room.doc, msg.stateVector));
+    if (msg.sync === SyncType.step1) room.answerSync(peer, msg.stateVector);
     else room.receiveUpdate(peer, msg.update);
   },
   [MessageType.awareness]: (peer, room, msg) => room.receiveAwareness(peer, msg.update),

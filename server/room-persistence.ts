@@ -28,6 +28,8 @@ export class RoomPersistence {
   private sinceSnapshot: number;
   /** Another process wrote at our next seq: we are a stale owner and must stop (issue 10). */
   private fenced = false;
+  /** The document holds a change the log could not store (see abandon). */
+  private abandoned = false;
 
   constructor(private readonly opts: RoomPersistenceOptions) {
     this.lastSeq = opts.lastSeq;
@@ -84,10 +86,20 @@ export class RoomPersistence {
     this.opts.onFenced();
   }
 
+  /**
+   * The document holds a change that the log failed to store (a server change is applied before
+   * its write): no snapshot may be taken from it any more, or the snapshot would store that change
+   * under a seq whose log entry lacks it, and the log would no longer replay to what was served.
+   * The room closes and reloads from the store.
+   */
+  abandon(): void {
+    this.abandoned = true;
+  }
+
   /** Writes the whole document as a snapshot at `lastSeq`, if anything came since the last one. */
   snapshot(): MaybePromise<void> {
     const { opts } = this;
-    if (this.sinceSnapshot === 0 || this.fenced) return;
+    if (this.sinceSnapshot === 0 || this.fenced || this.abandoned) return;
     const seq = this.lastSeq;
     this.sinceSnapshot = 0;
     try {

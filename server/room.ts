@@ -7,7 +7,7 @@ import type { Role } from '../shared/schema.ts';
 import { Broadcaster } from './broadcast.ts';
 import type { Logger } from './log.ts';
 import { Presence } from './presence.ts';
-import { encodeSyncStep1 } from './protocol.ts';
+import { encodeSyncStep1, encodeSyncStep2 } from './protocol.ts';
 import { RoomAwareness } from './room-awareness.ts';
 import { RoomPersistence } from './room-persistence.ts';
 import type { MaybePromise, Store } from './store.ts';
@@ -209,6 +209,7 @@ export class Room {
           (err, seq, fenced) => {
             if (!fenced) {
               this.opts.log('error', 'could not store server change; reloading the room', { workshop: this.id, seq, error: String(err) });
+              this.persistence.abandon();
               void this.close(CLOSE.storageUnavailable, 'the server could not store a change; reconnect').then(() =>
                 this.opts.onUnload(this),
               );
@@ -223,6 +224,17 @@ export class Room {
           },
         );
       });
+    });
+  }
+
+  /**
+   * A sync step 1, answered in turn with the writes: a server change is in the document while the
+   * log writes it (on PostgreSQL, a while), and an answer then would hand out a change the log may
+   * yet fail to store.
+   */
+  answerSync(peer: Peer, stateVector: Uint8Array): void {
+    this.queue.enqueue(() => {
+      if (!peer.closed && this.state === 'open') peer.send(encodeSyncStep2(this.doc, stateVector));
     });
   }
 

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import * as decoding from 'lib0/decoding';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
@@ -6,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { addTeam, readResults, setTeamField } from '../../shared/doc.ts';
+import { addTeam, readMembers, readResults, setTeamField } from '../../shared/doc.ts';
 import { CLOSE } from '../../shared/errors.ts';
 import type { Logger } from '../../server/log.ts';
 import { openSqliteStore } from '../../server/sqlite-store.ts';
@@ -122,11 +123,19 @@ describe('kill -9', () => {
 
 /** A store whose writes (or loads) fail on demand, as a full disk would make them. */
 function faultyStore(inner: Store) {
-  const faults = { append: false, loads: 0, loadGate: null as Promise<void> | null };
+  const faults = { append: false, loads: 0, loadGate: null as Promise<void> | null, appendGate: null as Promise<void> | null };
+  const full = () => Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
   const store: Store = {
     ...inner,
     appendUpdate(id, entry) {
-      if (faults.append) throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+      // A gate makes the write take a while, as PostgreSQL's do.
+      if (faults.appendGate) {
+        return faults.appendGate.then(() => {
+          if (faults.append) throw full();
+          return inner.appendUpdate(id, entry);
+        });
+      }
+      if (faults.append) throw full();
       return inner.appendUpdate(id, entry);
     },
     async loadDocument(id) {
@@ -254,6 +263,83 @@ describe('storage failures', () => {
     cleanup.push(() => again.destroy());
     await synced(again);
     await until(again.doc, () => readResults(again.doc).some((r) => r.voteId === voteId), 'the result on the board');
+  });
+
+  it('keeps no trace of a server change it could not log: what loads is what the log replays to, and later changes replay', async () => {
+    const s = await faultySetup('rename');
+    const { store, faults } = s;
+    const p = await joinWorkshop(s.srv.url, s.w.joinCode, 'Ann');
+    const rename = (name: string) =>
+      fetch(`${s.srv.url}/api/workshops/${s.w.id}/participants/${p.participantId}`, {
+        method: 'PATCH',
+        headers: { authorization: `Bearer ${s.w.facilitatorKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name }),
+      });
+    const nameIn = (doc: Y.Doc) => readMembers(doc).find((m) => m.id === p.participantId)?.name;
+    const replayed = async () => {
+      const doc = new Y.Doc();
+      for (const e of await store.history(s.w.id, 0, 1_000_000)) Y.applyUpdate(doc, e.data);
+      return doc;
+    };
+    const loaded = async () => {
+      const stored = await store.loadDocument(s.w.id);
+      const doc = new Y.Doc();
+      if (stored.snapshot) Y.applyUpdate(doc, stored.snapshot.data);
+      for (const e of stored.tail) Y.applyUpdate(doc, e.data);
+      return doc;
+    };
+
+    faults.append = true;
+    expect((await rename('Renamed')).status).toBe(503);
+    faults.append = false;
+    // The room closes and reloads; its closing snapshot must not hold the change the log lacks.
+    await s.srv.server.rooms.get(s.w.id)?.close();
+    expect(nameIn(await loaded())).toBe('Ann');
+    expect(nameIn(await replayed())).toBe('Ann');
+
+    expect((await rename('Third')).status).toBe(200);
+    // Broke: the next change built on the unlogged one, so the log no longer replayed (and its export no longer imported).
+    const log = await replayed();
+    expect(log.store.pendingStructs).toBeNull();
+    expect(nameIn(log)).toBe('Third');
+    expect(nameIn(await loaded())).toBe('Third');
+  });
+
+  it('answers a sync after a server change still being written, so it never hands out a change the log then fails to store', async () => {
+    const s = await faultySetup('sync-order');
+    const { faults } = s;
+    const p = await joinWorkshop(s.srv.url, s.w.joinCode, 'Ann');
+    const nameIn = (doc: Y.Doc) => readMembers(doc).find((m) => m.id === p.participantId)?.name;
+    let release!: () => void;
+    faults.appendGate = new Promise<void>((r) => (release = r));
+    faults.append = true;
+    const renamed = fetch(`${s.srv.url}/api/workshops/${s.w.id}/participants/${p.participantId}`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${s.w.facilitatorKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Renamed' }),
+    });
+    // The server has applied its change and is writing it.
+    const room = s.srv.server.rooms.get(s.w.id)!;
+    await expect.poll(() => nameIn(room.doc)).toBe('Renamed');
+
+    const late = await openSocket(`${s.srv.wsUrl}/${s.w.id}?token=${s.w.facilitatorKey}`);
+    cleanup.push(() => late.ws.terminate());
+    late.ws.send(syncFrame(0, Y.encodeStateVector(new Y.Doc())));
+    // Frames are handled in order: once the awareness query is answered, the sync step 1 has been too.
+    late.ws.send(new Uint8Array([3]));
+    await late.received((f) => f[0] === 1);
+    release();
+    expect((await renamed).status).toBe(503);
+    await late.closed;
+    const seen = new Y.Doc();
+    for (const f of late.frames) {
+      const d = decoding.createDecoder(f);
+      if (decoding.readVarUint(d) !== 0 || decoding.readVarUint(d) === 0) continue;
+      Y.applyUpdate(seen, decoding.readVarUint8Array(d));
+    }
+    // Broke (on PostgreSQL): the answer went out at once, with the change the log then failed to store.
+    // Now it waits its turn, and the room closes (to reload from the store) before that comes.
+    expect(nameIn(seen)).not.toBe('Renamed');
   });
 
   it('refuses a socket whose observer link was revoked while its workshop loaded', async () => {
