@@ -185,7 +185,13 @@ export function voteRoutes(ctx: ApiContext): Route[] {
           revealedAt: null,
         };
         await store.createVote(vote);
-        await publish(w.id, vote.id);
+        try {
+          await publish(w.id, vote.id);
+        } catch (err) {
+          // A vote nobody can see would block every later one ("a vote is already open"): take it back.
+          await store.cancelVote(w.id, vote.id);
+          throw err;
+        }
         sendJson(res, 201, { voteId: vote.id });
       },
     },

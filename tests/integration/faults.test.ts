@@ -265,6 +265,20 @@ describe('storage failures', () => {
     await until(again.doc, () => readResults(again.doc).some((r) => r.voteId === voteId), 'the result on the board');
   });
 
+  it('takes back a vote whose opening could not be stored, so the next try opens it', async () => {
+    const s = await faultySetup('vote-open');
+    const facilitator = { authorization: `Bearer ${s.w.facilitatorKey}` };
+    const votes = `${s.srv.url}/api/workshops/${s.w.id}/votes`;
+    s.faults.append = true;
+    const failed = await post(votes, { question: 'Where?', kind: 'stage', teamId: 't' }, facilitator);
+    expect(failed.status).toBe(503);
+    s.faults.append = false;
+    // Broke: the vote stayed open in the store, invisible on the board, and every try answered 409.
+    const opened = await post(votes, { question: 'Where?', kind: 'stage', teamId: 't' }, facilitator);
+    expect(opened.status).toBe(201);
+    expect((await s.store.listVotes(s.w.id)).map((v) => v.id)).toEqual([opened.json.voteId]);
+  });
+
   it('keeps no trace of a server change it could not log: what loads is what the log replays to, and later changes replay', async () => {
     const s = await faultySetup('rename');
     const { store, faults } = s;
