@@ -46,9 +46,15 @@ export function joinRoutes(ctx: ApiContext): Route[] {
           limits.maxParticipantsPerWorkshop,
         );
         if (!seated) throw new AppError('conflict', `this workshop is full (${limits.maxParticipantsPerWorkshop} participants)`);
-        // In a cluster the workshop may be served by another process: it writes the roster.
-        if (ctx.rooms.servesHere(workshop.id)) await writeMember(ctx, workshop.id, participantId, body.name);
-        else await ctx.rooms.announceRoster(workshop.id);
+        try {
+          // In a cluster the workshop may be served by another process: it writes the roster.
+          if (ctx.rooms.servesHere(workshop.id)) await writeMember(ctx, workshop.id, participantId, body.name);
+          else await ctx.rooms.announceRoster(workshop.id);
+        } catch (err) {
+          // Nobody holds this token: a join answered with an error must not keep a seat.
+          await store.removeParticipant(workshop.id, participantId, ctx.now());
+          throw err;
+        }
         const answer: JoinResponse = { workshopId: workshop.id, participantId, token };
         return sendJson(res, 200, answer);
       },

@@ -4,6 +4,7 @@ import { openPgStore } from '../../server/pg-store.ts';
 import { createWorkshop, post } from '../helpers/api.ts';
 import { freshDatabase, testDatabaseUrl } from '../helpers/pg.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
+import { connect, synced } from '../helpers/yclient.ts';
 
 /**
  * The join limits under concurrency: `joinFailuresPerWindow` (wrong codes per
@@ -164,4 +165,32 @@ describe.skipIf(!adminUrl)('join limits on PostgreSQL, two servers sharing it', 
     await drop?.();
   });
   joinLimitSuite(() => servers);
+});
+
+describe('a join the server cannot finish', () => {
+  let srv: TestServer;
+  beforeAll(async () => {
+    srv = await startServer({ limits: { maxRoomsInMemory: 1, maxParticipantsPerWorkshop: 2, roomIdleUnloadMs: 50 } });
+  });
+  afterAll(async () => {
+    await srv.close();
+  });
+
+  it('keeps no seat when it is answered 503, so the workshop still seats its real participants', async () => {
+    const busy = await createWorkshop(srv.url);
+    const w = await createWorkshop(srv.url);
+    // The one room the server may hold is taken by another workshop: joining w cannot write its roster.
+    const holder = connect(srv.wsUrl, busy.id, busy.facilitatorKey);
+    await synced(holder);
+    for (let i = 0; i < 3; i++) {
+      const refused = await post(`${srv.url}/api/join`, { code: w.joinCode, name: `Early ${i}` });
+      expect(refused.status).toBe(503);
+    }
+    holder.destroy();
+    await expect.poll(() => srv.server.rooms.size).toBe(0);
+    // Broke: each 503 had taken a seat, so the workshop answered "full (2 participants)" to everyone.
+    for (const name of ['Ana', 'Bo']) expect((await post(`${srv.url}/api/join`, { code: w.joinCode, name })).status).toBe(200);
+    const list = await fetch(`${srv.url}/api/workshops/${w.id}/participants`, { headers: { authorization: `Bearer ${w.facilitatorKey}` } });
+    expect(((await list.json()) as { participants: { name: string }[] }).participants.map((p) => p.name)).toEqual(['Ana', 'Bo']);
+  });
 });
