@@ -225,10 +225,14 @@ export async function openPgStore(connectionString: string, opts: { max?: number
           lastSeq: (last?.seq as number | null) ?? 0,
         };
       }, 'REPEATABLE READ'),
+    // Loading reads only the newest snapshot: the older ones go as a new one is written, in one statement.
     writeSnapshot: async (id, seq, at, data) =>
       void (await pool.query(
-        `INSERT INTO snapshots (workshop_id, seq, at, data) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (workshop_id, seq) DO UPDATE SET at = excluded.at, data = excluded.data`,
+        `WITH written AS (
+           INSERT INTO snapshots (workshop_id, seq, at, data) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (workshop_id, seq) DO UPDATE SET at = excluded.at, data = excluded.data
+           RETURNING seq)
+         DELETE FROM snapshots WHERE workshop_id = $1 AND seq < (SELECT seq FROM written)`,
         [id, seq, at, bytes(data)],
       )),
     history: async (id, since, limit) =>

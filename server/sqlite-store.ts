@@ -121,6 +121,7 @@ export function openSqliteStore(file: string): Store {
     ),
     lastSeq: db.prepare<[string], { seq: number | null }>('SELECT max(seq) AS seq FROM updates WHERE workshop_id = ?'),
     insertSnapshot: db.prepare('INSERT OR REPLACE INTO snapshots (workshop_id, seq, at, data) VALUES (?, ?, ?, ?)'),
+    pruneSnapshots: db.prepare('DELETE FROM snapshots WHERE workshop_id = ? AND seq < ?'),
     history: db.prepare<[string, number, number], EntryRow>(
       'SELECT seq, at, author, data FROM updates WHERE workshop_id = ? AND seq > ? ORDER BY seq LIMIT ?',
     ),
@@ -183,6 +184,11 @@ export function openSqliteStore(file: string): Store {
     return 'cancelled';
   });
 
+  /** Loading reads only the newest snapshot: the older ones go as a new one is written (a long session would keep hundreds). */
+  const writeSnapshot = db.transaction((id: string, seq: number, at: number, data: Uint8Array) => {
+    q.insertSnapshot.run(id, seq, at, data);
+    q.pruneSnapshots.run(id, seq);
+  });
   const loadDocument = db.transaction((id: string): StoredDocument => {
     const snap = q.lastSnapshot.get(id);
     const tail = q.tail.all(id, snap?.seq ?? 0).map(toEntry);
@@ -230,7 +236,7 @@ export function openSqliteStore(file: string): Store {
     removeParticipant: (id, pid, at) => q.removeParticipant.run(at, id, pid).changes > 0,
     appendUpdate: (id, e) => void q.append.run(id, e.seq, e.at, e.author, e.data),
     loadDocument: (id) => loadDocument(id),
-    writeSnapshot: (id, seq, at, data) => void q.insertSnapshot.run(id, seq, at, data),
+    writeSnapshot: (id, seq, at, data) => writeSnapshot(id, seq, at, data),
     history: (id, since, limit) => q.history.all(id, since, limit).map(toEntry),
     appendEvent,
     listEvents: (id) => q.listEvents.all(id).map(toEvent),

@@ -9,7 +9,16 @@ const adminUrl = testDatabaseUrl();
 describe.skipIf(!adminUrl)('PostgreSQL backend', () => {
   storeSuite('PostgreSQL', async () => {
     const db = await freshDatabase(adminUrl!);
-    return { store: await openPgStore(db.url), cleanup: () => db.drop() };
+    const reader = testPool(db.url, 1);
+    return {
+      store: await openPgStore(db.url),
+      cleanup: async () => {
+        await reader.end();
+        await db.drop();
+      },
+      snapshotRows: async (id) =>
+        Number((await reader.query('SELECT count(*) AS n FROM snapshots WHERE workshop_id = $1', [id])).rows[0].n),
+    };
   });
 
   it('records each migration once, even when processes start together', async () => {

@@ -6,13 +6,21 @@ import type { BallotRecord, NewWorkshop, Store, VoteRecord } from '../../server/
  * One behaviour suite for every Store backend: SQLite (the default) and
  * PostgreSQL (issue 10) must answer the same calls the same way.
  */
-export function storeSuite(name: string, open: () => Promise<{ store: Store; cleanup(): Promise<void> }>): void {
+export interface OpenedStore {
+  store: Store;
+  cleanup(): Promise<void>;
+  /** How many snapshot rows the backend keeps for a workshop, read around the Store interface. */
+  snapshotRows(workshopId: string): Promise<number>;
+}
+
+export function storeSuite(name: string, open: () => Promise<OpenedStore>): void {
   describe(`${name} store`, () => {
     let store: Store;
     let cleanup: () => Promise<void>;
+    let snapshotRows: (id: string) => Promise<number>;
     let n = 0;
     beforeAll(async () => {
-      ({ store, cleanup } = await open());
+      ({ store, cleanup, snapshotRows } = await open());
     });
     afterAll(async () => {
       await store.close();
@@ -167,6 +175,25 @@ export function storeSuite(name: string, open: () => Promise<{ store: Store; cle
       for (const e of loaded.tail) Y.applyUpdate(again, e.data);
       expect(again.getMap('teams').toJSON()).toEqual(doc.getMap('teams').toJSON());
       expect(await store.loadDocument('missing')).toEqual({ snapshot: null, tail: [], lastSeq: 0 });
+    });
+
+    it('keeps only the newest snapshot: loading never reads the others', async () => {
+      const w = await workshop();
+      const doc = new Y.Doc();
+      for (let seq = 2; seq <= 31; seq++) {
+        doc.getMap('teams').set('k', seq);
+        await store.appendUpdate(w.id, { seq, at: seq, author: 'facilitator', data: Y.encodeStateAsUpdate(doc) });
+        if (seq % 10 === 1) await store.writeSnapshot(w.id, seq, seq, Y.encodeStateAsUpdate(doc));
+      }
+      // Broke: every snapshot stayed, hundreds of copies of the whole document over a long session.
+      expect(await snapshotRows(w.id)).toBe(1);
+      const loaded = await store.loadDocument(w.id);
+      expect(loaded.snapshot?.seq).toBe(31);
+      const other = await workshop();
+      await store.writeSnapshot(other.id, 1, 1, update('other', 1));
+      // Another workshop's snapshots are its own.
+      expect(await snapshotRows(w.id)).toBe(1);
+      expect(await snapshotRows(other.id)).toBe(1);
     });
 
     it('pages history in seq order from any point', async () => {
