@@ -38,11 +38,14 @@ export function nextHint(s: NextInput): string {
     case 'stage':
     case 'target': {
       if (n === 0) return 'No teams yet: ask each group to add its team.';
+      // A target where the team is may be an answer (staying put is one), so this asks rather than counts it missing.
       const still = s.teams.filter((t) => (t.stageTarget ?? 0) <= (t.stageCurrent ?? 0)).length;
-      if (s.board === 'target' && still > 0) return `${teams(still)} with no target ahead of where they are yet.`;
+      if (s.board === 'target' && still > 0)
+        return `${teams(still)} with the target where ${still === 1 ? 'it is' : 'they are'}: fine if staying is the plan, else move the target ahead.`;
       return `${teams(n)} on the map. When they have settled, go to the next step (▶).`;
     }
     case 'risk': {
+      if (n === 0) return 'No teams yet: ask each group to add its team.';
       const off = s.teams.filter((t) => !placedPoint(t)).length;
       return off > 0 ? `${teams(off)} not on the risk diagonal yet.` : `All ${teams(n)} on the risk diagonal.`;
     }
@@ -57,6 +60,7 @@ export function nextHint(s: NextInput): string {
         ? 'Discuss the results with the prompts below, or ask again for a second round.'
         : 'No vote has been revealed yet.';
     case 'commitments': {
+      if (n === 0) return 'No teams yet: nothing to commit to.';
       const open = s.teams.filter((t) => !t.commitment?.trim() || !t.owner?.trim()).length;
       return open > 0 ? `${teams(open)} still without a commitment or an owner.` : `Every team has a commitment and an owner.`;
     }

@@ -16,7 +16,9 @@ describe('the facilitator’s next step', () => {
     expect(nextHint({ ...base, board: 'stage', teams: placed })).toBe(
       '2 teams on the map. When they have settled, go to the next step (▶).',
     );
-    expect(nextHint({ ...base, board: 'target', teams: placed })).toBe('1 team with no target ahead of where they are yet.');
+    expect(nextHint({ ...base, board: 'target', teams: placed })).toBe(
+      '1 team with the target where it is: fine if staying is the plan, else move the target ahead.',
+    );
     expect(nextHint({ ...base, board: 'risk', teams: [...placed, team({ name: 'C', autonomy: 0.2, controls: 0.5 })] })).toBe(
       '2 teams not on the risk diagonal yet.',
     );
@@ -25,6 +27,15 @@ describe('the facilitator’s next step', () => {
     expect(nextHint({ ...base, board: 'reveal' })).toBe('No vote has been revealed yet.');
     expect(nextHint({ ...base, board: 'commitments', teams: [team({ commitment: 'Evals', owner: '' })] })).toBe(
       '1 team still without a commitment or an owner.',
+    );
+  });
+
+  it('claims nothing of an empty room: no "all 0 teams", no "every team has a commitment"', () => {
+    // Broke: "All 0 teams on the risk diagonal." and "Every team has a commitment and an owner." with no team at all.
+    expect(nextHint({ ...base, board: 'risk' })).toBe('No teams yet: ask each group to add its team.');
+    expect(nextHint({ ...base, board: 'commitments' })).toBe('No teams yet: nothing to commit to.');
+    expect(nextHint({ ...base, board: 'commitments', teams: [team({ commitment: 'Evals', owner: 'Ana' })] })).toBe(
+      'Every team has a commitment and an owner.',
     );
   });
 
