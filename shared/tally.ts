@@ -69,6 +69,11 @@ export function formatStage(v: number): string {
   return (Math.round(v * 10) / 10).toFixed(1);
 }
 
+/** A stage as formatStage reads it, or a dash where the team has none. */
+export function formatStageOrDash(v: number | undefined): string {
+  return v === undefined ? '–' : formatStage(v);
+}
+
 /** A share from 0 to 1 (autonomy, controls) as a whole percent, as the risk diagonal shows it. */
 export function formatShare(v: number): string {
   return `${Math.round(v * 100)}%`;

@@ -65,4 +65,17 @@ describe('the wrap-up', () => {
     expect(await fontPx(page, 'li[data-team] strong')).toBeGreaterThanOrEqual(11);
     await page.context().close();
   });
+
+  it('says the teams are loading, not "No teams yet", until the board has arrived', async () => {
+    const w = await workshopAtWrapUp(2, true);
+    const page = await openPage(browser, { width: 1280, height: 900 });
+    // The socket opens and nothing ever comes back: a line too slow to bring the board.
+    await page.routeWebSocket(/\/ws\//, () => {});
+    await page.goto(w.facilitatorUrl);
+    await page.getByText('Loading the board…').waitFor();
+    // Broke: both team lists said "No teams yet." while two teams were on their way, inviting a second copy.
+    expect(await page.getByText('Loading the teams…').count()).toBe(2);
+    expect(await page.getByText('No teams yet.').count()).toBe(0);
+    await page.context().close();
+  });
 });
