@@ -163,6 +163,29 @@ describe('the facilitator drives three screens', () => {
     for (const p of [facilitator, alice, bob]) await expect.poll(() => p.getByRole('timer').count()).toBe(0);
   });
 
+  it("keeps the facilitator's controls in view on a tall screen, under the top bar, however far down the page is", async () => {
+    const desk = await openPage(browser, { width: 1440, height: 900 });
+    await desk.goto(facilitator.url());
+    const next = desk.getByRole('button', { name: 'Next step' });
+    await next.waitFor();
+    await desk.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+    await expect.poll(() => desk.evaluate(() => window.scrollY)).toBeGreaterThan(500);
+    // Broke: the toolbar scrolled away with the page, 2,700 px of it, and the next step was back at the top.
+    const box = (await next.boundingBox())!;
+    const bar = (await desk.locator('header.topbar').boundingBox())!;
+    expect(box.y).toBeGreaterThanOrEqual(bar.y + bar.height - 1);
+    expect(box.y + box.height).toBeLessThanOrEqual(900);
+    await screenshot(desk, 'facilitator-desk-bar-scrolled');
+    await desk.context().close();
+    // A phone keeps its screen for the board: the bar, several lines there, scrolls away.
+    const phone = await openPage(browser, { width: 390, height: 844 });
+    await phone.goto(facilitator.url());
+    await phone.getByRole('button', { name: 'Next step' }).waitFor();
+    await phone.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+    await expect.poll(async () => ((await phone.getByRole('button', { name: 'Next step' }).boundingBox())?.y ?? 0) < 0).toBe(true);
+    await phone.context().close();
+  });
+
   it('spotlights a team on every screen', async () => {
     await facilitator.getByLabel('Team name').fill('Search');
     await facilitator.getByRole('button', { name: 'Add team' }).click();
