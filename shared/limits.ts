@@ -100,6 +100,11 @@ export const LIMITS = {
   importTimeoutMs: 120_000,
   /** The request's headers must arrive within this. */
   headersTimeoutMs: 5_000,
+  /**
+   * On shutdown, requests already in flight get this long to be answered; one still unanswered
+   * then gets 503, and any connection left is cut. WebSockets are told 1001 at once.
+   */
+  shutdownGraceMs: 5_000,
 } as const;
 
 export type Limits = { -readonly [K in keyof typeof LIMITS]: number };
