@@ -12,6 +12,7 @@ import { createLogger, type Logger } from './log.ts';
 import { OwnedElsewhereError, type Ownership } from './ownership.ts';
 import { RefusalCooldown } from './refusals.ts';
 import { RequestTimeouts } from './request-timeouts.ts';
+import type { PgStore } from './pg-store.ts';
 import { Rooms, ShuttingDownError } from './rooms.ts';
 import { openSqliteStore } from './sqlite-store.ts';
 import { serveStatic } from './static.ts';
@@ -71,6 +72,8 @@ export function createServer(opts: ServerOptions = {}): StageboardServer {
   const inFlight = new Set<ServerResponse>();
   let closing = false;
   let shutdown: Promise<void> | undefined;
+  /** PostgreSQL only: whether the database answers, so the proxy's health check can see it. */
+  const storeReachable = 'reachable' in store ? (store as PgStore).reachable : undefined;
 
   const perAddress = new Map<string, number>();
   const refusals = new RefusalCooldown(limits);
@@ -105,6 +108,9 @@ export function createServer(opts: ServerOptions = {}): StageboardServer {
       inFlight.add(res);
       res.once('close', () => inFlight.delete(res));
       try {
+        if (path === '/api/health' && storeReachable && !(await storeReachable())) {
+          throw new AppError('storage_unavailable', 'the database is not answering');
+        }
         if (path.startsWith('/api/')) {
           if (!(await api(req, res, path))) throw new AppError('not_found', 'no such endpoint');
           return;
