@@ -49,6 +49,10 @@ class SeqTakenError extends Error {
   }
 }
 
+/** Every this many join failures a process deletes up to SWEEP_ROWS rows of ended windows: more than it adds. */
+const SWEEP_EVERY_FAILURES = 50;
+const SWEEP_ROWS = 1000;
+
 /**
  * Whether the database answers, for a health check that must answer within HAProxy's 500 ms and
  * must not make a healthy cluster flap. One `SELECT 1` at a time: each call starts one unless one
@@ -211,6 +215,8 @@ export async function openPgStore(connectionString: string, opts: PgStoreOptions
       }
     }
   }
+
+  let failuresSinceSweep = 0;
 
   async function joinBlockedFor(address: string, max: number, windowMs: number, now: number): Promise<number> {
     const r = await one('SELECT window_start, count FROM join_failures WHERE address = $1', [address]);
@@ -410,6 +416,19 @@ export async function openPgStore(connectionString: string, opts: PgStoreOptions
          WHERE $2 - f.window_start >= $3 OR f.count < $4`,
         [address, now, windowMs, max],
       );
+      if (++failuresSinceSweep >= SWEEP_EVERY_FAILURES) {
+        failuresSinceSweep = 0;
+        // Rows of ended windows count nothing; without this the table only ever grew. Bounded per
+        // sweep, so a join never waits on a long delete. A failed sweep is left to the next one:
+        // the failure itself is counted, and the join's answer must not depend on housekeeping.
+        await pool
+          .query(
+            `DELETE FROM join_failures WHERE address IN
+               (SELECT address FROM join_failures WHERE $1 - window_start >= $2 LIMIT ${SWEEP_ROWS})`,
+            [now, windowMs],
+          )
+          .catch(() => {});
+      }
       // The window may have ended between the two statements: wait a moment rather than not at all.
       return counted ? 0 : Math.max(1, await joinBlockedFor(address, max, windowMs, now));
     },

@@ -106,6 +106,11 @@ export const LIMITS = {
    */
   shutdownGraceMs: 5_000,
   /**
+   * Addresses the in-memory join-failure table (SQLite) holds. Past it, windows that have ended
+   * go first, then the oldest windows still running.
+   */
+  maxJoinFailureAddresses: 100_000,
+  /**
    * PostgreSQL: a new connection must be ready (or a pooled one free) within this; else the call
    * fails as storage unavailable (HTTP 503, a socket's write 4503).
    */

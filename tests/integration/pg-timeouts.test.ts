@@ -129,3 +129,29 @@ describe.skipIf(!adminUrl)('a PostgreSQL that stops answering', () => {
     expect(new Set(statuses)).toEqual(new Set([200]));
   });
 });
+
+describe.skipIf(!adminUrl)('join_failures on PostgreSQL', () => {
+  it('deletes the rows of ended windows as failures come in, and keeps the running ones', async () => {
+    const db = await freshDatabase(adminUrl!);
+    const store = await openPgStore(db.url);
+    try {
+      const window = 60_000;
+      const now = 10 * window;
+      // 1500 addresses whose windows have ended, and one blocked in a window still running.
+      await store.pool.query(
+        `INSERT INTO join_failures (address, window_start, count) SELECT 'old-' || i, $1, 20 FROM generate_series(1, 1500) AS i`,
+        [now - window],
+      );
+      await store.pool.query(`INSERT INTO join_failures (address, window_start, count) VALUES ('running', $1, 20)`, [now - 1000]);
+      for (let i = 0; i < 100; i++) await store.recordJoinFailure(`new-${i % 5}`, 20, window, now);
+      const count = async (like: string) =>
+        Number((await store.pool.query('SELECT count(*) AS n FROM join_failures WHERE address LIKE $1', [like])).rows[0].n);
+      expect(await count('old-%')).toBe(0);
+      expect(await count('new-%')).toBe(5);
+      expect(await store.joinBlockedFor('running', 20, window, now)).toBe(window - 1000);
+    } finally {
+      await store.close();
+      await db.drop();
+    }
+  });
+});
