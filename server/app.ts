@@ -1,4 +1,4 @@
-import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { join } from 'node:path';
@@ -12,7 +12,8 @@ import { createLogger, type Logger } from './log.ts';
 import { OwnedElsewhereError, type Ownership } from './ownership.ts';
 import { RefusalCooldown } from './refusals.ts';
 import { RequestTimeouts } from './request-timeouts.ts';
-import { Rooms } from './rooms.ts';
+import type { PgStore } from './pg-store.ts';
+import { Rooms, ShuttingDownError } from './rooms.ts';
 import { openSqliteStore } from './sqlite-store.ts';
 import { serveStatic } from './static.ts';
 import type { Store } from './store.ts';
@@ -67,6 +68,12 @@ export function createServer(opts: ServerOptions = {}): StageboardServer {
   const serve = serveStatic(opts.staticDir ?? 'dist');
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxMessageBytes });
   const connections = new Set<Connection>();
+  /** Responses not yet finished, so a shutdown can wait for them. */
+  const inFlight = new Set<ServerResponse>();
+  let closing = false;
+  let shutdown: Promise<void> | undefined;
+  /** PostgreSQL only: whether the database answers, so the proxy's health check can see it. */
+  const storeReachable = 'reachable' in store ? (store as PgStore).reachable : undefined;
 
   const perAddress = new Map<string, number>();
   const refusals = new RefusalCooldown(limits);
@@ -96,7 +103,14 @@ export function createServer(opts: ServerOptions = {}): StageboardServer {
       timeouts.track(req, res);
       const { socket } = req;
       const path = (req.url ?? '/').split('?')[0]!;
+      // A request on a kept-alive connection after shutdown began: no new work, and no keep-alive.
+      if (closing) return refuseWhileClosing(res);
+      inFlight.add(res);
+      res.once('close', () => inFlight.delete(res));
       try {
+        if (path === '/api/health' && storeReachable && !(await storeReachable())) {
+          throw new AppError('storage_unavailable', 'the database is not answering');
+        }
         if (path.startsWith('/api/')) {
           if (!(await api(req, res, path))) throw new AppError('not_found', 'no such endpoint');
           return;
@@ -106,6 +120,7 @@ export function createServer(opts: ServerOptions = {}): StageboardServer {
         // Cut off by a timeout, or the client hung up: there is no one to answer.
         if (socket.destroyed) return void log('debug', 'request ended without its client', { path, error: String(err) });
         if (res.headersSent) return void res.destroy();
+        if (closing) res.setHeader('Connection', 'close');
         if (err instanceof AppError) return sendError(res, err);
         log('error', 'request failed', { path, error: String((err as Error)?.stack ?? err) });
         sendJson(res, 500, { error: 'internal error', code: 'internal' });
@@ -121,6 +136,7 @@ export function createServer(opts: ServerOptions = {}): StageboardServer {
 
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => {});
+    if (closing) return refuse(socket, 'server_busy', 'the server is shutting down; try again shortly', { 'Retry-After': '1' });
     let url: URL;
     try {
       url = new URL(req.url ?? '/', 'http://x');
@@ -184,6 +200,7 @@ export function createServer(opts: ServerOptions = {}): StageboardServer {
       if (room.state !== 'open') return conn.close(CLOSE.tryAgainLater, 'the workshop is reloading; reconnect');
       conn.ready(cred, room);
     } catch (err) {
+      if (err instanceof ShuttingDownError) return conn.close(CLOSE.goingAway, 'server is shutting down');
       if (err instanceof OwnedElsewhereError) return conn.close(CLOSE.ownedElsewhere, 'served by another process; reconnect');
       if (err instanceof AppError && err.code === 'server_busy') return conn.close(CLOSE.tryAgainLater, err.message);
       log('error', 'could not open session', { workshop: workshopId, error: String(err) });
@@ -205,16 +222,62 @@ export function createServer(opts: ServerOptions = {}): StageboardServer {
           resolve({ port, url: `http://${host}:${port}` });
         });
       }),
-    async close() {
-      for (const c of connections) c.close(CLOSE.goingAway, 'server is shutting down');
-      await new Promise<void>((resolve) => {
-        http.close(() => resolve());
-        http.closeAllConnections();
-      });
-      await rooms.closeAll();
-      wss.close();
-      await opts.ownership?.close();
-      await store.close();
+    close() {
+      shutdown ??= (async () => {
+        closing = true;
+        for (const c of connections) c.close(CLOSE.goingAway, 'server is shutting down');
+        await drain();
+        await rooms.closeAll();
+        wss.close();
+        await opts.ownership?.close();
+        await store.close();
+      })();
+      return shutdown;
     },
   };
+
+  function refuseWhileClosing(res: ServerResponse): void {
+    res.setHeader('Connection', 'close');
+    sendError(res, new ShuttingDownError());
+  }
+
+  /**
+   * Stops listening and lets the requests in flight be answered, for at most shutdownGraceMs;
+   * cutting them (closeAllConnections) left clients with a reset and no answer. Each answer
+   * from now on closes its connection. Past the deadline a request still unanswered (a body
+   * that never ends) gets 503, and every connection left, a WebSocket that never answered its
+   * close frame among them, is cut.
+   */
+  async function drain(): Promise<void> {
+    const stopped = new Promise<void>((resolve) => http.close(() => resolve()));
+    for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
+    // A response streaming already keeps its connection alive; once it ends, the connection is idle.
+    for (const res of inFlight) if (res.headersSent) res.once('close', () => setImmediate(() => http.closeIdleConnections()));
+    if (await within(stopped, limits.shutdownGraceMs)) return;
+    const answered: Promise<unknown>[] = [];
+    for (const res of inFlight) {
+      if (res.headersSent || res.destroyed) continue;
+      answered.push(new Promise((resolve) => res.once('close', resolve)));
+      refuseWhileClosing(res);
+    }
+    // Written, not necessarily read by a client that is still sending: a moment, then cut.
+    await within(Promise.all(answered), 100);
+    http.closeAllConnections();
+    for (const ws of wss.clients) ws.terminate();
+    await within(stopped, 1000);
+  }
+}
+
+/**
+ * Whether `p` settled within `ms`. The timer is not unref'd: while a shutdown waits, it is what
+ * keeps the process alive until the rooms have written their final snapshots.
+ */
+async function within(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([p.then(() => true as const), expired]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -37,5 +37,5 @@ export function joinLimiter(store: Store, limits: Limits, now: () => number): Jo
       fail: (address) => store.recordJoinFailure(address, max, windowMs, now()),
     };
   }
-  return new FailureLimiter(max, windowMs, now);
+  return new FailureLimiter(max, windowMs, now, limits.maxJoinFailureAddresses);
 }

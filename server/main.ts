@@ -25,7 +25,10 @@ for (const warning of config.warnings) log('warn', warning);
 const { databaseUrl } = config;
 const server = createServer({
   ...(databaseUrl
-    ? { store: await openPgStore(databaseUrl), ownership: await openPgOwnership(databaseUrl, log, `stageboard:${config.port}`) }
+    ? {
+        store: await openPgStore(databaseUrl, { limits: config.limits }),
+        ownership: await openPgOwnership(databaseUrl, log, `stageboard:${config.port}`),
+      }
     : {}),
   port: config.port,
   host: config.host,

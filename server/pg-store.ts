@@ -1,4 +1,7 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
+import { AppError } from '../shared/errors.ts';
+import { LIMITS, type Limits } from '../shared/limits.ts';
 import { migratePg } from './pg-migrations.ts';
 import {
   ballotOrder,
@@ -46,7 +49,41 @@ class SeqTakenError extends Error {
   }
 }
 
+/** Every this many join failures a process deletes up to SWEEP_ROWS rows of ended windows: more than it adds. */
+const SWEEP_EVERY_FAILURES = 50;
+const SWEEP_ROWS = 1000;
+
+/**
+ * Whether the database answers, for a health check that must answer within HAProxy's 500 ms and
+ * must not make a healthy cluster flap. One `SELECT 1` at a time: each call starts one unless one
+ * is running, and waits for it briefly. Down means the last one failed, or the running one has
+ * had no answer for `timeoutMs`; a slow moment shorter than that is not reported.
+ */
+function healthProbe(ping: () => Promise<unknown>, timeoutMs: number): () => Promise<boolean> {
+  let running: { since: number; done: Promise<boolean> } | undefined;
+  let lastOk = true;
+  return async () => {
+    if (!running) {
+      const since = Date.now();
+      const done = ping().then(
+        () => true,
+        () => false,
+      );
+      running = { since, done };
+      void done.then((ok) => {
+        lastOk = ok;
+        running = undefined;
+      });
+    }
+    const { since, done } = running;
+    const answer = await Promise.race([done, sleep(Math.min(250, timeoutMs), undefined, { ref: false })]);
+    if (answer !== undefined) return answer;
+    return lastOk && Date.now() - since < timeoutMs;
+  };
+}
+
 const isUniqueViolation = (err: unknown) => (err as { code?: string })?.code === '23505';
+const isServerError = (err: unknown) => /^[0-9A-Z]{5}$/.test(String((err as { code?: unknown })?.code));
 
 interface Row {
   [k: string]: unknown;
@@ -98,6 +135,8 @@ const eventParams = (id: string, e: Omit<EventRecord, 'seq'>) => [id, e.at, e.ki
 
 export interface PgStore extends Store {
   readonly pool: pg.Pool;
+  /** Whether the database answers; cheap enough for a health check twice a second (see `pgHealthTimeoutMs`). */
+  reachable(): Promise<boolean>;
   /** Join failures per address, shared by all processes: ms until the address may try again (`max` or more in the window), else 0. */
   joinBlockedFor(address: string, max: number, windowMs: number, now: number): Promise<number>;
   /** Counts a failure and returns 0, or, with `max` already in the window, counts nothing and returns `joinBlockedFor`. */
@@ -108,11 +147,38 @@ export interface PgStore extends Store {
  * The networked store (issue 10). Every call returns a promise; writes that
  * span several rows run in one transaction on one pooled connection.
  */
-export async function openPgStore(connectionString: string, opts: { max?: number } = {}): Promise<PgStore> {
-  const pool = new pg.Pool({ connectionString, max: opts.max ?? 10, types });
+export interface PgStoreOptions {
+  max?: number;
+  /** Limits from shared/limits.ts; unset ones take their defaults. */
+  limits?: Partial<Pick<Limits, 'pgConnectTimeoutMs' | 'pgQueryTimeoutMs' | 'pgHealthTimeoutMs'>>;
+}
+
+export async function openPgStore(connectionString: string, opts: PgStoreOptions = {}): Promise<PgStore> {
+  const { pgConnectTimeoutMs, pgQueryTimeoutMs, pgHealthTimeoutMs } = { ...LIMITS, ...opts.limits };
+  // Migrations run on a pool of their own without the timeouts below: a long one (an index on a
+  // big table), or a process waiting for another's migration lock, is not a stalled database.
+  const migrations = new pg.Pool({ connectionString, max: 1, types });
+  migrations.on('error', () => {});
+  try {
+    await migratePg(migrations);
+  } finally {
+    await migrations.end();
+  }
+  // Without timeouts a stopped database left every call waiting forever (a join hung, a socket's
+  // write was never refused). The server cancels a statement that runs too long and keeps the
+  // connection; the client's own, later timeout covers a server that does not answer at all, and
+  // a client that timed out is discarded (see tx), never handed out again mid-query.
+  const pool = new pg.Pool({
+    connectionString,
+    max: opts.max ?? 10,
+    types,
+    connectionTimeoutMillis: pgConnectTimeoutMs,
+    statement_timeout: pgQueryTimeoutMs,
+    query_timeout: pgQueryTimeoutMs + 500,
+  });
   // An idle client that loses its connection emits here; without a listener it would throw in the process.
   pool.on('error', () => {});
-  await migratePg(pool);
+  const health = healthProbe(() => pool.query('SELECT 1'), pgHealthTimeoutMs);
 
   const rows = async <R = Row>(text: string, values: unknown[]): Promise<R[]> => (await pool.query(text, values)).rows;
   const one = async <R = Row>(text: string, values: unknown[]): Promise<R | undefined> => (await rows<R>(text, values))[0];
@@ -120,16 +186,22 @@ export async function openPgStore(connectionString: string, opts: { max?: number
 
   async function tx<T>(work: (c: pg.PoolClient) => Promise<T>, isolation = 'READ COMMITTED'): Promise<T> {
     const c = await pool.connect();
+    let discard: Error | undefined;
     try {
       await c.query(`BEGIN ISOLATION LEVEL ${isolation}`);
       const out = await work(c);
       await c.query('COMMIT');
       return out;
     } catch (err) {
-      await c.query('ROLLBACK').catch(() => {});
+      // PostgreSQL's own errors (a SQLSTATE) leave the connection usable: roll back and pool it.
+      // Anything else (a query the client gave up on, which the connection is still busy with, a
+      // lost connection) discards it: a ROLLBACK would only queue behind the stalled query, and
+      // closing the connection aborts the transaction anyway.
+      if (isServerError(err)) await c.query('ROLLBACK').catch((e: Error) => (discard = e));
+      else discard = err as Error;
       throw err;
     } finally {
-      c.release();
+      c.release(discard);
     }
   }
 
@@ -144,14 +216,17 @@ export async function openPgStore(connectionString: string, opts: { max?: number
     }
   }
 
+  let failuresSinceSweep = 0;
+
   async function joinBlockedFor(address: string, max: number, windowMs: number, now: number): Promise<number> {
     const r = await one('SELECT window_start, count FROM join_failures WHERE address = $1', [address]);
     if (!r || now - (r.window_start as number) >= windowMs || (r.count as number) < max) return 0;
     return (r.window_start as number) + windowMs - now;
   }
 
-  return {
+  return unavailableWhenStalled({
     pool,
+    reachable: health,
     createWorkshop: (w, initialUpdate) =>
       tx(async (c) => {
         await c.query(INSERT_WORKSHOP, workshopParams(w));
@@ -345,9 +420,59 @@ export async function openPgStore(connectionString: string, opts: { max?: number
          WHERE $2 - f.window_start >= $3 OR f.count < $4`,
         [address, now, windowMs, max],
       );
+      if (++failuresSinceSweep >= SWEEP_EVERY_FAILURES) {
+        failuresSinceSweep = 0;
+        // Rows of ended windows count nothing; without this the table only ever grew. Bounded per
+        // sweep, so a join never waits on a long delete. A failed sweep is left to the next one:
+        // the failure itself is counted, and the join's answer must not depend on housekeeping.
+        await pool
+          .query(
+            `DELETE FROM join_failures WHERE address IN
+               (SELECT address FROM join_failures WHERE $1 - window_start >= $2 LIMIT ${SWEEP_ROWS})`,
+            [now, windowMs],
+          )
+          .catch(() => {});
+      }
       // The window may have ended between the two statements: wait a moment rather than not at all.
       return counted ? 0 : Math.max(1, await joinBlockedFor(address, max, windowMs, now));
     },
     close: () => pool.end(),
-  };
+  });
+}
+
+/**
+ * SQLSTATE classes that say the database, not the request, is the trouble: 08 connection
+ * exception, 53 insufficient resources, 57 operator intervention (57014: statement_timeout).
+ */
+const UNAVAILABLE_CLASSES = /^(08|53|57)/;
+
+/**
+ * A call that failed because the database is stalled or gone becomes `storage_unavailable`
+ * (HTTP 503, "try again shortly"), not an internal error: a timeout of the client (pg's
+ * "Query read timeout", the pool's connect timeout), a lost connection, or one of the classes
+ * above. Other errors (a constraint, a fenced seq) pass unchanged.
+ */
+function unavailableWhenStalled<T extends object>(store: T): T {
+  const wrapped = { ...store };
+  for (const key of Object.keys(store) as (keyof T)[]) {
+    const call = store[key];
+    if (typeof call !== 'function' || key === 'close') continue;
+    wrapped[key] = (async (...args: unknown[]) => {
+      try {
+        return await call.apply(store, args);
+      } catch (err) {
+        throw isStall(err)
+          ? Object.assign(new AppError('storage_unavailable', 'the database did not answer; try again shortly'), { cause: err })
+          : err;
+      }
+    }) as T[keyof T];
+  }
+  return wrapped;
+}
+
+function isStall(err: unknown): boolean {
+  const { code, message } = (err ?? {}) as { code?: unknown; message?: unknown };
+  if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return UNAVAILABLE_CLASSES.test(code);
+  if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return true; // ECONNREFUSED, ECONNRESET, ETIMEDOUT…
+  return /timeout|timed out|Connection terminated|not queryable|ended/i.test(String(message));
 }

@@ -1,6 +1,8 @@
 /**
- * Counts failures per key in a fixed window. Memory is bounded: entries whose
- * window has passed are swept whenever the table grows past `maxKeys`.
+ * Counts failures per key in a fixed window. Memory is bounded: the table holds
+ * at most `maxKeys` keys. Keys sit in the map in the order their windows began
+ * (a key is inserted when its window starts and removed when it ends), so the
+ * ended windows, and after them the oldest ones, are always at the front.
  */
 export class FailureLimiter {
   private readonly table = new Map<string, { count: number; start: number }>();
@@ -9,8 +11,12 @@ export class FailureLimiter {
     private readonly max: number,
     private readonly windowMs: number,
     private readonly now: () => number,
-    private readonly maxKeys = 100_000,
+    private readonly maxKeys: number,
   ) {}
+
+  get size(): number {
+    return this.table.size;
+  }
 
   /** Milliseconds until `key` may fail again; 0 while it has failures left in its window. */
   blockedFor(key: string): number {
@@ -36,12 +42,28 @@ export class FailureLimiter {
     const t = this.now();
     const e = this.table.get(key);
     if (e) e.count++;
-    else this.table.set(key, { count: 1, start: t });
-    if (this.table.size > this.maxKeys) this.sweep(t);
+    else {
+      if (this.table.size >= this.maxKeys) this.makeRoom(t);
+      this.table.set(key, { count: 1, start: t });
+    }
     return 0;
   }
 
-  private sweep(t: number): void {
-    for (const [k, e] of this.table) if (t - e.start >= this.windowMs) this.table.delete(k);
+  /**
+   * Frees one place, from the front: ended windows first (nothing is forgotten), then, with
+   * the table full of running windows, the oldest one (the address nearest its fresh start
+   * anyway). Scanning stops at the first running window, so a full table costs one step a
+   * failure, not a pass over every address.
+   */
+  private makeRoom(t: number): void {
+    for (const [k, e] of this.table) {
+      if (this.table.size < this.maxKeys) return;
+      if (t - e.start < this.windowMs) break;
+      this.table.delete(k);
+    }
+    while (this.table.size >= this.maxKeys) {
+      const oldest = this.table.keys().next().value as string;
+      this.table.delete(oldest);
+    }
   }
 }

@@ -7,6 +7,16 @@ import { syncRoster } from './roster.ts';
 import type { Store } from './store.ts';
 
 /**
+ * What `acquire` rejects with once the server is shutting down: HTTP answers 503, a socket is
+ * closed with 1001 as every other socket was.
+ */
+export class ShuttingDownError extends AppError {
+  constructor() {
+    super('server_busy', 'the server is shutting down; try again shortly', 1000);
+  }
+}
+
+/**
  * The rooms of one server. A room is exposed only once its load succeeded;
  * joins that arrive while it loads share the one load.
  */
@@ -15,6 +25,8 @@ export class Rooms {
   private readonly loading = new Map<string, Promise<Room>>();
   /** Rooms asked to let go, by workshop, until their final write is done. */
   private readonly closing = new Map<string, Promise<void>>();
+  /** Set by closeAll: a room loaded after it would never be closed (its final snapshot never written). */
+  private closed = false;
 
   constructor(
     private readonly opts: {
@@ -92,6 +104,7 @@ export class Rooms {
    * process directly only learns that the workshop is served elsewhere.
    */
   acquire(id: string, claim = true): Promise<Room> {
+    if (this.closed) return Promise.reject(new ShuttingDownError());
     const room = this.open.get(id);
     if (room && room.state === 'open') {
       room.touch();
@@ -143,7 +156,9 @@ export class Rooms {
     return load;
   }
 
+  /** Closes every room (each writes its final snapshot); from now on `acquire` rejects. */
   async closeAll(): Promise<void> {
+    this.closed = true;
     await Promise.allSettled([...this.loading.values()]);
     const rooms = [...this.open.values()];
     this.open.clear();

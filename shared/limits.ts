@@ -100,6 +100,31 @@ export const LIMITS = {
   importTimeoutMs: 120_000,
   /** The request's headers must arrive within this. */
   headersTimeoutMs: 5_000,
+  /**
+   * On shutdown, requests already in flight get this long to be answered; one still unanswered
+   * then gets 503, and any connection left is cut. WebSockets are told 1001 at once.
+   */
+  shutdownGraceMs: 5_000,
+  /**
+   * Addresses the in-memory join-failure table (SQLite) holds. Past it, windows that have ended
+   * go first, then the oldest windows still running.
+   */
+  maxJoinFailureAddresses: 100_000,
+  /**
+   * PostgreSQL: a new connection must be ready (or a pooled one free) within this; else the call
+   * fails as storage unavailable (HTTP 503, a socket's write 4503).
+   */
+  pgConnectTimeoutMs: 3_000,
+  /**
+   * PostgreSQL: one statement may run this long. The server cancels it then (statement_timeout);
+   * a database that does not answer at all is given up half a second later.
+   */
+  pgQueryTimeoutMs: 5_000,
+  /**
+   * PostgreSQL: `GET /api/health` answers 503 once the database has not answered a `SELECT 1`
+   * for this long (or the last one failed), so the proxy stops routing to this process.
+   */
+  pgHealthTimeoutMs: 2_000,
 } as const;
 
 export type Limits = { -readonly [K in keyof typeof LIMITS]: number };
