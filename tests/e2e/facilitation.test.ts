@@ -186,6 +186,24 @@ describe('the facilitator drives three screens', () => {
     await phone.context().close();
   });
 
+  it('tells a phone user whose team sheet is open that the session moved on, and lets them follow', async () => {
+    await bob
+      .getByRole('list', { name: 'Teams' })
+      .getByRole('button', { name: /^Payments/ })
+      .click();
+    const sheet = bob.getByRole('dialog', { name: 'Payments' });
+    await sheet.waitFor();
+    expect(await sheet.getByText(/The session moved on/).count()).toBe(0);
+    await facilitator.getByRole('button', { name: 'Next step' }).click();
+    const title = (await stepTitle(facilitator))!;
+    // Broke: the sheet covered the phone's screen and nothing in it said the step had changed.
+    await sheet.getByText(`The session moved on to “${title}”.`).waitFor();
+    await screenshot(bob, 'team-sheet-session-moved');
+    await sheet.getByRole('button', { name: 'Close and follow' }).click();
+    await sheet.waitFor({ state: 'detached' });
+    await facilitator.getByRole('button', { name: 'Previous step' }).click();
+  });
+
   it('spotlights a team on every screen', async () => {
     await facilitator.getByLabel('Team name').fill('Search');
     await facilitator.getByRole('button', { name: 'Add team' }).click();
