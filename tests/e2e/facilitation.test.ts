@@ -249,6 +249,12 @@ describe('the facilitator drives three screens', () => {
     try {
       await facilitator.getByRole('toolbar', { name: 'Facilitator controls' }).waitFor();
       for (const p of [facilitator, bob]) expect(await p.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      // A thumb's worth for every agenda step (broke: 40 px, under the 44 px a finger needs).
+      const steps = await bob
+        .getByRole('navigation', { name: 'Agenda' })
+        .getByRole('button')
+        .evaluateAll((els) => els.map((el) => el.getBoundingClientRect().height));
+      expect(Math.min(...steps)).toBeGreaterThanOrEqual(44);
     } finally {
       await facilitator.setViewportSize({ width: 1280, height: 900 });
     }
