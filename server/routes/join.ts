@@ -1,5 +1,6 @@
 import { AppError } from '../../shared/errors.ts';
 import { isJoinCode, normalizeJoinCode } from '../../shared/joincode.ts';
+import { JOIN_CODE_LENGTH } from '../../shared/limits.ts';
 import { JoinBody, type JoinResponse } from '../../shared/schema.ts';
 import { clientAddress, readJson, sendJson } from '../http-util.ts';
 import { joinLimiter } from '../join-limit.ts';
@@ -24,13 +25,18 @@ export function joinRoutes(ctx: ApiContext): Route[] {
         if (early > 0) throw tooManyTries(early);
         const body = await readJson(req, JoinBody, limits.maxJsonBodyBytes);
         const code = normalizeJoinCode(body.code);
-        const workshop = isJoinCode(code) ? await store.findWorkshopByJoinCode(code) : undefined;
+        const wellFormed = isJoinCode(code);
+        const workshop = wellFormed ? await store.findWorkshopByJoinCode(code) : undefined;
         // Concurrent guesses all passed the check above before any of them had failed, so the
         // answer is decided here: a wrong code is 404 only if its failure could still be counted,
         // and a right one is refused while the address is blocked (or a burst would tell right
         // codes by their 200 among the 429s).
-        const wait = workshop ? await failures.blockedFor(address) : await failures.fail(address);
+        // A code no join code could be (a letter short, an O for a 0) is a typo, not a guess: someone
+        // guessing sends well-formed codes, so counting typos would only lock out a venue behind one
+        // address while its room types the code in.
+        const wait = workshop || !wellFormed ? await failures.blockedFor(address) : await failures.fail(address);
         if (wait > 0) throw tooManyTries(wait);
+        if (!wellFormed) throw new AppError('not_found', `no workshop has that code: a code has ${JOIN_CODE_LENGTH} letters and digits`);
         if (!workshop) throw new AppError('not_found', 'no workshop has that code');
         const token = newSecret();
         const participantId = newId('p_');

@@ -131,6 +131,30 @@ describe('TRUST_PROXY', () => {
   });
 });
 
+describe('join codes typed wrong', () => {
+  it('does not count a code no join code could be against the address: a room behind one address keeps its tries', async () => {
+    const own = await startServer({ limits: { joinFailuresPerWindow: 2 } });
+    try {
+      const w = await createWorkshop(own.url);
+      const attempt = async (code: string) => post(`${own.url}/api/join`, { code, name: 'Typist' });
+      // A letter short, one too many, an O for a 0: typos, each told what a code looks like.
+      for (const typo of [w.joinCode.slice(0, 5), w.joinCode + 'A', 'O' + w.joinCode.slice(1), 'ABC', '']) {
+        const r = await attempt(typo);
+        expect(r.status).toBe(404);
+        expect(r.json.error).toMatch(/a code has 6 letters and digits/);
+      }
+      // Broke: five typos had used up the two tries, and the right code got 429 for a minute.
+      expect((await attempt(w.joinCode)).status).toBe(200);
+      // Well-formed wrong codes, the kind a guess is, still count: two, then 429 even for the right one.
+      expect((await attempt('ZZZZZZ')).status).toBe(404);
+      expect((await attempt('ZZZZZY')).status).toBe(404);
+      expect((await attempt(w.joinCode)).status).toBe(429);
+    } finally {
+      await own.close();
+    }
+  });
+});
+
 describe('vote caps', () => {
   /** Opens a vote in a fresh workshop (one vote is open at a time). */
   const open = async (body: Record<string, unknown>) => {
