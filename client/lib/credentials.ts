@@ -20,7 +20,14 @@ export function credentialFromFragment(hash: string): StoredCredential | null {
   return null;
 }
 
-export function saveCredential(workshopId: string, cred: StoredCredential): void {
+/**
+ * Keeps `cred` for the next visit. A token from a link (the projector's, opened from the
+ * facilitator's screen in the same browser) does not replace a facilitator key kept here: the
+ * facilitator's replay and report pages, opened without a fragment, would come up read-only.
+ * Joining on purpose (`replace`) always takes the seat.
+ */
+export function saveCredential(workshopId: string, cred: StoredCredential, opts: { replace?: boolean } = {}): void {
+  if (!opts.replace && cred.kind === 'token' && loadCredential(workshopId)?.kind === 'key') return;
   try {
     localStorage.setItem(KEY(workshopId), JSON.stringify(cred));
   } catch {

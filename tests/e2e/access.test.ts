@@ -1,0 +1,72 @@
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { createWorkshopInUi, openPage, screenshot, useBrowser } from '../helpers/browser.ts';
+import { useServer } from '../helpers/server.ts';
+
+/** Getting in and being told why not: sharing the links, joining, who is here, and being removed. */
+const srv = useServer({ limits: { maxParticipantsPerWorkshop: 5 } });
+const browser = useBrowser();
+
+describe('sharing the links over plain http', () => {
+  /** A LAN address over http is no secure context: no navigator.clipboard there (127.0.0.1 counts as secure, so it is taken away). */
+  const insecure = async (p: Page, execCommandWorks: boolean) => {
+    await p.addInitScript((works) => {
+      Object.defineProperty(Navigator.prototype, 'clipboard', { get: () => undefined, configurable: true });
+      Document.prototype.execCommand = () => works;
+    }, execCommandWorks);
+  };
+
+  it('shows the links selectable and says how to copy them when the browser cannot', async () => {
+    const page = await openPage(browser);
+    await insecure(page, false);
+    await createWorkshopInUi(page, srv.url, 'LAN room');
+    const share = page.getByRole('region', { name: 'Invite participants' });
+    const link = share.getByLabel('Link for participants');
+    const observer = share.getByLabel(/Projector link/);
+    expect(await link.inputValue()).toMatch(/\/join\/[A-Z2-9]{6}$/);
+    expect(await observer.inputValue()).toMatch(/\/w\/[\w-]+#token=/);
+
+    await share.getByRole('button', { name: 'Copy link' }).click();
+    await share.getByRole('status').filter({ hasText: "Couldn't copy — select the link and copy it" }).waitFor();
+    // The link is selected, ready for Ctrl+C.
+    const selected = await page.evaluate(() => {
+      const el = document.activeElement as HTMLInputElement;
+      return el.value.slice(el.selectionStart ?? 0, el.selectionEnd ?? 0);
+    });
+    expect(selected).toBe(await link.inputValue());
+    await screenshot(page, 'access-copy-insecure');
+
+    await share.getByRole('button', { name: 'Copy observer link' }).click();
+    expect(await page.evaluate(() => (document.activeElement as HTMLInputElement).id)).toBe(await observer.getAttribute('id'));
+    await page.context().close();
+  });
+
+  it('copies with the fallback and says "Copied" in a live region', async () => {
+    const page = await openPage(browser);
+    await insecure(page, true);
+    await createWorkshopInUi(page, srv.url, 'LAN room, older way');
+    const share = page.getByRole('region', { name: 'Invite participants' });
+    await share.getByRole('button', { name: 'Copy link' }).click();
+    const note = share.getByTestId('copy-note');
+    await expect.poll(() => note.textContent()).toContain('Copied');
+    expect(await note.getAttribute('aria-live')).toBe('polite');
+    await page.context().close();
+  });
+
+  it('opens the projector view from the facilitator page, which stays the facilitator’s', async () => {
+    const page = await openPage(browser);
+    const id = await createWorkshopInUi(page, srv.url, 'Projector from the desk');
+    const [projector] = await Promise.all([
+      page.context().waitForEvent('page'),
+      page.getByRole('link', { name: 'Open projector view' }).click(),
+    ]);
+    await projector.waitForLoadState();
+    await projector.locator('.board-page.projector').waitFor();
+    expect(await projector.getByText('Read-only').count()).toBeGreaterThan(0);
+    // The projector's token did not replace the facilitator's key in this browser: replay still opens.
+    await page.goto(`${srv.url}/w/${id}`);
+    await page.getByText('Replay & export').first().waitFor();
+    expect(await page.locator('header').getByText('Facilitator', { exact: true }).count()).toBeGreaterThan(0);
+    await page.context().close();
+  });
+});
