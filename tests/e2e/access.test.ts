@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createWorkshopInUi, openPage, screenshot, useBrowser } from '../helpers/browser.ts';
+import { createWorkshop, join } from '../helpers/api.ts';
 import { useServer } from '../helpers/server.ts';
 
 /** Getting in and being told why not: sharing the links, joining, who is here, and being removed. */
@@ -68,5 +69,46 @@ describe('sharing the links over plain http', () => {
     await page.getByText('Replay & export').first().waitFor();
     expect(await page.locator('header').getByText('Facilitator', { exact: true }).count()).toBeGreaterThan(0);
     await page.context().close();
+  });
+});
+
+describe('joining, in words a participant understands', () => {
+  let page: Page;
+  beforeAll(async () => {
+    page = await openPage(browser, { width: 390, height: 844 });
+  });
+  const tryJoin = async (code: string) => {
+    await page.goto(srv.url + '/');
+    await page.getByLabel('Code').fill(code);
+    await page.getByLabel('Your name').fill('Sam');
+    await page.getByRole('button', { name: 'Join', exact: true }).click();
+    const error = page.getByTestId('join-error');
+    await error.waitFor();
+    return (await error.textContent())!.trim();
+  };
+
+  it('says a code has six characters when it does not', async () => {
+    expect(await tryJoin('ABC23')).toBe('Codes have 6 characters; that one has 5. Check it with the facilitator.');
+    expect(await tryJoin('ABC-2345')).toBe('Codes have 6 characters; that one has 7. Check it with the facilitator.');
+    await screenshot(page, 'access-join-wrong-length');
+  });
+
+  it('says no workshop has the code, and what to do', async () => {
+    // A code of the right shape that no workshop has (O and 0 never appear in one: "ZZZZZZ" is free in a fresh store).
+    expect(await tryJoin('zzz zzz')).toBe('No workshop has that code. Check it with the facilitator.');
+  });
+
+  it('says the workshop is full and who can make room', async () => {
+    const w = await createWorkshop(srv.url, 'Small room');
+    for (let i = 0; i < 5; i++) await join(srv.url, w.joinCode, `Seat ${i + 1}`);
+    expect(await tryJoin(w.joinCode)).toBe('This workshop is full. Ask the facilitator to make room.');
+    await screenshot(page, 'access-join-full');
+  });
+
+  it('says what to do when a link no longer opens the workshop', async () => {
+    const w = await createWorkshop(srv.url, 'Wrong key');
+    await page.goto(`${srv.url}/w/${w.id}#key=not-the-key`);
+    await page.getByRole('alert').filter({ hasText: 'This link no longer opens this workshop' }).waitFor();
+    expect(await page.getByRole('alert').textContent()).toContain('Ask the facilitator for a new link, or join again with the code.');
   });
 });
