@@ -9,6 +9,10 @@ export interface StoredCredential {
   token: string;
   /** How it was handed over: a facilitator key, or a participant/observer token. */
   kind: 'key' | 'token';
+  /** A participant's own id, name and the code it joined with: to tell its own other tabs, and to offer joining again. */
+  participantId?: string;
+  name?: string;
+  code?: string;
 }
 
 export function credentialFromFragment(hash: string): StoredCredential | null {
@@ -20,6 +24,26 @@ export function credentialFromFragment(hash: string): StoredCredential | null {
   return null;
 }
 
+function readStored(workshopId: string): Record<string, unknown> | null {
+  try {
+    const raw = localStorage.getItem(KEY(workshopId));
+    const v: unknown = raw ? JSON.parse(raw) : null;
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+function writeStored(workshopId: string, value: object): void {
+  try {
+    localStorage.setItem(KEY(workshopId), JSON.stringify(value));
+  } catch {
+    // Private browsing can refuse storage; the fragment still works for this tab.
+  }
+}
+
+const optionalText = (v: unknown) => (typeof v === 'string' ? v : undefined);
+
 /**
  * Keeps `cred` for the next visit. A token from a link (the projector's, opened from the
  * facilitator's screen in the same browser) does not replace a facilitator key kept here: the
@@ -28,22 +52,19 @@ export function credentialFromFragment(hash: string): StoredCredential | null {
  */
 export function saveCredential(workshopId: string, cred: StoredCredential, opts: { replace?: boolean } = {}): void {
   if (!opts.replace && cred.kind === 'token' && loadCredential(workshopId)?.kind === 'key') return;
-  try {
-    localStorage.setItem(KEY(workshopId), JSON.stringify(cred));
-  } catch {
-    // Private browsing can refuse storage; the fragment still works for this tab.
-  }
+  writeStored(workshopId, cred);
 }
 
 export function loadCredential(workshopId: string): StoredCredential | null {
-  try {
-    const raw = localStorage.getItem(KEY(workshopId));
-    if (!raw) return null;
-    const v = JSON.parse(raw);
-    return typeof v?.token === 'string' && (v.kind === 'key' || v.kind === 'token') ? v : null;
-  } catch {
-    return null;
-  }
+  const v = readStored(workshopId);
+  if (!v || typeof v.token !== 'string' || (v.kind !== 'key' && v.kind !== 'token')) return null;
+  return {
+    token: v.token,
+    kind: v.kind,
+    participantId: optionalText(v.participantId),
+    name: optionalText(v.name),
+    code: optionalText(v.code),
+  };
 }
 
 export function forgetCredential(workshopId: string): void {
