@@ -107,6 +107,11 @@ export const api = {
       token: key,
       body: JSON.stringify({ name }),
     }),
+  participants: (workshopId: string, key: string) =>
+    call<{ participants: { id: string; name: string; joinedAt: number; online: boolean }[] }>(
+      `/api/workshops/${encodeURIComponent(workshopId)}/participants`,
+      { token: key },
+    ),
   removeParticipant: (workshopId: string, key: string, participantId: string) =>
     call<{ removed: boolean }>(`/api/workshops/${encodeURIComponent(workshopId)}/participants/${participantId}`, {
       method: 'DELETE',
