@@ -190,7 +190,7 @@ describe('the facilitator drives three screens', () => {
     // Asked in the page (ConfirmAction), not with the browser's confirm().
     await panel.locator('li', { hasText: 'Bob' }).getByRole('button', { name: 'Remove…' }).click();
     await panel.getByRole('button', { name: 'Remove Bob' }).click();
-    await bob.getByText(/no longer valid/).waitFor();
+    await bob.getByRole('heading', { name: 'You were removed from this workshop' }).waitFor();
     await expect.poll(() => panel.getByText(/1 online · 1 joined/).count()).toBe(1);
   });
 
