@@ -1,23 +1,77 @@
 import type { CreateWorkshopResponse, JoinResponse, SessionInfo } from '../../shared/schema.ts';
 import type { Template } from '../../shared/template.ts';
 import type { BallotBody, BallotValue, OpenVoteBody, VoteResult } from '../../shared/votes.ts';
+import type { ErrorCode } from '../../shared/errors.ts';
+import { JOIN_CODE_ALPHABET, normalizeJoinCode } from '../../shared/joincode.ts';
+import { JOIN_CODE_LENGTH } from '../../shared/limits.ts';
 
-/** An API answer that was not 2xx, with the server's message. */
+/** An API answer that was not 2xx: a sentence for the user, with the server's code and how long to wait. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** The JSON `code` the server answered with (shared/errors.ts), when it gave one. */
+    readonly code?: string,
+    /** From `Retry-After`, in seconds. */
+    readonly retryAfterS?: number,
   ) {
     super(message);
   }
 }
 
+/**
+ * What to tell the user for a server code, written for them; the server's own text (lower case, for
+ * logs and scripts) stays the fallback for a code with no sentence here.
+ */
+type Messages = Partial<Record<ErrorCode, string | ((retryAfterS: number | undefined) => string)>>;
+
+/** "Try again in 40 seconds." from a Retry-After, rounded up to minutes past a minute and a half. */
+export function whenToRetry(seconds: number | undefined): string {
+  if (seconds === undefined || !Number.isFinite(seconds) || seconds <= 0) return 'Wait a minute, then try again.';
+  if (seconds <= 90) return `Try again in ${seconds} second${seconds === 1 ? '' : 's'}.`;
+  const minutes = Math.ceil(seconds / 60);
+  return `Try again in ${minutes} minutes.`;
+}
+
+const COMMON: Messages = {
+  unauthorized:
+    'This link no longer opens this workshop: it was replaced, or you were removed. Ask the facilitator for a new link, or join again with the code.',
+  too_many_requests: (s) => `Too many tries from this network. ${whenToRetry(s)}`,
+};
+
+const JOIN: Messages = {
+  not_found: 'No workshop has that code. Check it with the facilitator.',
+  conflict: 'This workshop is full. Ask the facilitator to make room.',
+  too_many_requests: (s) => `Too many wrong codes from this network. ${whenToRetry(s)}`,
+};
+
+/** Why a typed code cannot be one, before asking the server (a wrong guess counts against the network's tries). */
+export function joinCodeProblem(typed: string): string | null {
+  const code = normalizeJoinCode(typed);
+  if (code.length !== JOIN_CODE_LENGTH) {
+    return `Codes have ${JOIN_CODE_LENGTH} characters${code.length ? `; that one has ${code.length}` : ''}. Check it with the facilitator.`;
+  }
+  if ([...code].some((ch) => !JOIN_CODE_ALPHABET.includes(ch))) {
+    return 'Codes use letters and the digits 2 to 9, never 0, O, 1 or I. Check it with the facilitator.';
+  }
+  return null;
+}
+
+function written(status: number, body: { error?: unknown; code?: unknown }, retryAfterS: number | undefined, messages: Messages): ApiError {
+  const code = typeof body.code === 'string' ? body.code : undefined;
+  const server = typeof body.error === 'string' ? body.error : `request failed (${status})`;
+  const known = code ? (messages[code as ErrorCode] ?? COMMON[code as ErrorCode]) : undefined;
+  const text = typeof known === 'function' ? known(retryAfterS) : (known ?? server);
+  return new ApiError(status, text, code, retryAfterS);
+}
+
 /** 421: the workshop is moving to another server process (a cluster failover); it lands within seconds. */
 const MISDIRECTED_RETRIES_MS = [150, 300, 600, 1200, 2400];
 
-async function call<T>(path: string, init: RequestInit & { token?: string } = {}): Promise<T> {
+async function call<T>(path: string, options: RequestInit & { token?: string; messages?: Messages } = {}): Promise<T> {
+  const { token, messages = {}, ...init } = options;
   const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (init.token) headers.authorization = `Bearer ${init.token}`;
+  if (token) headers.authorization = `Bearer ${token}`;
   for (let attempt = 0; ; attempt++) {
     let res: Response;
     try {
@@ -30,7 +84,10 @@ async function call<T>(path: string, init: RequestInit & { token?: string } = {}
       await new Promise((r) => setTimeout(r, MISDIRECTED_RETRIES_MS[attempt]));
       continue;
     }
-    if (!res.ok) throw new ApiError(res.status, body.error ?? `request failed (${res.status})`);
+    if (!res.ok) {
+      const retry = Number(res.headers.get('retry-after') ?? NaN);
+      throw written(res.status, body, Number.isFinite(retry) ? retry : undefined, messages);
+    }
     return body as T;
   }
 }
@@ -38,7 +95,11 @@ async function call<T>(path: string, init: RequestInit & { token?: string } = {}
 export const api = {
   createWorkshop: (title: string, template: string) =>
     call<CreateWorkshopResponse>('/api/workshops', { method: 'POST', body: JSON.stringify({ title, template }) }),
-  join: (code: string, name: string) => call<JoinResponse>('/api/join', { method: 'POST', body: JSON.stringify({ code, name }) }),
+  join: (code: string, name: string) => {
+    const problem = joinCodeProblem(code);
+    if (problem) return Promise.reject(new ApiError(400, problem, 'bad_request'));
+    return call<JoinResponse>('/api/join', { method: 'POST', body: JSON.stringify({ code, name }), messages: JOIN });
+  },
   session: (workshopId: string, token: string) => call<SessionInfo>(`/api/workshops/${encodeURIComponent(workshopId)}/session`, { token }),
   renameParticipant: (workshopId: string, key: string, participantId: string, name: string) =>
     call<{ id: string; name: string }>(`/api/workshops/${encodeURIComponent(workshopId)}/participants/${participantId}`, {
@@ -46,6 +107,11 @@ export const api = {
       token: key,
       body: JSON.stringify({ name }),
     }),
+  participants: (workshopId: string, key: string) =>
+    call<{ participants: { id: string; name: string; joinedAt: number; online: boolean }[] }>(
+      `/api/workshops/${encodeURIComponent(workshopId)}/participants`,
+      { token: key },
+    ),
   removeParticipant: (workshopId: string, key: string, participantId: string) =>
     call<{ removed: boolean }>(`/api/workshops/${encodeURIComponent(workshopId)}/participants/${participantId}`, {
       method: 'DELETE',

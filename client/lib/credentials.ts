@@ -5,10 +5,24 @@
  */
 const KEY = (workshopId: string) => `stageboard:credential:${workshopId}`;
 
+/** The event a page hears when this browser's seat in a workshop is taken away (see markRemoved). */
+export const REMOVED_EVENT = 'stageboard:removed';
+
 export interface StoredCredential {
   token: string;
   /** How it was handed over: a facilitator key, or a participant/observer token. */
   kind: 'key' | 'token';
+  /** A participant's own id, name and the code it joined with: to tell its own other tabs, and to offer joining again. */
+  participantId?: string;
+  name?: string;
+  code?: string;
+}
+
+/** What is kept once the facilitator removed this browser's participant: enough to offer joining again. */
+export interface Removal {
+  workshopId: string;
+  name?: string;
+  code?: string;
 }
 
 export function credentialFromFragment(hash: string): StoredCredential | null {
@@ -20,23 +34,47 @@ export function credentialFromFragment(hash: string): StoredCredential | null {
   return null;
 }
 
-export function saveCredential(workshopId: string, cred: StoredCredential): void {
+function readStored(workshopId: string): Record<string, unknown> | null {
   try {
-    localStorage.setItem(KEY(workshopId), JSON.stringify(cred));
+    const raw = localStorage.getItem(KEY(workshopId));
+    const v: unknown = raw ? JSON.parse(raw) : null;
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+function writeStored(workshopId: string, value: object): void {
+  try {
+    localStorage.setItem(KEY(workshopId), JSON.stringify(value));
   } catch {
     // Private browsing can refuse storage; the fragment still works for this tab.
   }
 }
 
+const optionalText = (v: unknown) => (typeof v === 'string' ? v : undefined);
+
+/**
+ * Keeps `cred` for the next visit. A token from a link (the projector's, opened from the
+ * facilitator's screen in the same browser) does not replace a facilitator key kept here: the
+ * facilitator's replay and report pages, opened without a fragment, would come up read-only.
+ * Joining on purpose (`replace`) always takes the seat.
+ */
+export function saveCredential(workshopId: string, cred: StoredCredential, opts: { replace?: boolean } = {}): void {
+  if (!opts.replace && cred.kind === 'token' && loadCredential(workshopId)?.kind === 'key') return;
+  writeStored(workshopId, cred);
+}
+
 export function loadCredential(workshopId: string): StoredCredential | null {
-  try {
-    const raw = localStorage.getItem(KEY(workshopId));
-    if (!raw) return null;
-    const v = JSON.parse(raw);
-    return typeof v?.token === 'string' && (v.kind === 'key' || v.kind === 'token') ? v : null;
-  } catch {
-    return null;
-  }
+  const v = readStored(workshopId);
+  if (!v || typeof v.token !== 'string' || (v.kind !== 'key' && v.kind !== 'token')) return null;
+  return {
+    token: v.token,
+    kind: v.kind,
+    participantId: optionalText(v.participantId),
+    name: optionalText(v.name),
+    code: optionalText(v.code),
+  };
 }
 
 export function forgetCredential(workshopId: string): void {
@@ -50,4 +88,24 @@ export function forgetCredential(workshopId: string): void {
 /** The credential this page should use: the link's fragment first, then what this browser kept. */
 export function currentCredential(workshopId: string): StoredCredential | null {
   return credentialFromFragment(location.hash) ?? loadCredential(workshopId);
+}
+
+/**
+ * The facilitator removed the participant holding `token`: its seat is gone for good. What this
+ * browser kept for it becomes a note of the removal (its name and code, to join again), so a
+ * reload says what happened instead of "not valid"; the page hears REMOVED_EVENT and says it now.
+ */
+export function markRemoved(workshopId: string, token: string): void {
+  const kept = loadCredential(workshopId);
+  const removal: Removal = { workshopId, name: kept?.name, code: kept?.code };
+  // Only the seat that was removed: a fragment's token must not wipe a key this browser also holds.
+  if (kept?.token === token) writeStored(workshopId, { removed: true, name: removal.name, code: removal.code });
+  window.dispatchEvent(new CustomEvent<Removal>(REMOVED_EVENT, { detail: removal }));
+}
+
+/** The removal noted for this workshop, if this browser's seat there was removed and not taken again. */
+export function removalOf(workshopId: string): Removal | null {
+  const v = readStored(workshopId);
+  if (v?.removed !== true) return null;
+  return { workshopId, name: optionalText(v.name), code: optionalText(v.code) };
 }

@@ -2,6 +2,7 @@ import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { CLOSE, FATAL_CLOSE_CODES } from '../../shared/errors.ts';
 import type { AwarenessState } from '../../shared/schema.ts';
+import { markRemoved } from './credentials.ts';
 
 export type ConnectionStatus = 'connecting' | 'connected' | 'reconnecting' | 'offline' | 'ended';
 
@@ -96,6 +97,9 @@ export class Sync {
     });
     if (this.localState) provider.awareness.setLocalState(this.localState);
     provider.on('status', ({ status }) => {
+      // Ending destroys the provider inside its close handler, which then still reports "disconnected":
+      // that said "Reconnecting…" for good on a page the server had shut out.
+      if (this.status === 'ended') return;
       if (status === 'connected') return; // wait for the sync before saying so
       this.status = !navigator.onLine ? 'offline' : this.everConnected ? 'reconnecting' : 'connecting';
     });
@@ -130,9 +134,13 @@ export class Sync {
       this.fatal =
         event.code === CLOSE.notFound
           ? 'This workshop does not exist.'
-          : 'This link is no longer valid for this workshop. Ask the facilitator for a new one.';
+          : event.code === CLOSE.forbidden
+            ? 'You were removed from this workshop.'
+            : 'This link is no longer valid for this workshop. Ask the facilitator for a new one.';
       this.status = 'ended';
       this.provider.destroy();
+      // The server closes a removed participant's sockets with 4403; its token is dead for good.
+      if (event.code === CLOSE.forbidden) markRemoved(this.workshopId, this.token);
       return;
     }
     if (event.code === CLOSE.refused) {
