@@ -109,3 +109,21 @@ export function removalOf(workshopId: string): Removal | null {
   if (v?.removed !== true) return null;
   return { workshopId, name: optionalText(v.name), code: optionalText(v.code) };
 }
+
+/** Every workshop this browser holds a seat in (a facilitator key or a participant token), for the start page. */
+export function savedWorkshops(): { workshopId: string; cred: StoredCredential }[] {
+  const out: { workshopId: string; cred: StoredCredential }[] = [];
+  const prefix = KEY('');
+  try {
+    for (let i = 0; i < localStorage.length; i++) {
+      const key = localStorage.key(i);
+      if (!key?.startsWith(prefix)) continue;
+      const workshopId = key.slice(prefix.length);
+      const cred = loadCredential(workshopId);
+      if (cred) out.push({ workshopId, cred });
+    }
+  } catch {
+    // Storage refused (private browsing): nothing was kept either.
+  }
+  return out;
+}

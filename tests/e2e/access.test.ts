@@ -248,3 +248,20 @@ describe('who is here, and removing someone', () => {
     await expect.poll(() => dana.locator('header [data-status]').getAttribute('data-status')).toBe('connected');
   });
 });
+
+describe('coming back', () => {
+  it('lists the workshops this browser holds a seat in on the start page, and opens one with its role', async () => {
+    const page = await openPage(browser);
+    await createWorkshopInUi(page, srv.url, 'Quarterly platform review');
+    await page.goto(srv.url + '/');
+    // Broke: a facilitator who closed the tab had no way back from the start page without the link.
+    const saved = page.getByRole('region', { name: 'Your workshops on this browser' });
+    const link = saved.getByRole('link', { name: 'Quarterly platform review' });
+    await link.waitFor();
+    expect(await saved.textContent()).toContain('Facilitator');
+    await screenshot(page, 'access-home-saved');
+    await link.click();
+    await page.getByRole('toolbar', { name: 'Facilitator controls' }).waitFor();
+    await page.context().close();
+  });
+});
