@@ -87,7 +87,12 @@ describe('the framework, explained to the room', () => {
         }
       }
       for (const q of QUESTIONS) expect(await onScreen(intro.getByText(q))).toBe(true);
-      expect(await onScreen(intro.getByText(/below it is the red zone/))).toBe(true);
+      // The risk diagonal's idea in a line: autonomy against controls, the red zone below.
+      const risk = intro.locator('p').filter({ hasText: 'The risk diagonal' });
+      expect(await onScreen(risk)).toBe(true);
+      expect((await risk.textContent())!.replace(/\s+/g, ' ')).toContain(
+        `${template.diagonal.x.label} against security controls. The goal is the diagonal, every gain in autonomy matched by controls; below it is the red zone`,
+      );
       // How to join stays beside the step's title.
       expect(await onScreen(page.getByTestId('join-code'))).toBe(true);
       // Read from the back of the room.
@@ -96,7 +101,7 @@ describe('the framework, explained to the room', () => {
       await screenshot(page, `framework-welcome-projector-${size.width}x${size.height}`);
       await page.context().close();
     }
-  });
+  }, 60_000);
 
   it('shows the same on a phone, stacked and readable, and compact on the facilitator’s page', async () => {
     control('step', STEP.welcome);
@@ -198,7 +203,7 @@ describe('the framework, explained to the room', () => {
       await list.scrollIntoViewIfNeeded();
       await screenshot(page, `framework-reveal-${name}`);
     }
-  });
+  }, 60_000);
 
   it('keeps the prompts and the risk diagonal on the projector with the insights shown, and beside a result', async () => {
     control('step', STEP.reveal);
@@ -237,5 +242,5 @@ describe('the framework, explained to the room', () => {
       await screenshot(page, `framework-reveal-result-projector-${size.width}x${size.height}`);
       await page.context().close();
     }
-  });
+  }, 60_000);
 });
