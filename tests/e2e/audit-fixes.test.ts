@@ -184,7 +184,11 @@ describe('fixes from the browser audit', () => {
   });
 
   it("wraps the projector's empty stage map text inside the map", async () => {
-    const { observerUrl } = await createWorkshop(srv.url, 'Empty room');
+    const { id, facilitatorKey, observerUrl } = await createWorkshop(srv.url, 'Empty room');
+    // The maps' first step: the welcome explains the framework in their place (framework.test.ts).
+    const c = connect(srv.wsUrl, id, facilitatorKey);
+    await synced(c);
+    c.doc.getMap(ROOTS.control).set('step', 1);
     const projector = await openPage(browser, { width: 1920, height: 1080 });
     await projector.goto(observerUrl);
     const map = projector.getByRole('application', { name: /Stage map/ });
@@ -205,6 +209,7 @@ describe('fixes from the browser audit', () => {
     expect(fits.every(Boolean)).toBe(true);
     await map.screenshot({ path: `${SCREENSHOTS}/audit-projector-empty-map.png` });
     await projector.context().close();
+    c.destroy();
   });
 
   it('tells a keyboard user on a 375 px screen that the arrow keys place a team from the risk tray', async () => {

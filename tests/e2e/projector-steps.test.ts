@@ -113,7 +113,8 @@ describe('the projector, step by step', () => {
   it('lists a choice vote’s options while voting, then shows the result fully on screen until the step moves on', async () => {
     control('step', STEP.reveal);
     const page = await projector({ width: 1280, height: 720 });
-    await page.getByRole('application', { name: /Stage map/ }).waitFor();
+    // At the reveal a 1280 projector keeps the risk diagonal beside the prompts (framework.test.ts).
+    await page.getByRole('application', { name: /Risk diagonal/ }).waitFor();
     const choices = [
       'Review capacity (pairing, review tooling)',
       'Test coverage for agent-written code',
@@ -241,11 +242,16 @@ describe('the projector, step by step', () => {
 
   it('tells an empty projector that teams arrive from the room, not to add one', async () => {
     const empty = await createWorkshop(srv.url, 'Empty room');
+    // The maps' first step: the welcome explains the framework in their place (framework.test.ts).
+    const c = connect(srv.wsUrl, empty.id, empty.facilitatorKey);
+    await synced(c);
+    c.doc.getMap('control').set('step', STEP.stage);
     const page = await openPage(browser, { width: 1280, height: 720 });
     await page.goto(empty.observerUrl);
     await page.getByText('Teams appear here as people add them on their phones and laptops.').waitFor();
     expect(await page.getByText(/Add one to place it/).count()).toBe(0);
     await page.context().close();
+    c.destroy();
   });
 
   it('gives a 720-line projector the map a running vote is about, the vote beside it, and no scrolling', async () => {
