@@ -27,7 +27,10 @@ const server = createServer({
   ...(databaseUrl
     ? {
         store: await openPgStore(databaseUrl, { limits: config.limits }),
-        ownership: await openPgOwnership(databaseUrl, log, `stageboard:${config.port}`),
+        ownership: await openPgOwnership(databaseUrl, log, `stageboard:${config.port}`, {
+          connectMs: config.limits.pgConnectTimeoutMs,
+          queryMs: config.limits.pgQueryTimeoutMs,
+        }),
       }
     : {}),
   port: config.port,

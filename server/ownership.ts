@@ -54,6 +54,8 @@ export async function openPgOwnership(
   log: Logger,
   /** Shown as the lock connection's application_name, so `pg_locks` tells which process serves what. */
   name = `stageboard:${process.pid}`,
+  /** The store's PostgreSQL timeouts (shared/limits.ts), for the lock connection too. */
+  timeouts: { connectMs?: number; queryMs?: number } = {},
 ): Promise<Ownership> {
   const held = new Set<string>();
   const handlers: ((event: 'lost' | 'roster', id: string) => void)[] = [];
@@ -70,7 +72,12 @@ export async function openPgOwnership(
   let client: Promise<pg.Client> | null = null;
 
   function connect(): Promise<pg.Client> {
-    const c = new pg.Client({ connectionString, application_name: name });
+    const c = new pg.Client({
+      connectionString,
+      application_name: name,
+      connectionTimeoutMillis: timeouts.connectMs,
+      query_timeout: timeouts.queryMs,
+    });
     const ready = (async () => {
       await c.connect();
       await c.query(`LISTEN ${CHANNEL}`);
@@ -100,28 +107,46 @@ export async function openPgOwnership(
     return ready;
   }
   const conn = () => (client ??= connect());
+  /**
+   * One statement on the lock connection. If the database does not answer, the connection is
+   * ended: whether a lock was taken is then unknown, and ending the session releases them all
+   * (every workshop held here stops being served, as when the connection drops), so no lock is
+   * left held by a process that believes it holds none.
+   */
+  async function query<R extends pg.QueryResultRow>(sql: string, params: unknown[]): Promise<pg.QueryResult<R>> {
+    let c: pg.Client;
+    try {
+      c = await conn();
+    } catch (err) {
+      throw unavailable(err);
+    }
+    try {
+      return await c.query<R>(sql, params);
+    } catch (err) {
+      if (!/timeout/i.test(String((err as Error)?.message))) throw err;
+      void c.end().catch(() => {});
+      throw unavailable(err);
+    }
+  }
 
   await conn();
   return {
     async acquire(id, claim) {
       if (held.has(id)) return true;
-      const c = await conn();
-      const { rows } = await c.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(${KEY}) AS ok`, [id]);
+      const { rows } = await query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(${KEY}) AS ok`, [id]);
       if (rows[0]?.ok) {
         held.add(id);
         return true;
       }
-      if (claim) await c.query('SELECT pg_notify($1, $2)', [CHANNEL, `release:${id}`]);
+      if (claim) await query('SELECT pg_notify($1, $2)', [CHANNEL, `release:${id}`]);
       return false;
     },
     async release(id) {
       if (!held.delete(id)) return;
-      const c = await conn();
-      await c.query(`SELECT pg_advisory_unlock(${KEY})`, [id]);
+      await query(`SELECT pg_advisory_unlock(${KEY})`, [id]);
     },
     async announce(id, what) {
-      const c = await conn();
-      await c.query('SELECT pg_notify($1, $2)', [CHANNEL, `${what}:${id}`]);
+      await query('SELECT pg_notify($1, $2)', [CHANNEL, `${what}:${id}`]);
     },
     on(handler) {
       handlers.push(handler);
@@ -133,4 +158,9 @@ export async function openPgOwnership(
       await c?.end();
     },
   };
+}
+
+/** A lock connection that failed to connect or answer: the caller answers 503 (or closes the socket 4503) and is tried again. */
+function unavailable(err: unknown): AppError {
+  return Object.assign(new AppError('storage_unavailable', 'the database did not answer; try again shortly'), { cause: err });
 }

@@ -3,6 +3,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addTeam } from '../../shared/doc.ts';
 import { CLOSE } from '../../shared/errors.ts';
+import { createLogger } from '../../server/log.ts';
+import { openPgOwnership } from '../../server/ownership.ts';
 import { openPgStore } from '../../server/pg-store.ts';
 import { createWorkshop, join, post } from '../helpers/api.ts';
 import { freshDatabase, testDatabaseUrl } from '../helpers/pg.ts';
@@ -151,6 +153,33 @@ describe.skipIf(!adminUrl)('join_failures on PostgreSQL', () => {
       expect(await store.joinBlockedFor('running', 20, window, now)).toBe(window - 1000);
     } finally {
       await store.close();
+      await db.drop();
+    }
+  });
+});
+
+describe.skipIf(!adminUrl)('the ownership lock connection when PostgreSQL stops answering', () => {
+  it('gives up within the timeout, lets go of every workshop it held, and takes locks again once the database is back', async () => {
+    const db = await freshDatabase(adminUrl!);
+    const relay = await stallingRelay(new URL(db.url));
+    const ownership = await openPgOwnership(relay.url, createLogger('silent'), 'stageboard:stall', { connectMs: 500, queryMs: 800 });
+    try {
+      const lost: string[] = [];
+      ownership.on((event, id) => void (event === 'lost' && lost.push(id)));
+      expect(await ownership.acquire('w1', false)).toBe(true);
+      relay.pause();
+      const started = performance.now();
+      // Broke: the lock connection had no timeout, and a socket for a new workshop waited as long as the database did.
+      await expect(ownership.acquire('w2', false)).rejects.toMatchObject({ code: 'storage_unavailable' });
+      expect(performance.now() - started).toBeLessThan(3_000);
+      // Whether w2's lock was taken is unknown: the session is ended, which lets go of all of them.
+      await expect.poll(() => lost).toEqual(['w1']);
+      relay.resume();
+      expect(await ownership.acquire('w2', false)).toBe(true);
+    } finally {
+      relay.resume();
+      await ownership.close();
+      await relay.close();
       await db.drop();
     }
   });
