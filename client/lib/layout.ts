@@ -114,3 +114,21 @@ export function laneArrow(from: number, to: number, m: number): { x1: number; x2
   const x2 = to - dir * 22 * m;
   return dir !== 0 && (x2 - x1) * dir >= ARROW_HEAD * m ? { x1, x2 } : null;
 }
+
+/**
+ * A name cut to `max` characters in the middle, keeping its start and its end: teams that share a
+ * prefix ("Customer Identity … #6", "Customer Identity … #11") stay apart, as a cut at the end could not.
+ * The cut falls at a word's edge when one is near.
+ */
+export function cutMiddle(text: string, max: number): string {
+  if (text.length <= max) return text;
+  if (max < 6) return text.slice(0, Math.max(1, max - 1)) + '…';
+  const tail = Math.floor((max - 1) * 0.45);
+  let head = text.slice(0, max - 1 - tail);
+  let end = text.slice(text.length - tail);
+  const space = head.lastIndexOf(' ');
+  if (space >= head.length - 4 && space > 2) head = head.slice(0, space);
+  const gap = end.indexOf(' ');
+  if (gap >= 0 && gap < 4 && end.length - gap > 3) end = end.slice(gap + 1);
+  return `${head.trimEnd()}…${end.trimStart()}`;
+}
