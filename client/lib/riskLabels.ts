@@ -88,7 +88,12 @@ const estimate: Measure = (text, size) => text.length * size * GLYPH * 1.12;
 export function teamLabels(
   L: RiskLayout,
   teams: { id: string; x: number; y: number; text: string; shorter?: string[]; tag?: string }[],
-  opts: { markerRadius: number; zones: RiskZones; measure?: Measure },
+  opts: {
+    markerRadius: number;
+    zones: RiskZones;
+    measure?: Measure;
+    /** Name every team, where there is room or not (the report, whose names are never cut). */ always?: boolean;
+  },
 ): Map<string, TeamLabel> {
   const measure = opts.measure ?? estimate;
   const h = L.font.name * 1.2;
@@ -117,6 +122,12 @@ export function teamLabels(
       taken.push(box);
       out.set(t.id, { ...at!, text, short });
       break;
+    }
+    if (!out.has(t.id) && opts.always) {
+      const w = measure(t.text, L.font.name) + 4;
+      const [at] = placeLabels([{ id: t.id, x: t.x, y: t.y, w, h }], bounds, { gap: 4, radius, obstacles: [...markers, ...taken] });
+      taken.push(boxOf(at!, w, h));
+      out.set(t.id, { ...at!, text: t.text, short: false });
     }
   }
   return out;
