@@ -97,3 +97,38 @@ export function describeStage(value: number, labels: readonly string[]): string 
   const nearest = labels[Math.min(labels.length, Math.max(1, Math.round(value))) - 1] ?? '';
   return `${formatStage(value)} (${nearest})`;
 }
+
+/** The stage map's arrowhead, along the line (markerWidth 5 at a 4·m stroke, refX 8 of 10), plus a little shaft. */
+export const ARROW_HEAD = 20;
+
+/**
+ * Where a lane's arrow from the current dot (at `from`) to the target ring (at `to`) runs, for a
+ * marker scale `m`; null when the two are too close for an arrow that points forwards. The line
+ * leaves the dot's edge (16·m) and stops short of the ring (22·m), and its head (5 × the 4·m
+ * stroke, drawn back from the end) needs its own length: with less room the line ran backwards,
+ * its head inside the ring (1.3 → 1.6 on a phone).
+ */
+export function laneArrow(from: number, to: number, m: number): { x1: number; x2: number } | null {
+  const dir = Math.sign(to - from);
+  const x1 = from + dir * 16 * m;
+  const x2 = to - dir * 22 * m;
+  return dir !== 0 && (x2 - x1) * dir >= ARROW_HEAD * m ? { x1, x2 } : null;
+}
+
+/**
+ * A name cut to `max` characters in the middle, keeping its start and its end: teams that share a
+ * prefix ("Customer Identity … #6", "Customer Identity … #11") stay apart, as a cut at the end could not.
+ * The cut falls at a word's edge when one is near.
+ */
+export function cutMiddle(text: string, max: number): string {
+  if (text.length <= max) return text;
+  if (max < 6) return text.slice(0, Math.max(1, max - 1)) + '…';
+  const tail = Math.floor((max - 1) * 0.45);
+  let head = text.slice(0, max - 1 - tail);
+  let end = text.slice(text.length - tail);
+  const space = head.lastIndexOf(' ');
+  if (space >= head.length - 4 && space > 2) head = head.slice(0, space);
+  const gap = end.indexOf(' ');
+  if (gap >= 0 && gap < 4 && end.length - gap > 3) end = end.slice(gap + 1);
+  return `${head.trimEnd()}…${end.trimStart()}`;
+}

@@ -41,6 +41,9 @@ const FONT_PLOT = 300;
 
 const evenly = (n: number) => Array.from({ length: n }, (_, i) => (n === 1 ? 0 : i / (n - 1)));
 
+/** Axis labels below this size (px) are staggered on two rows rather than shrunk further. */
+const STAGGER_BELOW = 12;
+
 /** Below this width (CSS px) the risk diagonal uses its small type and a dense legend. */
 export const RISK_COMPACT_BELOW = 520;
 
@@ -84,11 +87,24 @@ export function riskLayout(opts: {
   const reach = (i: number) => (i === 0 || i === xt.length - 1 ? 1 : 0.5) * longest[i]!;
   let fit = Infinity;
   for (let i = 0; i + 1 < xt.length; i++) fit = Math.min(fit, (spacing - 10) / (GLYPH * (reach(i) + reach(i + 1))));
+  // Too small to read from the back of a room (9 px at a 1280×720 projector's risk step): every other
+  // label drops below its neighbours' lines, so only labels two apart share a row.
+  let stagger = 0;
+  if (!compact && fit < STAGGER_BELOW && xt.length > 2) {
+    let fit2 = Infinity;
+    for (let i = 0; i + 2 < xt.length; i++) fit2 = Math.min(fit2, (2 * spacing - 10) / (GLYPH * (reach(i) + reach(i + 2))));
+    if (fit2 > fit) {
+      fit = fit2;
+      stagger = Math.max(...xt.filter((_, i) => i % 2 === 0).map((t, i) => wrapLabel(t, longest[i * 2]!).length));
+    }
+  }
   font.tick = Math.max(9, Math.min(font.tick, fit));
   const xTicks: Tick[] = evenly(xt.length).map((value, i) => ({
     value,
     pos: x(value),
-    lines: wrapLabel(xt[i]!, longest[i]!),
+    // Blank leading lines push a staggered label down (each line is a tspan a line below the last; a
+    // tspan with no character would not move).
+    lines: [...Array<string>(i % 2 ? stagger : 0).fill('\u00a0'), ...wrapLabel(xt[i]!, longest[i]!)],
     // The end ticks hang inwards so their labels never leave the chart.
     anchor: i === 0 ? 'start' : i === xt.length - 1 ? 'end' : 'middle',
   }));

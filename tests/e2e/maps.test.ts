@@ -368,3 +368,50 @@ describe('the risk diagonal and the team panel', () => {
     await facilitator.context().close();
   }, 60_000);
 });
+
+/** Each lane's arrow as drawn (x1 → x2), if it has one, by team id. */
+const laneArrows = (page: Page) =>
+  page.locator('g.lane').evaluateAll((lanes) =>
+    lanes.map((g) => {
+      const line = g.querySelector('line.arrow');
+      return { id: g.getAttribute('data-lane')!, arrow: line ? Number(line.getAttribute('x2')) - Number(line.getAttribute('x1')) : null };
+    }),
+  );
+
+describe('the stage map', () => {
+  it('points each arrow from where a team is towards its target, and draws none where there is no room for one', async () => {
+    const w = await createWorkshop(srv.url, 'Arrows');
+    const facilitator = connect(srv.wsUrl, w.id, w.facilitatorKey);
+    await synced(facilitator);
+    const lanes = [
+      { id: 'near', name: 'Slightly ahead', stageCurrent: 1.3, stageTarget: 1.6 },
+      { id: 'far', name: 'Far ahead', stageCurrent: 1.2, stageTarget: 2.8 },
+      { id: 'back', name: 'Stepping back', stageCurrent: 2.7, stageTarget: 1.5 },
+      { id: 'still', name: 'Staying', stageCurrent: 2, stageTarget: 2 },
+    ];
+    lanes.forEach(({ id, ...t }, i) => addTeam(facilitator.doc, id, { ...t, color: '#2563eb', createdAt: i + 1 }));
+    const context = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      hasTouch: true,
+      isMobile: true,
+      deviceScaleFactor: 2,
+    });
+    const phone = await context.newPage();
+    await joinInUi(phone, srv.url, w.joinCode, 'Sam');
+    await phone.getByRole('slider', { name: 'Staying: current stage' }).waitFor();
+    const drawn = new Map((await laneArrows(phone)).map((a) => [a.id, a.arrow]));
+    // Broke: 1.3 → 1.6 on a phone drew a line from right of the dot to left of it, its head inside the ring.
+    for (const t of lanes) {
+      const arrow = drawn.get(t.id);
+      if (arrow !== null) expect(Math.sign(arrow!), t.name).toBe(Math.sign(t.stageTarget - t.stageCurrent));
+    }
+    expect(drawn.get('near')).toBeNull();
+    expect(drawn.get('far')).toBeGreaterThan(0);
+    expect(drawn.get('back')).toBeLessThan(0);
+    expect(drawn.get('still')).toBeNull();
+    await phone.getByRole('application', { name: /Stage map/ }).scrollIntoViewIfNeeded();
+    await screenshot(phone, 'stage-arrows-phone-390');
+    facilitator.destroy();
+    await context.close();
+  }, 60_000);
+});
