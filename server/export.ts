@@ -1,11 +1,12 @@
 import { stringify } from 'csv-stringify/sync';
 import { fromBase64, toBase64 } from 'lib0/buffer';
+import { performance } from 'node:perf_hooks';
 import * as Y from 'yjs';
 import { z } from 'zod';
 import { Group, readControl, readGroups, readMeta, readResults, readTeams, ROOTS } from '../shared/doc.ts';
 import { computeInsights, selfFromBoard } from '../shared/insights.ts';
 import { AppError } from '../shared/errors.ts';
-import { VOTE_LIMITS, type Limits } from '../shared/limits.ts';
+import { IMPORT_LIMITS, VOTE_LIMITS, type Limits } from '../shared/limits.ts';
 import {
   EXPORT_FORMAT,
   EXPORT_VERSION,
@@ -31,16 +32,46 @@ import { logEntryRefusal } from './write-filter.ts';
 /** Reading the log for an export: big pages, since this is one request reading it all. */
 const EXPORT_PAGE = 5000;
 
+/**
+ * The longest an import or an export works before it lets other requests and sockets in. A long
+ * log replayed in one go held the event loop for seconds (400,000 entries: 15 s), and with it
+ * every other workshop on the server.
+ */
+export const SLICE_MS = 10;
+
+/** The clock of a long loop: `if (slice.due) await slice.pause()` between steps. */
+export class TimeSlice {
+  private start = performance.now();
+  constructor(private readonly ms = SLICE_MS) {}
+  /** This slice has run its time. */
+  get due(): boolean {
+    return performance.now() - this.start >= this.ms;
+  }
+  /** Lets whatever is waiting run (I/O, timers, other slices), then starts a new slice. */
+  async pause(): Promise<void> {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    this.start = performance.now();
+  }
+}
+
 /** Replays a workshop's whole stored log. */
-async function replayStored(store: Store, workshopId: string) {
+async function replayStored(store: Store, workshopId: string, slice: TimeSlice) {
   const engine = new ReplayEngine({ checkpointEvery: Number.MAX_SAFE_INTEGER, frames: false });
   const log: LogEntry[] = [];
-  for (let since = 0; ;) {
-    const page = await store.history(workshopId, since, EXPORT_PAGE);
-    engine.append(page.map((e) => ({ seq: e.seq, at: e.at, author: e.author, update: e.data })));
-    log.push(...page);
-    if (page.length < EXPORT_PAGE) break;
-    since = page[page.length - 1]!.seq;
+  try {
+    for (let since = 0; ;) {
+      const page = await store.history(workshopId, since, EXPORT_PAGE);
+      for (const e of page) {
+        engine.append([{ seq: e.seq, at: e.at, author: e.author, update: e.data }]);
+        log.push(e);
+        if (slice.due) await slice.pause();
+      }
+      if (page.length < EXPORT_PAGE) break;
+      since = page[page.length - 1]!.seq;
+    }
+  } catch (err) {
+    engine.destroy();
+    throw err;
   }
   return { engine, log };
 }
@@ -59,7 +90,11 @@ const BallotValue = z.object({
  * order, without times (the order and times of ballots could be matched
  * against who connected when); a vote marked `named` keeps participant ids and times.
  */
-export async function collectVotes(store: Store, workshopId: string): Promise<{ votes: ExportVote[]; ballots: ExportBallot[] }> {
+export async function collectVotes(
+  store: Store,
+  workshopId: string,
+  slice = new TimeSlice(),
+): Promise<{ votes: ExportVote[]; ballots: ExportBallot[] }> {
   const votes: ExportVote[] = [];
   const ballots: ExportBallot[] = [];
   for (const v of await store.listVotes(workshopId)) {
@@ -79,15 +114,16 @@ export async function collectVotes(store: Store, workshopId: string): Promise<{ 
       groups: v.groups?.length ? v.groups : null,
     });
     const stored = await store.listBallots(v.id);
-    (named ? stored : secureShuffle(stored)).forEach((b, i) => {
+    for (const [i, b] of (named ? stored : secureShuffle(stored)).entries()) {
+      if (slice.due) await slice.pause();
       let raw: unknown;
       try {
         raw = JSON.parse(b.value);
       } catch {
-        return;
+        continue;
       }
       const value = BallotValue.safeParse(raw);
-      if (!value.success) return;
+      if (!value.success) continue;
       ballots.push({
         voteId,
         voter: named ? b.participantId : `voter ${i + 1}`,
@@ -95,13 +131,15 @@ export async function collectVotes(store: Store, workshopId: string): Promise<{ 
         ...value.data,
         ...(named ? { at: b.at } : {}),
       });
-    });
+    }
   }
   return { votes, ballots };
 }
 
+/** The JSON export of a workshop, built in slices of SLICE_MS (`log` last: see `exportJson`). */
 export async function buildExport(store: Store, w: WorkshopRecord, now: number): Promise<ExportFile> {
-  const { engine, log } = await replayStored(store, w.id);
+  const slice = new TimeSlice();
+  const { engine, log } = await replayStored(store, w.id, slice);
   try {
     const doc = engine.finalDoc;
     const meta = readMeta(doc, findTemplate(w.templateId) ?? FALLBACK_TEMPLATE);
@@ -112,7 +150,7 @@ export async function buildExport(store: Store, w: WorkshopRecord, now: number):
       removedAt: p.removedAt,
     }));
     const presence = await store.listEvents(w.id);
-    const { votes, ballots } = await collectVotes(store, w.id);
+    const { votes, ballots } = await collectVotes(store, w.id, slice);
     const results = doc.getMap(ROOTS.results).toJSON();
     const teams = readTeams(doc, meta.template.stages.length);
     const revealed = readResults(doc);
@@ -141,11 +179,36 @@ export async function buildExport(store: Store, w: WorkshopRecord, now: number):
           insights: r.insights ?? [],
         })),
       },
-      log: log.map((e) => ({ seq: e.seq, at: e.at, author: e.author, update: toBase64(e.data) })),
+      log: await mapSliced(log, slice, (e) => ({ seq: e.seq, at: e.at, author: e.author, update: toBase64(e.data) })),
     };
   } finally {
     engine.destroy();
   }
+}
+
+async function mapSliced<T, U>(items: readonly T[], slice: TimeSlice, fn: (item: T, index: number) => U): Promise<U[]> {
+  const out: U[] = [];
+  for (let i = 0; i < items.length; i++) {
+    out.push(fn(items[i]!, i));
+    if (slice.due) await slice.pause();
+  }
+  return out;
+}
+
+/**
+ * `JSON.stringify(exp)`, the same text, with the log (nearly all of a long workshop's export)
+ * written in slices. `log` is the last key `buildExport` sets, so it can follow the rest.
+ */
+export async function exportJson(exp: ExportFile): Promise<string> {
+  const slice = new TimeSlice();
+  const { log, ...rest } = exp;
+  const parts = [JSON.stringify(rest).slice(0, -1), ',"log":['];
+  for (let i = 0; i < log.length; i++) {
+    parts.push((i ? ',' : '') + JSON.stringify(log[i]));
+    if (slice.due) await slice.pause();
+  }
+  parts.push(']}');
+  return parts.join('');
 }
 
 /**
@@ -241,6 +304,57 @@ export function votesCsv(exp: ExportFile): string {
 const ROLE_AUTHORS = new Set(['facilitator', 'server', 'observer']);
 
 /**
+ * ImportFile with its lists' items left unchecked: those are checked one by one, in slices (a file
+ * of maxImportBytes holds a million of them). The lists keep ImportFile's own bounds and defaults.
+ */
+const ImportHead = ImportFile.extend({
+  participants: z.array(z.unknown()).max(IMPORT_LIMITS.maxParticipants),
+  timeline: z.array(z.unknown()).max(IMPORT_LIMITS.maxTimelineEvents),
+  votes: z.array(z.unknown()).max(IMPORT_LIMITS.maxVotes).default([]),
+  ballots: z.array(z.unknown()).max(IMPORT_LIMITS.maxBallots).default([]),
+  log: z.array(z.unknown()).min(1, 'the log is empty'),
+});
+const KEY_ORDER = Object.keys(ImportFile.shape);
+const ITEMS: Record<string, z.ZodType> = {
+  participants: ImportFile.shape.participants.element,
+  timeline: ImportFile.shape.timeline.element,
+  votes: ImportFile.shape.votes.unwrap().element,
+  ballots: ImportFile.shape.ballots.unwrap().element,
+  log: ImportFile.shape.log.element,
+};
+
+const notAnExport = (issue: { path: PropertyKey[]; message: string }) =>
+  new AppError('bad_request', `not a Stageboard export: ${issue.path.join('.') || 'file'}: ${issue.message}`);
+
+/**
+ * `ImportFile.parse`, in slices, naming the same first problem: a list's bad item is named before
+ * a problem with a later field, as zod would.
+ */
+async function parseImportFile(raw: unknown, slice: TimeSlice): Promise<ImportFile> {
+  const head = ImportHead.safeParse(raw);
+  const headIssue = head.success ? undefined : head.error.issues[0]!;
+  const headAt = headIssue ? KEY_ORDER.indexOf(String(headIssue.path[0])) : Infinity;
+  const fields = (head.success ? head.data : raw) as Record<string, unknown>;
+  for (const [key, item] of Object.entries(ITEMS)) {
+    if (KEY_ORDER.indexOf(key) >= headAt) break;
+    const list = fields[key];
+    if (!Array.isArray(list)) continue;
+    for (let i = 0; i < list.length; i++) {
+      const parsed = item.safeParse(list[i]);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0]!;
+        throw notAnExport({ path: [key, i, ...issue.path], message: issue.message });
+      }
+      // Parsed values, not the file's: names are trimmed.
+      if (head.success) list[i] = parsed.data;
+      if (slice.due) await slice.pause();
+    }
+  }
+  if (headIssue) throw notAnExport(headIssue);
+  return head.data as ImportFile;
+}
+
+/**
  * Turns an export into a new workshop: a fresh id, join code and facilitator
  * key. The log is replayed first, so a file whose updates do not form a
  * complete document, or that holds a change the board would refuse from a
@@ -249,14 +363,12 @@ const ROLE_AUTHORS = new Set(['facilitator', 'server', 'observer']);
  * new ids (the file may come from this same server) and tokens nobody holds;
  * the log's authors follow the new ids. Revealed votes and their ballots come
  * back too (server/import-votes.ts), so a re-export matches and rounds continue.
+ * The work runs in slices of SLICE_MS, so a long file never stalls the other workshops;
+ * what is stored is still stored in one step, at the end.
  */
 export async function importExport(store: Store, raw: unknown, limits: Pick<Limits, 'maxTeams'>) {
-  const parsed = ImportFile.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new AppError('bad_request', `not a Stageboard export: ${issue.path.join('.') || 'file'}: ${issue.message}`);
-  }
-  const file = parsed.data;
+  const slice = new TimeSlice();
+  const file = await parseImportFile(raw, slice);
   const template = Template.safeParse(file.template);
   if (!template.success) throw new AppError('bad_request', 'not a Stageboard export: template is invalid');
 
@@ -264,7 +376,7 @@ export async function importExport(store: Store, raw: unknown, limits: Pick<Limi
   const author = (a: string) => (ROLE_AUTHORS.has(a) ? a : (ids.get(a) ?? a));
   const engine = new ReplayEngine({ checkpointEvery: Number.MAX_SAFE_INTEGER, frames: false });
   try {
-    const entries: LogEntry[] = file.log.map((e, i) => {
+    const entries = await mapSliced(file.log, slice, (e, i): LogEntry => {
       if (e.seq !== i + 1) throw new AppError('bad_request', `log entry ${i + 1} has seq ${e.seq}; the log must run 1, 2, 3…`);
       return { seq: e.seq, at: e.at, author: author(e.author), data: fromBase64(e.update) };
     });
@@ -279,13 +391,14 @@ export async function importExport(store: Store, raw: unknown, limits: Pick<Limi
       } catch {
         throw new AppError('bad_request', `log entry ${e.seq}: not a valid Yjs update`);
       }
+      if (slice.due) await slice.pause();
     }
     const meta = engine.finalDoc.getMap<unknown>(ROOTS.meta);
     if (engine.incomplete || !Template.safeParse(meta.get('template')).success || typeof meta.get('title') !== 'string') {
       throw new AppError('bad_request', 'the log does not replay to a complete workshop');
     }
     const snapshot = Y.encodeStateAsUpdate(engine.finalDoc);
-    const participants = file.participants.map((p) => ({
+    const participants = await mapSliced(file.participants, slice, (p) => ({
       id: ids.get(p.id)!,
       name: p.name,
       createdAt: p.joinedAt,
@@ -293,13 +406,18 @@ export async function importExport(store: Store, raw: unknown, limits: Pick<Limi
       // Nobody holds this token: imported participants are history, not seats.
       tokenHash: hashSecret(newSecret()),
     }));
-    const events = file.timeline
-      .filter((e) => e.kind === 'connect' || e.kind === 'disconnect')
-      .map((e) => ({ at: e.at, kind: e.kind, actor: author(e.actor ?? 'observer'), data: {} }));
+    const presence = file.timeline.filter((e) => e.kind === 'connect' || e.kind === 'disconnect');
+    const events = await mapSliced(presence, slice, (e) => ({ at: e.at, kind: e.kind, actor: author(e.actor ?? 'observer'), data: {} }));
 
     const id = newId();
     const key = newSecret();
-    const { votes, ballots } = importedVotes({ file, results: readResults(engine.finalDoc), workshopId: id, participantIds: ids });
+    const { votes, ballots } = await importedVotes({
+      file,
+      results: readResults(engine.finalDoc),
+      workshopId: id,
+      participantIds: ids,
+      slice,
+    });
     for (let attempt = 0; ; attempt++) {
       const record = {
         id,

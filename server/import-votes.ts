@@ -1,5 +1,6 @@
 import { receiptInput, type BallotValue, type RevealedBallot, type VoteResult } from '../shared/votes.ts';
 import type { ImportFile } from '../shared/export-format.ts';
+import type { TimeSlice } from './export.ts';
 import type { BallotRecord, VoteRecord } from './store.ts';
 import { newId } from './tokens.ts';
 
@@ -25,13 +26,16 @@ const canonical = (voteId: string, v: BallotValue) => receiptInput(voteId, '', v
  * twice into one server) and keep the log's id as `docId`. Named voters follow
  * the participants' new ids; anonymous ones ("voter 3") become synthetic ids with
  * a space in them, which no participant id has, so no token ever resolves to them.
+ * It works in the import's slices (`slice`): a file may hold a million ballots.
  */
-export function importedVotes(opts: {
+export async function importedVotes(opts: {
   file: ImportFile;
   results: VoteResult[];
   workshopId: string;
   participantIds: ReadonlyMap<string, string>;
-}): { votes: VoteRecord[]; ballots: BallotRecord[] } {
+  slice: TimeSlice;
+}): Promise<{ votes: VoteRecord[]; ballots: BallotRecord[] }> {
+  const { slice } = opts;
   const results = new Map(opts.results.map((r) => [r.voteId, r]));
   // The file's ballots by vote, in one pass: an import is open to anyone, so nothing here may grow
   // with votes × ballots (a 64 MiB file holds hundreds of thousands of ballots).
@@ -40,11 +44,13 @@ export function importedVotes(opts: {
     const list = fileBallots.get(fb.voteId);
     if (list) list.push(fb);
     else fileBallots.set(fb.voteId, [fb]);
+    if (slice.due) await slice.pause();
   }
   const done = new Set<string>();
   const votes: VoteRecord[] = [];
   const ballots: BallotRecord[] = [];
   for (const fv of opts.file.votes) {
+    if (slice.due) await slice.pause();
     const r = results.get(fv.id);
     if (!r || done.has(fv.id)) continue;
     done.add(fv.id);
@@ -77,9 +83,11 @@ export function importedVotes(opts: {
       const same = published.get(k);
       if (same) same.push(p);
       else published.set(k, [p]);
+      if (slice.due) await slice.pause();
     }
     const voters = new Set<string>();
     for (const fb of fileBallots.get(fv.id) ?? []) {
+      if (slice.due) await slice.pause();
       const value = valueOf(r.kind, fb);
       if (!value) continue;
       const participantId = (named && opts.participantIds.get(fb.voter)) || `imported ${fb.voter}`;

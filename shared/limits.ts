@@ -98,6 +98,13 @@ export const LIMITS = {
    * maxImportBytes in this time is about 4.5 Mbit/s, where 10 s would need 54 Mbit/s.
    */
   importTimeoutMs: 120_000,
+  /**
+   * `POST /api/workshops/import` requests one process handles at once, counted from their
+   * headers to their answer; the next gets 429 with `Retry-After`. Each holds its whole file in
+   * memory several times over (the body, its parsed JSON, the replayed document), and an import
+   * needs no credential.
+   */
+  maxConcurrentImports: 2,
   /** The request's headers must arrive within this. */
   headersTimeoutMs: 5_000,
   /**

@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { buildExport, importExport, teamsCsv, votesCsv } from '../export.ts';
+import { AppError } from '../../shared/errors.ts';
+import { buildExport, exportJson, importExport, teamsCsv, votesCsv } from '../export.ts';
 import { readJson, SECURITY_HEADERS, sendJson } from '../http-util.ts';
 import { ID, type ApiContext, type Route } from './context.ts';
 
@@ -16,9 +17,14 @@ function sendFile(res: ServerResponse, type: string, filename: string, body: str
   res.end(body);
 }
 
+/** What an import refused for `maxConcurrentImports` is told to wait. */
+const IMPORT_BUSY_RETRY_MS = 5_000;
+
 /** Exports (facilitator only), the presence list replay needs, and import. */
 export function exportRoutes(ctx: ApiContext): Route[] {
   const { store } = ctx;
+  /** Imports between their headers and their answer, in this process. */
+  let importing = 0;
   const exportOf = async (req: Parameters<Route['handle']>[0], id: string) => {
     const w = await ctx.requireWorkshop(id);
     await ctx.requireFacilitator(req, w.id);
@@ -30,7 +36,7 @@ export function exportRoutes(ctx: ApiContext): Route[] {
       pattern: new RegExp(`^/api/workshops/${ID}/export$`),
       handle: async (req, res, { id }) => {
         const exp = await exportOf(req, id!);
-        sendFile(res, 'application/json; charset=utf-8', `stageboard-${exp.workshop.id}.json`, JSON.stringify(exp));
+        sendFile(res, 'application/json; charset=utf-8', `stageboard-${exp.workshop.id}.json`, await exportJson(exp));
       },
     },
     {
@@ -63,12 +69,24 @@ export function exportRoutes(ctx: ApiContext): Route[] {
       method: 'POST',
       pattern: /^\/api\/workshops\/import$/,
       handle: async (req, res) => {
-        // A file of maxImportBytes needs more than requestTimeoutMs on most uplinks.
-        ctx.timeouts.extend(req, res, ctx.limits.importTimeoutMs);
-        const raw = await readJson(req, z.unknown(), ctx.limits.maxImportBytes);
-        const { record, key } = await importExport(store, raw, ctx.limits);
-        ctx.log('info', 'workshop imported', { workshop: record.id });
-        sendJson(res, 201, { id: record.id, joinCode: record.joinCode, facilitatorKey: key, ...ctx.links(req, record, key) });
+        // Counted from the headers, not from a whole body: the bodies being read are what fills
+        // memory (each file is held several times over), and each replay takes a share of the
+        // event loop. A slow upload holds its place until importTimeoutMs at most.
+        if (importing >= ctx.limits.maxConcurrentImports) {
+          throw new AppError('too_many_requests', 'the server is busy with other imports; try again shortly', IMPORT_BUSY_RETRY_MS);
+        }
+        importing++;
+        ctx.log('debug', 'import started', { importing });
+        try {
+          // A file of maxImportBytes needs more than requestTimeoutMs on most uplinks.
+          ctx.timeouts.extend(req, res, ctx.limits.importTimeoutMs);
+          const raw = await readJson(req, z.unknown(), ctx.limits.maxImportBytes);
+          const { record, key } = await importExport(store, raw, ctx.limits);
+          ctx.log('info', 'workshop imported', { workshop: record.id });
+          sendJson(res, 201, { id: record.id, joinCode: record.joinCode, facilitatorKey: key, ...ctx.links(req, record, key) });
+        } finally {
+          importing--;
+        }
       },
     },
   ];
