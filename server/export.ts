@@ -373,6 +373,18 @@ export async function importExport(store: Store, raw: unknown, limits: Pick<Limi
   if (!template.success) throw new AppError('bad_request', 'not a Stageboard export: template is invalid');
 
   const ids = new Map(file.participants.map((p) => [p.id, newId('p_')]));
+  if (ids.size !== file.participants.length) {
+    const seen = new Set<string>();
+    const at = file.participants.findIndex((p) => {
+      if (seen.has(p.id)) return true;
+      seen.add(p.id);
+      return false;
+    });
+    throw new AppError(
+      'bad_request',
+      `not a Stageboard export: participants.${at}: the id ${JSON.stringify(file.participants[at]!.id)} appears twice`,
+    );
+  }
   const author = (a: string) => (ROLE_AUTHORS.has(a) ? a : (ids.get(a) ?? a));
   const engine = new ReplayEngine({ checkpointEvery: Number.MAX_SAFE_INTEGER, frames: false });
   try {
@@ -438,7 +450,8 @@ export async function importExport(store: Store, raw: unknown, limits: Pick<Limi
         });
         return { record, key };
       } catch (err) {
-        if (attempt < 5 && /UNIQUE|unique/.test(String(err))) continue;
+        // Only a join code another workshop took meanwhile is worth another try; other conflicts are the file's.
+        if (attempt < 5 && /join_code/.test(String(err))) continue;
         throw err;
       }
     }

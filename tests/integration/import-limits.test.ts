@@ -119,6 +119,20 @@ describe('imported documents', () => {
     expect(res.json).toMatchObject({ code: 'bad_request', error: expect.stringContaining('"evil" is not a team field') });
   });
 
+  it('refuses a participant listed twice with 400 naming it, at once', async () => {
+    const w = await createWorkshop(srv.url);
+    await join(srv.url, w.joinCode, 'Ann');
+    const file = await exportOf(w.id, w.facilitatorKey);
+    file.participants.push({ ...file.participants[0] });
+    // Broke: taken for a join code another workshop held, tried six times, then 500.
+    const res = await importFile(file);
+    expect(res.status).toBe(400);
+    expect(res.json).toMatchObject({
+      code: 'bad_request',
+      error: expect.stringMatching(/participants\.1: the id "p_[^"]+" appears twice/),
+    });
+  });
+
   it('refuses an entry that needs a later one, so nothing slips in unchecked while Yjs holds it back', async () => {
     const { file, append } = await exportWithChanges();
     append((d) => addTeam(d, 't1', team(1)));
