@@ -1,3 +1,4 @@
+import type * as Y from 'yjs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addTeam } from '../../shared/doc.ts';
@@ -60,8 +61,23 @@ async function projector(size: { width: number; height: number }, step: number):
   const page = await openPage(browser, size);
   await page.goto(w.observerUrl);
   await page.getByText(`Step ${step + 1} of`, { exact: false }).waitFor();
-  await page.waitForTimeout(600);
+  await settled(page);
   return page;
+}
+/** Resolves once the page's layout (its height and every fitted type scale) holds still across two frames: the fits have found their sizes. */
+async function settled(page: Page): Promise<void> {
+  const still = () =>
+    page.evaluate(async () => {
+      const shape = () =>
+        [
+          document.scrollingElement!.scrollHeight,
+          ...[...document.querySelectorAll<HTMLElement>('[style*="--k"]')].map((e) => e.style.cssText),
+        ].join('|');
+      const before = shape();
+      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+      return before === shape();
+    });
+  await expect.poll(still).toBe(true);
 }
 const noScroll = (p: Page) => p.evaluate(() => document.scrollingElement!.scrollHeight <= innerHeight);
 
@@ -198,9 +214,9 @@ describe('the projector with thirty teams', () => {
       const page = await projector(size, STEP.commitments);
       const table = page.getByRole('region', { name: 'Commitments' });
       await table.locator(`tr[data-team="t0"]`).waitFor();
-      await page.waitForTimeout(800);
+      // The type and the pages settle in a few frames: wait for a screen that no longer scrolls.
+      await expect.poll(() => noScroll(page)).toBe(true);
       await screenshot(page, `projector-30-commitments-${size.width}x${size.height}`);
-      expect(await noScroll(page)).toBe(true);
       const rows = await table
         .locator('tbody tr')
         .evaluateAll((trs) =>
@@ -212,7 +228,25 @@ describe('the projector with thirty teams', () => {
         expect(r.size).toBeGreaterThanOrEqual(12.8);
         expect(r.bottom).toBeLessThanOrEqual(Math.min(size.height, frame.y + frame.height) + 1);
       }
-      if (rows.length < N) expect(await page.getByTestId('commitments-page').textContent()).toMatch(new RegExp(`of ${N}$`));
+      if (rows.length < N) {
+        expect(await page.getByTestId('commitments-page').textContent()).toMatch(new RegExp(`of ${N}$`));
+        // A commitment typed while the pages take turns: the page stays as it is. Broke: each keystroke
+        // started the page search over, showing all thirty rows for a moment, and the type jumped.
+        await page.evaluate(() => {
+          const w = window as unknown as { mostRows: number };
+          w.mostRows = 0;
+          new MutationObserver(() => {
+            w.mostRows = Math.max(w.mostRows, document.querySelectorAll('tr[data-team]').length);
+          }).observe(document.body, { childList: true, subtree: true, characterData: true });
+        });
+        const shownFirst = await table.locator('tbody tr').first().getAttribute('data-team');
+        const team = seed.doc.getMap('teams').get(shownFirst!) as Y.Map<unknown>;
+        for (const text of ['A', 'A review', 'A review rota', 'A review rota for agents']) {
+          team.set('commitment', text);
+          await table.locator(`tr[data-team="${shownFirst}"]`).getByText(text, { exact: true }).waitFor();
+        }
+        expect(await page.evaluate(() => (window as unknown as { mostRows: number }).mostRows)).toBeLessThanOrEqual(rows.length);
+      }
       await page.context().close();
     }
   }, 60_000);
