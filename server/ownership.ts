@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { AppError } from '../shared/errors.ts';
 import type { Logger } from './log.ts';
+import { asUnavailable } from './pg-store.ts';
 
 /**
  * Which process serves a workshop (issue 10). One workshop lives in exactly
@@ -118,14 +119,13 @@ export async function openPgOwnership(
     try {
       c = await conn();
     } catch (err) {
-      throw unavailable(err);
+      throw asUnavailable(err);
     }
     try {
       return await c.query<R>(sql, params);
     } catch (err) {
-      if (!/timeout/i.test(String((err as Error)?.message))) throw err;
-      void c.end().catch(() => {});
-      throw unavailable(err);
+      if (/timeout/i.test(String((err as Error)?.message))) void c.end().catch(() => {});
+      throw asUnavailable(err);
     }
   }
 
@@ -158,9 +158,4 @@ export async function openPgOwnership(
       await c?.end();
     },
   };
-}
-
-/** A lock connection that failed to connect or answer: the caller answers 503 (or closes the socket 4503) and is tried again. */
-function unavailable(err: unknown): AppError {
-  return Object.assign(new AppError('storage_unavailable', 'the database did not answer; try again shortly'), { cause: err });
 }

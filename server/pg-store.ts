@@ -83,7 +83,8 @@ function healthProbe(ping: () => Promise<unknown>, timeoutMs: number): () => Pro
 }
 
 const isUniqueViolation = (err: unknown) => (err as { code?: string })?.code === '23505';
-const isServerError = (err: unknown) => /^[0-9A-Z]{5}$/.test(String((err as { code?: unknown })?.code));
+/** PostgreSQL's own errors (a SQLSTATE): the connection they came on is still usable. */
+const isServerError = (err: unknown) => err instanceof pg.DatabaseError;
 
 interface Row {
   [k: string]: unknown;
@@ -178,7 +179,17 @@ export async function openPgStore(connectionString: string, opts: PgStoreOptions
   });
   // An idle client that loses its connection emits here; without a listener it would throw in the process.
   pool.on('error', () => {});
-  const health = healthProbe(() => pool.query('SELECT 1'), pgHealthTimeoutMs);
+  // The probe has a connection of its own: on the request pool it would wait behind a busy
+  // moment's queries, and the proxy would take a healthy process out when it is busiest.
+  const probe = new pg.Pool({
+    connectionString,
+    max: 1,
+    types,
+    connectionTimeoutMillis: pgConnectTimeoutMs,
+    query_timeout: pgHealthTimeoutMs,
+  });
+  probe.on('error', () => {});
+  const health = healthProbe(() => probe.query('SELECT 1'), pgHealthTimeoutMs);
 
   const rows = async <R = Row>(text: string, values: unknown[]): Promise<R[]> => (await pool.query(text, values)).rows;
   const one = async <R = Row>(text: string, values: unknown[]): Promise<R | undefined> => (await rows<R>(text, values))[0];
@@ -436,7 +447,9 @@ export async function openPgStore(connectionString: string, opts: PgStoreOptions
       // The window may have ended between the two statements: wait a moment rather than not at all.
       return counted ? 0 : Math.max(1, await joinBlockedFor(address, max, windowMs, now));
     },
-    close: () => pool.end(),
+    close: async () => {
+      await Promise.all([pool.end(), probe.end()]);
+    },
   });
 }
 
@@ -461,18 +474,24 @@ function unavailableWhenStalled<T extends object>(store: T): T {
       try {
         return await call.apply(store, args);
       } catch (err) {
-        throw isStall(err)
-          ? Object.assign(new AppError('storage_unavailable', 'the database did not answer; try again shortly'), { cause: err })
-          : err;
+        throw asUnavailable(err);
       }
     }) as T[keyof T];
   }
   return wrapped;
 }
 
+/** `err` as `storage_unavailable` (HTTP 503, a socket's 4503) when the database is stalled or gone; else as it is. */
+export function asUnavailable(err: unknown): unknown {
+  return isStall(err)
+    ? Object.assign(new AppError('storage_unavailable', 'the database did not answer; try again shortly'), { cause: err })
+    : err;
+}
+
 function isStall(err: unknown): boolean {
   const { code, message } = (err ?? {}) as { code?: unknown; message?: unknown };
-  if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return UNAVAILABLE_CLASSES.test(code);
+  // Only PostgreSQL's own errors carry a SQLSTATE; Node's (EPIPE is five letters too) do not.
+  if (err instanceof pg.DatabaseError && typeof code === 'string') return UNAVAILABLE_CLASSES.test(code);
   if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return true; // ECONNREFUSED, ECONNRESET, ETIMEDOUT…
   return /timeout|timed out|Connection terminated|not queryable|ended/i.test(String(message));
 }
