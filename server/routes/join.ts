@@ -57,8 +57,13 @@ export function joinRoutes(ctx: ApiContext): Route[] {
           if (ctx.rooms.servesHere(workshop.id)) await writeMember(ctx, workshop.id, participantId, body.name);
           else await ctx.rooms.announceRoster(workshop.id);
         } catch (err) {
-          // Nobody holds this token: a join answered with an error must not keep a seat.
-          await store.removeParticipant(workshop.id, participantId, ctx.now());
+          // Nobody holds this token: a join answered with an error must not keep a seat. The answer
+          // stays the first error's (a database that failed once may fail this too).
+          await Promise.resolve()
+            .then(() => store.removeParticipant(workshop.id, participantId, ctx.now()))
+            .catch((e: unknown) =>
+              ctx.log('error', 'could not free the seat of a failed join', { workshop: workshop.id, error: String(e) }),
+            );
           throw err;
         }
         const answer: JoinResponse = { workshopId: workshop.id, participantId, token };

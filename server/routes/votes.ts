@@ -188,8 +188,13 @@ export function voteRoutes(ctx: ApiContext): Route[] {
         try {
           await publish(w.id, vote.id);
         } catch (err) {
-          // A vote nobody can see would block every later one ("a vote is already open"): take it back.
-          await store.cancelVote(w.id, vote.id);
+          // A vote nobody can see would block every later one ("a vote is already open"): take it
+          // back. The answer stays the first error's.
+          await Promise.resolve()
+            .then(() => store.cancelVote(w.id, vote.id))
+            .catch((e: unknown) =>
+              ctx.log('error', 'could not take back a vote that failed to open', { workshop: w.id, error: String(e) }),
+            );
           throw err;
         }
         sendJson(res, 201, { voteId: vote.id });
