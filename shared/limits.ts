@@ -196,4 +196,8 @@ export const IMPORT_LIMITS = {
   maxUpdateBase64Chars: 8 * 1024 * 1024,
   /** A log entry's author, and a ballot's voter ("voter 12" or a participant id). */
   authorChars: 80,
+  /** Imports in progress from one address: an import needs no credential, so one client must not hold every place. */
+  perAddress: 1,
+  /** `Retry-After` of an import refused for being one too many (ms). */
+  busyRetryMs: 5_000,
 } as const;

@@ -1,8 +1,9 @@
 import type { ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { AppError } from '../../shared/errors.ts';
+import { IMPORT_LIMITS } from '../../shared/limits.ts';
 import { buildExport, exportJson, importExport, teamsCsv, votesCsv } from '../export.ts';
-import { readJson, SECURITY_HEADERS, sendJson } from '../http-util.ts';
+import { clientAddress, readJson, SECURITY_HEADERS, sendJson } from '../http-util.ts';
 import { ID, type ApiContext, type Route } from './context.ts';
 
 function sendFile(res: ServerResponse, type: string, filename: string, body: string): void {
@@ -17,14 +18,12 @@ function sendFile(res: ServerResponse, type: string, filename: string, body: str
   res.end(body);
 }
 
-/** What an import refused for `maxConcurrentImports` is told to wait. */
-const IMPORT_BUSY_RETRY_MS = 5_000;
-
 /** Exports (facilitator only), the presence list replay needs, and import. */
 export function exportRoutes(ctx: ApiContext): Route[] {
   const { store } = ctx;
-  /** Imports between their headers and their answer, in this process. */
+  /** Imports between their headers and their answer, in this process, and from each address. */
   let importing = 0;
+  const importsFrom = new Map<string, number>();
   const exportOf = async (req: Parameters<Route['handle']>[0], id: string) => {
     const w = await ctx.requireWorkshop(id);
     await ctx.requireFacilitator(req, w.id);
@@ -73,9 +72,19 @@ export function exportRoutes(ctx: ApiContext): Route[] {
         // memory (each file is held several times over), and each replay takes a share of the
         // event loop. A slow upload holds its place until importTimeoutMs at most.
         if (importing >= ctx.limits.maxConcurrentImports) {
-          throw new AppError('too_many_requests', 'the server is busy with other imports; try again shortly', IMPORT_BUSY_RETRY_MS);
+          throw new AppError('too_many_requests', 'the server is busy with other imports; try again shortly', IMPORT_LIMITS.busyRetryMs);
+        }
+        const address = clientAddress(req, ctx.trustProxy);
+        const mine = importsFrom.get(address) ?? 0;
+        if (mine >= IMPORT_LIMITS.perAddress) {
+          throw new AppError(
+            'too_many_requests',
+            'an import from this address is still in progress; try again once it is done',
+            IMPORT_LIMITS.busyRetryMs,
+          );
         }
         importing++;
+        importsFrom.set(address, mine + 1);
         ctx.log('debug', 'import started', { importing });
         try {
           // A file of maxImportBytes needs more than requestTimeoutMs on most uplinks.
@@ -86,6 +95,9 @@ export function exportRoutes(ctx: ApiContext): Route[] {
           sendJson(res, 201, { id: record.id, joinCode: record.joinCode, facilitatorKey: key, ...ctx.links(req, record, key) });
         } finally {
           importing--;
+          const left = (importsFrom.get(address) ?? 1) - 1;
+          if (left > 0) importsFrom.set(address, left);
+          else importsFrom.delete(address);
         }
       },
     },

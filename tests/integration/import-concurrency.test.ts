@@ -11,7 +11,10 @@ const logged = new EventEmitter();
 const log: Logger = (_level, msg) => {
   if (msg === 'import started') logged.emit(msg);
 };
-const srv = useServer({ limits: { maxConcurrentImports: MAX }, log });
+// Each import comes from its own address (the server trusts X-Forwarded-For here): one address may run one at a time.
+const srv = useServer({ limits: { maxConcurrentImports: MAX }, log, trustProxy: true });
+let addresses = 0;
+const nextAddress = () => `198.51.100.${++addresses}`;
 
 type Answer = { status: number; json: any; headers: Headers };
 
@@ -21,17 +24,21 @@ async function exportFile(): Promise<string> {
   return res.text();
 }
 
-async function importNow(body: string): Promise<Answer> {
-  const res = await fetch(`${srv.url}/api/workshops/import`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+async function importNow(body: string, from = nextAddress()): Promise<Answer> {
+  const res = await fetch(`${srv.url}/api/workshops/import`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-forwarded-for': from },
+    body,
+  });
   return { status: res.status, json: await res.json(), headers: res.headers };
 }
 
 /** An import whose body is held back after its first bytes, so it stays in progress until `finish`. */
-async function heldImport(body: string) {
+async function heldImport(body: string, from = nextAddress()) {
   const started = once(logged, 'import started');
   const req = request(`${srv.url}/api/workshops/import`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+    headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-forwarded-for': from },
   });
   const answer = new Promise<{ status: number; json: any }>((resolve, reject) => {
     req.on('error', reject);
@@ -70,6 +77,21 @@ describe('imports at once', () => {
     expect((await held[1]!.finish()).status).toBe(201);
     expect((await third.finish()).status).toBe(201);
     expect((await importNow(file)).status).toBe(201);
+  });
+
+  it('runs one import at a time from one address, so one client cannot hold every place', async () => {
+    const file = await exportFile();
+    const one = nextAddress();
+    const held = await heldImport(file, one);
+    // Broke: two slow uploads from one client held both places for up to two minutes.
+    const second = await importNow(file, one);
+    expect(second.status).toBe(429);
+    expect(second.json.error).toMatch(/an import from this address is still in progress/);
+    expect(second.headers.get('retry-after')).toBe('5');
+    // Another address still has the other place.
+    expect((await importNow(file)).status).toBe(201);
+    expect((await held.finish()).status).toBe(201);
+    expect((await importNow(file, one)).status).toBe(201);
   });
 
   it('frees the place of an import it refused as not an export', async () => {
