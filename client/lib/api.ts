@@ -45,7 +45,7 @@ const JOIN: Messages = {
   too_many_requests: (s) => `Too many wrong codes from this network. ${whenToRetry(s)}`,
 };
 
-/** Why a typed code cannot be one, before asking the server (a wrong guess counts against the network's tries). */
+/** Why a typed code cannot be one, said at once and more exactly than the server's "no workshop has that code". */
 export function joinCodeProblem(typed: string): string | null {
   const code = normalizeJoinCode(typed);
   if (code.length !== JOIN_CODE_LENGTH) {
@@ -95,11 +95,8 @@ async function call<T>(path: string, options: RequestInit & { token?: string; me
 export const api = {
   createWorkshop: (title: string, template: string) =>
     call<CreateWorkshopResponse>('/api/workshops', { method: 'POST', body: JSON.stringify({ title, template }) }),
-  join: (code: string, name: string) => {
-    const problem = joinCodeProblem(code);
-    if (problem) return Promise.reject(new ApiError(400, problem, 'bad_request'));
-    return call<JoinResponse>('/api/join', { method: 'POST', body: JSON.stringify({ code, name }), messages: JOIN });
-  },
+  join: (code: string, name: string) =>
+    call<JoinResponse>('/api/join', { method: 'POST', body: JSON.stringify({ code, name }), messages: JOIN }),
   session: (workshopId: string, token: string) => call<SessionInfo>(`/api/workshops/${encodeURIComponent(workshopId)}/session`, { token }),
   renameParticipant: (workshopId: string, key: string, participantId: string, name: string) =>
     call<{ id: string; name: string }>(`/api/workshops/${encodeURIComponent(workshopId)}/participants/${participantId}`, {

@@ -16,6 +16,8 @@ export interface StoredCredential {
   participantId?: string;
   name?: string;
   code?: string;
+  /** When this browser last kept it (ms): the start page lists the newest first. */
+  savedAt?: number;
 }
 
 /** What is kept once the facilitator removed this browser's participant: enough to offer joining again. */
@@ -62,7 +64,7 @@ const optionalText = (v: unknown) => (typeof v === 'string' ? v : undefined);
  */
 export function saveCredential(workshopId: string, cred: StoredCredential, opts: { replace?: boolean } = {}): void {
   if (!opts.replace && cred.kind === 'token' && loadCredential(workshopId)?.kind === 'key') return;
-  writeStored(workshopId, cred);
+  writeStored(workshopId, { ...cred, savedAt: Date.now() });
 }
 
 export function loadCredential(workshopId: string): StoredCredential | null {
@@ -74,6 +76,7 @@ export function loadCredential(workshopId: string): StoredCredential | null {
     participantId: optionalText(v.participantId),
     name: optionalText(v.name),
     code: optionalText(v.code),
+    savedAt: typeof v.savedAt === 'number' ? v.savedAt : undefined,
   };
 }
 
@@ -110,7 +113,7 @@ export function removalOf(workshopId: string): Removal | null {
   return { workshopId, name: optionalText(v.name), code: optionalText(v.code) };
 }
 
-/** Every workshop this browser holds a seat in (a facilitator key or a participant token), for the start page. */
+/** Every workshop this browser holds a seat in (a facilitator key or a participant token), newest first, for the start page. */
 export function savedWorkshops(): { workshopId: string; cred: StoredCredential }[] {
   const out: { workshopId: string; cred: StoredCredential }[] = [];
   const prefix = KEY('');
@@ -125,5 +128,5 @@ export function savedWorkshops(): { workshopId: string; cred: StoredCredential }
   } catch {
     // Storage refused (private browsing): nothing was kept either.
   }
-  return out;
+  return out.sort((a, b) => (b.cred.savedAt ?? 0) - (a.cred.savedAt ?? 0));
 }

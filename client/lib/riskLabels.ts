@@ -65,11 +65,17 @@ export function shortTags(names: readonly string[]): string[] {
   const seen = new Map<string, number>();
   const count = new Map<string, number>();
   for (const t of tags) count.set(t, (count.get(t) ?? 0) + 1);
+  // A numbered tag must not take one another team has as its own ("AB" twice and "AB1" once).
+  const used = new Set(tags.filter((t) => count.get(t) === 1));
   return tags.map((t) => {
     if (count.get(t)! < 2) return t;
-    const n = (seen.get(t) ?? 0) + 1;
+    let n = seen.get(t) ?? 0;
+    let tag: string;
+    do tag = `${t}${/\d$/.test(t) ? '·' : ''}${++n}`;
+    while (used.has(tag));
     seen.set(t, n);
-    return `${t}${/\d$/.test(t) ? '·' : ''}${n}`;
+    used.add(tag);
+    return tag;
   });
 }
 

@@ -60,6 +60,10 @@ describe('short names', () => {
     ]);
     const twins = shortTags(['Mobile apps', 'Mobile apps']);
     expect(new Set(twins).size).toBe(2);
+    // Numbering two "AB"s must not hand out the "AB1" a third team already has.
+    const tags = shortTags(['Alpha Beta', 'Apple Banana', 'Alpha Bravo 1']);
+    expect(tags[2]).toBe('AB1');
+    expect(new Set(tags).size).toBe(3);
   });
 
   it('cuts a long name in the middle, keeping the end that tells teams apart', () => {
