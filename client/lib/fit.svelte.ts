@@ -73,4 +73,20 @@ export class FitScale {
       await this.fit(box, content, true);
     }
   }
+  /**
+   * Keeps `content` fitted to `box` while `read().active`: as the box resizes (observe), and whenever
+   * `watch` reads something new (what the view shows). `force` searches on every change, not only when
+   * the content no longer fits. Call while a component initialises: the effects belong to it.
+   */
+  follow(read: () => { active: boolean; box?: HTMLElement; content?: HTMLElement }, watch: () => unknown, force = false): void {
+    $effect(() => {
+      const { active, box, content } = read();
+      if (active && box && content) return this.observe(box, content);
+    });
+    $effect(() => {
+      watch();
+      const { active, box, content } = read();
+      if (active && box && content) void this.fit(box, content, force);
+    });
+  }
 }
