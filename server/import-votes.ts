@@ -1,6 +1,6 @@
 import { receiptInput, type BallotValue, type RevealedBallot, type VoteResult } from '../shared/votes.ts';
 import type { ImportFile } from '../shared/export-format.ts';
-import type { TimeSlice } from './export.ts';
+import type { TimeSlice } from './time-slice.ts';
 import type { BallotRecord, VoteRecord } from './store.ts';
 import { newId } from './tokens.ts';
 

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { AppError } from '../shared/errors.ts';
 import type { Logger } from './log.ts';
-import { asUnavailable } from './pg-store.ts';
+import { asUnavailable } from './pg-health.ts';
 
 /**
  * Which process serves a workshop (issue 10). One workshop lives in exactly

@@ -2,7 +2,8 @@ import type { ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { AppError } from '../../shared/errors.ts';
 import { IMPORT_LIMITS } from '../../shared/limits.ts';
-import { buildExport, exportJson, importExport, teamsCsv, votesCsv } from '../export.ts';
+import { buildExport, exportJson, teamsCsv, votesCsv } from '../export.ts';
+import { importExport } from '../import.ts';
 import { clientAddress, readJson, SECURITY_HEADERS, sendJson } from '../http-util.ts';
 import { ID, type ApiContext, type Route } from './context.ts';
 
