@@ -264,4 +264,26 @@ describe('coming back', () => {
     await page.getByRole('toolbar', { name: 'Facilitator controls' }).waitFor();
     await page.context().close();
   });
+
+  it('tells a participant removed while their tab was closed, on their next visit, and offers the join form', async () => {
+    const w = await createWorkshop(srv.url, 'Removed while away');
+    const page = await openPage(browser, { width: 390, height: 844 });
+    await joinInUi(page, srv.url, w.joinCode, 'Quinn');
+    const board = page.url();
+    await page.goto(srv.url + '/');
+    const list = await fetch(`${srv.url}/api/workshops/${w.id}/participants`, { headers: { authorization: `Bearer ${w.facilitatorKey}` } });
+    const quinn = ((await list.json()) as { participants: { id: string; name: string }[] }).participants.find((p) => p.name === 'Quinn')!;
+    const removed = await fetch(`${srv.url}/api/workshops/${w.id}/participants/${quinn.id}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${w.facilitatorKey}` },
+    });
+    expect(removed.status).toBe(200);
+    await page.goto(board);
+    // Broke: "Can't open this workshop" and the server's sentence, with no way back in but the start page.
+    await page.getByRole('heading', { name: 'You were removed from this workshop' }).waitFor();
+    const form = page.getByRole('form', { name: 'Join a workshop' });
+    expect(await form.getByLabel('Code').inputValue()).toBe(w.joinCode);
+    expect(await form.getByLabel('Your name').inputValue()).toBe('Quinn');
+    await page.context().close();
+  });
 });
