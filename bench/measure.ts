@@ -11,7 +11,7 @@ export interface Durations {
   rooms: number;
 }
 
-export const FULL: Durations = { fanoutMs: 5000, stepMs: 1500, idleClients: 250, rooms: 40 };
+export const FULL: Durations = { fanoutMs: 5000, stepMs: 1500, idleClients: 900, rooms: 40 };
 export const QUICK: Durations = { fanoutMs: 2500, stepMs: 1000, idleClients: 100, rooms: 20 };
 
 const MOVERS = 10;
