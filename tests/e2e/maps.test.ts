@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type * as Y from 'yjs';
 import { addTeam, ROOTS } from '../../shared/doc.ts';
 import { createWorkshop } from '../helpers/api.ts';
-import { createWorkshopInUi, dragBy, joinInUi, openPage, screenshot, useBrowser } from '../helpers/browser.ts';
+import { createWorkshopInUi, dragBy, joinInUi, openPage, screenshot, useBrowser, openPhone } from '../helpers/browser.ts';
 import { diagonal, point, redFlagInList, riskMarker } from '../helpers/maps.ts';
 import { useServer } from '../helpers/server.ts';
 import { connect, synced } from '../helpers/yclient.ts';
@@ -181,7 +181,7 @@ describe('the risk diagonal and the team panel', () => {
     expect(Math.min(stageMarker.width, stageMarker.height)).toBeGreaterThanOrEqual(44);
     await phone.evaluate(() => window.scrollTo(0, 0));
     await screenshot(phone, 'maps-phone-375x667');
-    await context.close();
+    await phone.context().close();
     await facilitator.context().close();
   }, 60_000);
 
@@ -390,13 +390,7 @@ describe('the stage map', () => {
       { id: 'still', name: 'Staying', stageCurrent: 2, stageTarget: 2 },
     ];
     lanes.forEach(({ id, ...t }, i) => addTeam(facilitator.doc, id, { ...t, color: '#2563eb', createdAt: i + 1 }));
-    const context = await browser.newContext({
-      viewport: { width: 390, height: 844 },
-      hasTouch: true,
-      isMobile: true,
-      deviceScaleFactor: 2,
-    });
-    const phone = await context.newPage();
+    const phone = await openPhone(browser);
     await joinInUi(phone, srv.url, w.joinCode, 'Sam');
     await phone.getByRole('slider', { name: 'Staying: current stage' }).waitFor();
     const drawn = new Map((await laneArrows(phone)).map((a) => [a.id, a.arrow]));
@@ -412,6 +406,6 @@ describe('the stage map', () => {
     await phone.getByRole('application', { name: /Stage map/ }).scrollIntoViewIfNeeded();
     await screenshot(phone, 'stage-arrows-phone-390');
     facilitator.destroy();
-    await context.close();
+    await phone.context().close();
   }, 60_000);
 });

@@ -3,7 +3,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addTeam } from '../../shared/doc.ts';
 import { createWorkshop } from '../helpers/api.ts';
-import { joinInUi, openPage, screenshot, useBrowser } from '../helpers/browser.ts';
+import { joinInUi, openPage, screenshot, useBrowser, openPhone } from '../helpers/browser.ts';
 import { diagonal } from '../helpers/maps.ts';
 import { useServer } from '../helpers/server.ts';
 import { connect, synced, type Client } from '../helpers/yclient.ts';
@@ -190,13 +190,7 @@ describe('the projector with thirty teams', () => {
   }, 60_000);
 
   it('keeps the risk diagonal’s names apart on a phone too', async () => {
-    const context = await browser.newContext({
-      viewport: { width: 390, height: 844 },
-      hasTouch: true,
-      isMobile: true,
-      deviceScaleFactor: 2,
-    });
-    const phone = await context.newPage();
+    const phone = await openPhone(browser);
     await joinInUi(phone, srv.url, w.joinCode, 'Sam');
     await diagonal(phone)
       .getByRole('slider', { name: `${name(N - 1)}: risk position` })
@@ -206,7 +200,7 @@ describe('the projector with thirty teams', () => {
     const t = await riskText(phone);
     expectApart(t.labels, 'team labels');
     for (const l of t.labels) expect(l.right, l.text).toBeLessThanOrEqual(t.plot.right + 1);
-    await context.close();
+    await phone.context().close();
   }, 60_000);
 
   it('shows the commitments in legible type, all on the screen or a page at a time', async () => {

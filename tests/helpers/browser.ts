@@ -60,6 +60,14 @@ export async function openPage(browser: Browser, size: { width: number; height: 
   return page;
 }
 
+/** A touch phone (390×844, two device pixels per CSS pixel), in a fresh context of its own. */
+export async function openPhone(browser: Browser): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true, deviceScaleFactor: 2 });
+  const page = await context.newPage();
+  page.on('pageerror', (err) => console.error(`[page error] ${err.message}`));
+  return page;
+}
+
 /** Creates a workshop through the home page, as a facilitator would. Returns its id. */
 export async function createWorkshopInUi(page: Page, base: string, title: string, template?: string): Promise<string> {
   await page.goto(base + '/');
