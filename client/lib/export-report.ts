@@ -80,8 +80,11 @@ export interface RevealInsights {
   voteId: string;
   question: string;
   round: number;
-  /** Flagged first at this reveal; `resolved` when it no longer held at the end. */
-  fresh: (ReportInsight & { resolved: boolean })[];
+  /**
+   * Flagged first at this reveal; `resolved` when it no longer held at the end
+   * and its team was still there, `deleted` when the team was deleted since.
+   */
+  fresh: (ReportInsight & { resolved: boolean; deleted: boolean })[];
 }
 
 export function reportInsight(i: Insight, t?: Template): ReportInsight {
@@ -99,13 +102,17 @@ export function reportInsight(i: Insight, t?: Template): ReportInsight {
  * reveal. The key, not the wording: "autonomy 55%" becoming "60%" is the same
  * insight still standing, not a new one.
  */
-export function revealInsights(insights: ExportFile['insights'], t?: Template): RevealInsights[] {
+export function revealInsights(insights: ExportFile['insights'], t?: Template, teamsAtEnd?: ReadonlySet<string>): RevealInsights[] {
   const final = new Set(insights.final.map((i) => i.key));
+  // Broke: a red-zone team deleted after a reveal read "Resolved by the end".
+  const gone = (i: Insight) => !!teamsAtEnd && !!i.teamId && !teamsAtEnd.has(i.teamId);
   let before = new Set<string>();
   return [...insights.atReveals]
     .sort((a, b) => a.revealedAt - b.revealedAt)
     .map((r) => {
-      const fresh = r.insights.filter((i) => !before.has(i.key)).map((i) => ({ ...reportInsight(i, t), resolved: !final.has(i.key) }));
+      const fresh = r.insights
+        .filter((i) => !before.has(i.key))
+        .map((i) => ({ ...reportInsight(i, t), resolved: !final.has(i.key) && !gone(i), deleted: gone(i) }));
       before = new Set(r.insights.map((i) => i.key));
       return { voteId: r.voteId, question: r.question, round: r.round, fresh };
     });
@@ -221,7 +228,7 @@ export function reportModel(exp: ExportFile): ReportModel {
     votes: reportVotes(exp, exp.teams),
     insights: {
       final: (exp.insights?.final ?? []).map((i) => reportInsight(i, t)),
-      atReveals: revealInsights(exp.insights ?? { final: [], atReveals: [] }, t),
+      atReveals: revealInsights(exp.insights ?? { final: [], atReveals: [] }, t, new Set(exp.teams.map((x) => x.id))),
     },
     timeline:
       milestones.length > REPORT_TIMELINE_MAX ? milestones.filter((e) => e.kind !== 'join').slice(0, REPORT_TIMELINE_MAX) : milestones,

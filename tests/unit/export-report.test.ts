@@ -76,6 +76,23 @@ describe('the report', () => {
     expect(back!.fresh).toHaveLength(final.length);
   });
 
+  it('says a team deleted after a reveal was deleted, not that its insight was resolved', () => {
+    const scratch: Team = { id: 'tmp', name: 'Scratch team', color: '#000', autonomy: 0.7, controls: 0.2 };
+    const sre: Team = { id: 'sre', name: 'SRE', color: '#000', autonomy: 0.7, controls: 0.2 };
+    const atReveal = computeInsights([payments, scratch, sre], template).filter((i) => i.rule === 'redZone');
+    const final = computeInsights([payments, { ...sre, controls: 0.8 }], template);
+    const [r] = revealInsights(
+      { final, atReveals: [{ voteId: 'v1', question: 'Where?', round: 1, revealedAt: 1, insights: atReveal }] },
+      template,
+      new Set(['pay', 'sre']),
+    );
+    const state = (name: string) => {
+      const i = r!.fresh.find((x) => x.name === name)!;
+      return i.deleted ? 'deleted' : i.resolved ? 'resolved' : 'open';
+    };
+    expect([state('Payments Platform & Ledger Reliability'), state('Scratch team'), state('SRE')]).toEqual(['open', 'deleted', 'resolved']);
+  });
+
   it('words a missing commitment or owner naturally, not "No commitment yet — Priya"', () => {
     const cell = (t: Pick<Team, 'commitment' | 'owner'>) => {
       const c = commitmentText(t);
