@@ -45,6 +45,8 @@ export interface ReportModel {
   red: Team[];
   votes: ReportVote[];
   timeline: TimelineEvent[];
+  /** Milestones left out of `timeline` for length; the replay lists them. */
+  timelineLeft: number;
   insights: { final: ReportInsight[]; atReveals: RevealInsights[] };
 }
 
@@ -197,6 +199,31 @@ export function commitmentText(team: Pick<Team, 'commitment' | 'owner'>): Commit
 /** At most this many timeline lines: the report is a summary, the replay has the rest. */
 export const REPORT_TIMELINE_MAX = 24;
 
+/** What goes first when the timeline is too long: joins, then team edits, then a vote's opening and closing. */
+const DROP_ORDER: readonly (readonly TimelineEvent['kind'][])[] = [
+  ['join', 'remove'],
+  ['team-rename'],
+  ['vote-open', 'vote-close'],
+  ['team', 'team-delete'],
+];
+
+/**
+ * The report's timeline: every milestone while they fit, else the least
+ * telling kinds left out a kind at a time, so agenda steps and reveals, the
+ * session's shape, always stay. Broke: the first 24 lines were kept, so a long
+ * session's report stopped mid-way, its reveals and wrap-up missing, without
+ * a word.
+ */
+export function reportTimeline(events: readonly TimelineEvent[], max = REPORT_TIMELINE_MAX): { shown: TimelineEvent[]; left: number } {
+  const milestones = events.filter(isMilestone);
+  let shown = milestones;
+  for (const kinds of DROP_ORDER) {
+    if (shown.length <= max) break;
+    shown = shown.filter((e) => !kinds.includes(e.kind));
+  }
+  return { shown, left: milestones.length - shown.length };
+}
+
 export function reportModel(exp: ExportFile): ReportModel {
   const t = exp.template;
   const teams = exp.teams.map((team) => {
@@ -215,7 +242,7 @@ export function reportModel(exp: ExportFile): ReportModel {
       committed: commitmentText(team),
     };
   });
-  const milestones = exp.timeline.filter(isMilestone);
+  const timeline = reportTimeline(exp.timeline);
   const first = exp.log[0]?.at ?? exp.workshop.createdAt;
   return {
     title: exp.workshop.title,
@@ -230,7 +257,7 @@ export function reportModel(exp: ExportFile): ReportModel {
       final: (exp.insights?.final ?? []).map((i) => reportInsight(i, t)),
       atReveals: revealInsights(exp.insights ?? { final: [], atReveals: [] }, t, new Set(exp.teams.map((x) => x.id))),
     },
-    timeline:
-      milestones.length > REPORT_TIMELINE_MAX ? milestones.filter((e) => e.kind !== 'join').slice(0, REPORT_TIMELINE_MAX) : milestones,
+    timeline: timeline.shown,
+    timelineLeft: timeline.left,
   };
 }

@@ -3,13 +3,16 @@ import {
   aggregateText,
   commitmentText,
   reportInsight,
+  REPORT_TIMELINE_MAX,
   reportModel,
+  reportTimeline,
   revealInsights,
   sessionLength,
 } from '../../client/lib/export-report.ts';
 import { RELIANCE_LOOK } from '../../client/lib/reliance.ts';
 import type { Team } from '../../shared/doc.ts';
 import type { ExportFile } from '../../shared/export-format.ts';
+import type { TimelineEvent } from '../../shared/timeline.ts';
 import { computeInsights } from '../../shared/insights.ts';
 import { BUILTIN_TEMPLATES } from '../../shared/templates/index.ts';
 
@@ -91,6 +94,27 @@ describe('the report', () => {
       return i.deleted ? 'deleted' : i.resolved ? 'resolved' : 'open';
     };
     expect([state('Payments Platform & Ledger Reliability'), state('Scratch team'), state('SRE')]).toEqual(['open', 'deleted', 'resolved']);
+  });
+
+  it('keeps the agenda and the reveals of a long session in the report timeline, and counts what it left out', () => {
+    const events: TimelineEvent[] = [];
+    let at = 0;
+    const add = (kind: TimelineEvent['kind'], label: string) => events.push({ at: (at += 60_000), kind, label });
+    for (let p = 1; p <= 20; p++) add('join', `Person ${p} joined`);
+    for (let step = 0; step < 8; step++) {
+      add('step', `Agenda ${step + 1}`);
+      if (step === 1) for (let t = 1; t <= 12; t++) add('team', `Team added: Team ${t}`);
+      if (step === 4) for (const q of ['A?', 'B?', 'C?']) (add('vote-open', `Vote opened: ${q}`), add('vote-close', `Vote closed: ${q}`));
+      if (step === 5) for (const q of ['A?', 'B?', 'C?']) add('vote-reveal', `Vote revealed: ${q}`);
+      add('connect', 'Priya connected');
+    }
+    const { shown, left } = reportTimeline(events);
+    // Broke: the first 24 lines were kept: the report ended in the middle of step 2.
+    expect(shown.map((e) => e.label)).toContain('Agenda 8');
+    expect(shown.filter((e) => e.kind === 'vote-reveal')).toHaveLength(3);
+    expect(shown.length).toBeLessThanOrEqual(REPORT_TIMELINE_MAX);
+    expect(left).toBe(events.filter((e) => e.kind !== 'connect').length - shown.length);
+    expect(reportTimeline(events.slice(0, 10))).toEqual({ shown: events.slice(0, 10).filter((e) => e.kind !== 'connect'), left: 0 });
   });
 
   it('words a missing commitment or owner naturally, not "No commitment yet — Priya"', () => {
