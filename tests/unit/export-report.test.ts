@@ -104,7 +104,12 @@ describe('the report', () => {
     for (let step = 0; step < 8; step++) {
       add('step', `Agenda ${step + 1}`);
       if (step === 1) for (let t = 1; t <= 12; t++) add('team', `Team added: Team ${t}`);
-      if (step === 4) for (const q of ['A?', 'B?', 'C?']) (add('vote-open', `Vote opened: ${q}`), add('vote-close', `Vote closed: ${q}`));
+      if (step === 4) {
+        for (const q of ['A?', 'B?', 'C?']) {
+          add('vote-open', `Vote opened: ${q}`);
+          add('vote-close', `Vote closed: ${q}`);
+        }
+      }
       if (step === 5) for (const q of ['A?', 'B?', 'C?']) add('vote-reveal', `Vote revealed: ${q}`);
       add('connect', 'Priya connected');
     }
