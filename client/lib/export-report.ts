@@ -41,6 +41,8 @@ export interface ReportModel {
   startedAt: number;
   endedAt: number;
   participants: number;
+  /** Of `participants`, those the facilitator removed. */
+  removed: number;
   teams: (Team & { current: string; target: string; meets: string; fromMap: boolean; red: boolean; committed: CommitmentText })[];
   red: Team[];
   votes: ReportVote[];
@@ -55,8 +57,10 @@ export interface ReportVote {
   voteId: string;
   question: string;
   round: number;
-  /** The team the question is about, by its name at the end of the session. */
+  /** The team the question is about, by its name at the end of the session (or when it was deleted). */
   team: string | null;
+  /** The team was deleted after the vote. */
+  teamDeleted: boolean;
   lines: { label: string; text: string }[];
 }
 
@@ -150,7 +154,15 @@ export function aggregateText(a: Aggregate): string {
   return `${a.n} ${a.n === 1 ? 'ballot' : 'ballots'}${parts.length ? `: ${parts.join('; ')}` : ''}`;
 }
 
+const DELETED = 'Team deleted: ';
+
 function reportVotes(exp: ExportFile, teams: readonly Team[]): ReportVote[] {
+  // Broke: a vote about a team deleted later said about whom nowhere; the timeline's deletion still names it.
+  const deleted = new Map(
+    exp.timeline
+      .filter((e) => e.kind === 'team-delete' && e.teamId && e.label.startsWith(DELETED))
+      .map((e) => [e.teamId!, e.label.slice(DELETED.length)]),
+  );
   const state = exp.state.groups as { list?: unknown } | null;
   const list = GroupList.safeParse(state?.list ?? {});
   const groups = Object.entries(list.success ? list.data : {})
@@ -164,7 +176,8 @@ function reportVotes(exp: ExportFile, teams: readonly Team[]): ReportVote[] {
       voteId: r.voteId,
       question: r.question,
       round: r.round,
-      team: teams.find((t) => t.id === r.teamId)?.name ?? null,
+      team: teams.find((t) => t.id === r.teamId)?.name ?? (r.teamId ? (deleted.get(r.teamId) ?? null) : null),
+      teamDeleted: !!r.teamId && !teams.some((t) => t.id === r.teamId) && deleted.has(r.teamId),
       lines: resultPanels({ ...r, byGroup: r.byGroup ?? {} }, groups).map((p) => ({ label: p.label, text: aggregateText(p.agg) })),
     }));
 }
@@ -250,6 +263,7 @@ export function reportModel(exp: ExportFile): ReportModel {
     startedAt: first,
     endedAt: exp.log[exp.log.length - 1]?.at ?? first,
     participants: exp.participants.length,
+    removed: exp.participants.filter((p) => typeof p.removedAt === 'number').length,
     teams,
     red: teams.filter((x) => x.red),
     votes: reportVotes(exp, exp.teams),

@@ -156,7 +156,10 @@ describe('the report', () => {
       template,
       state: { control: {}, groups: { list: { g2: { name: 'Table 2', teamIds: [] }, g1: { name: 'Table 1', teamIds: [] } } }, results: {} },
       teams: [payments],
-      participants: [],
+      participants: [
+        { id: 'p1', name: 'Priya', joinedAt: 1, removedAt: null },
+        { id: 'p2', name: 'Alex', joinedAt: 2, removedAt: 30 },
+      ],
       results: {
         room: {
           voteId: 'room',
@@ -181,16 +184,19 @@ describe('the report', () => {
         none: { voteId: 'none', question: 'Anyone?', round: 1, revealedAt: 30, teamId: null, overall: agg(0), byGroup: {} },
         broken: { voteId: 'broken', question: 7 },
       },
-      timeline: [],
+      timeline: [{ at: 15, kind: 'team-delete', teamId: 'gone', label: 'Team deleted: Scratch team' }],
       insights: { final: [], atReveals: [] },
       log: [],
     } as unknown as ExportFile;
+    // Broke: the header counted Alex, removed, like anyone else, and the vote about a deleted team named none.
+    expect(reportModel(exp)).toMatchObject({ participants: 2, removed: 1 });
     expect(reportModel(exp).votes).toEqual([
       {
         voteId: 'one',
         question: 'And now?',
         round: 2,
-        team: null,
+        team: 'Scratch team',
+        teamDeleted: true,
         lines: [{ label: 'Table 2', text: '2 ballots: median stage 1.5 (middle half 1.0–2.0)' }],
       },
       {
@@ -198,13 +204,14 @@ describe('the report', () => {
         question: 'Where is Payments?',
         round: 1,
         team: 'Payments Platform & Ledger Reliability',
+        teamDeleted: false,
         lines: [
           { label: 'Everyone', text: '5 ballots: median stage 2.0 (middle half 1.5–2.5)' },
           { label: 'Table 1', text: '3 ballots: median stage 2.5 (middle half 2.0–2.5)' },
           { label: 'Table 2', text: '2 ballots: median stage 1.5 (middle half 1.0–2.0)' },
         ],
       },
-      { voteId: 'none', question: 'Anyone?', round: 1, team: null, lines: [{ label: 'Everyone', text: 'no ballots' }] },
+      { voteId: 'none', question: 'Anyone?', round: 1, team: null, teamDeleted: false, lines: [{ label: 'Everyone', text: 'no ballots' }] },
     ]);
   });
 
