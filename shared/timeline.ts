@@ -16,11 +16,14 @@ import { DEFAULT_TEMPLATE_ID, findTemplate } from './templates/index.ts';
 export const TIMELINE_KINDS = [
   'step',
   'team',
+  'team-rename',
+  'team-delete',
   'vote-open',
   'vote-close',
   'vote-reveal',
   'vote-cancel',
   'join',
+  'remove',
   'connect',
   'disconnect',
 ] as const;
@@ -62,6 +65,13 @@ type VoteControl = z.infer<typeof VoteControl>;
 
 const Step = z.number().int().min(0);
 
+/**
+ * Renames by one person within this of each other are one event: the board
+ * writes a name as it is typed, and "Team renamed" once per keystroke buried
+ * the agenda in the event list.
+ */
+export const RENAME_MERGE_MS = 2 * 60_000;
+
 const VOTE_KINDS: Record<string, TimelineKind> = {
   open: 'vote-open',
   closed: 'vote-close',
@@ -90,9 +100,24 @@ export class DocEventTracker {
   // comparing by identity skips validation on the ~all entries that do not touch them.
   private rawStep: unknown = undefined;
   private rawVote: unknown = undefined;
-  private readonly teams = new Set<string>();
+  /** Each team's last valid name, to say which team was renamed or deleted. */
+  private readonly teams = new Map<string, string | undefined>();
+  /** Teams whose map was set, replaced or removed, or whose name changed, by the entry being applied. */
+  private readonly touched = new Set<string>();
+  /** Per team, its last rename event, to merge a name typed a letter at a time into one. */
+  private readonly lastRename = new Map<string, { event: TimelineEvent; from: string }>();
 
-  constructor(private readonly doc: Y.Doc) {}
+  constructor(private readonly doc: Y.Doc) {
+    // One observer instead of reading every team's name after every entry: 50,000 entries × 200 teams.
+    doc.getMap<unknown>(ROOTS.teams).observeDeep((events) => {
+      for (const e of events) {
+        if (e.path.length === 0 && e instanceof Y.YMapEvent) for (const key of e.keysChanged) this.touched.add(key);
+        else if (e.path.length === 1 && typeof e.path[0] === 'string' && e instanceof Y.YMapEvent && e.keysChanged.has('name')) {
+          this.touched.add(e.path[0]);
+        }
+      }
+    });
+  }
 
   template(): Template {
     return readMeta(this.doc, FALLBACK_TEMPLATE).template;
@@ -150,17 +175,49 @@ export class DocEventTracker {
   }
 
   private teamsChanged(entry: EntryInfo): void {
+    if (this.touched.size === 0) return;
     const teams = this.doc.getMap<unknown>(ROOTS.teams);
-    if (teams.size !== this.teams.size) {
-      const stageMax = this.template().stages.length;
-      for (const [id, value] of teams.entries()) {
-        if (this.teams.has(id)) continue;
-        this.teams.add(id);
-        const name = value instanceof Y.Map ? readTeamField(value as Y.Map<unknown>, 'name', stageMax) : undefined;
+    const stageMax = this.template().stages.length;
+    for (const id of this.touched) {
+      const value = teams.get(id);
+      const name = value instanceof Y.Map ? readTeamField(value as Y.Map<unknown>, 'name', stageMax) : undefined;
+      if (!this.teams.has(id)) {
+        if (!teams.has(id)) continue;
+        this.teams.set(id, name);
         this.push(entry, { kind: 'team', teamId: id, label: `Team added: ${name ?? 'unnamed'}` });
+      } else if (!teams.has(id)) {
+        const last = this.teams.get(id);
+        this.teams.delete(id);
+        this.lastRename.delete(id);
+        this.push(entry, { kind: 'team-delete', teamId: id, label: `Team deleted: ${last ?? 'unnamed'}` });
+      } else {
+        const before = this.teams.get(id);
+        // An invalid name (a field emptied while typing) is skipped by readers; the rename lands with the next valid one.
+        if (name === undefined || name === before) continue;
+        this.teams.set(id, name);
+        if (before === undefined) continue;
+        this.renamed(entry, id, before, name);
       }
-      for (const id of [...this.teams]) if (!teams.has(id)) this.teams.delete(id);
     }
+    this.touched.clear();
+  }
+
+  private renamed(entry: EntryInfo, id: string, from: string, to: string): void {
+    const prev = this.lastRename.get(id);
+    const e = prev?.event;
+    // Only while nothing else happened since: moving the event later would put the list out of order.
+    if (prev && e && e.actor === entry.author && entry.at - e.at <= RENAME_MERGE_MS && this.events.at(-1) === e) {
+      if (prev.from === to) {
+        // Typed back to where it started: no rename after all.
+        this.events.pop();
+        this.lastRename.delete(id);
+        return;
+      }
+      Object.assign(e, { at: entry.at, seq: entry.seq, label: `Team renamed: ${prev.from} → ${to}`.slice(0, LABEL_CHARS) });
+      return;
+    }
+    this.push(entry, { kind: 'team-rename', teamId: id, label: `Team renamed: ${from} → ${to}` });
+    this.lastRename.set(id, { event: this.events.at(-1)!, from });
   }
 
   private push(entry: EntryInfo, e: Omit<TimelineEvent, 'at' | 'seq' | 'actor'>): void {
@@ -173,6 +230,8 @@ export interface ParticipantInfo {
   id: string;
   name: string;
   joinedAt: number;
+  /** When the facilitator removed them; null or absent while they are in. */
+  removedAt?: number | null;
 }
 
 export interface PresenceInfo {
@@ -198,7 +257,11 @@ export function mergeTimeline(opts: {
 }): TimelineEvent[] {
   const names = new Map(opts.participants.map((p) => [p.id, p.name]));
   const out: TimelineEvent[] = [...opts.docEvents];
-  for (const p of opts.participants) out.push({ at: p.joinedAt, kind: 'join', actor: p.id, label: `${p.name} joined` });
+  for (const p of opts.participants) {
+    out.push({ at: p.joinedAt, kind: 'join', actor: p.id, label: `${p.name} joined` });
+    if (typeof p.removedAt === 'number')
+      out.push({ at: p.removedAt, kind: 'remove', actor: 'facilitator', label: `${p.name} removed by the facilitator` });
+  }
   for (const e of opts.presence) {
     if (e.kind !== 'connect' && e.kind !== 'disconnect') continue;
     const who = actorName(e.actor, names);

@@ -476,4 +476,69 @@ describe('replay, exports and report', () => {
     await screenshot(page, 'replay-agenda-ticks');
     await page.context().close();
   }, 90_000);
+
+  it('marks a team renamed, a team deleted and a person removed, and has no "Add one" in an empty replay or report', async () => {
+    const { page, id, key, fac, joined, priya, onServer, room } = await session('Deletions offsite');
+    const teams = () => room.doc.getMap('teams');
+    const start = now;
+    now += 2 * MIN;
+    addTeam(priya.doc, 'srch', { name: 'Search', color: '#16a34a', createdAt: now, stageCurrent: 1.5 });
+    addTeam(priya.doc, 'tmp', { name: 'Scratch team', color: '#9333ea', createdAt: now + 1, stageCurrent: 2 });
+    await onServer(() => teams().size === 2, 'two teams');
+    now += 3 * MIN;
+    for (const name of ['Search &', 'Search & Disc', 'Search & Discovery']) {
+      setTeamField(priya.doc, 'srch', 'name', name);
+      await onServer(() => (teams().get('srch') as { get(k: string): unknown }).get('name') === name, name);
+    }
+    now += 5 * MIN;
+    const removed = await fetch(`${srv.url}/api/workshops/${id}/participants/${joined.participantId}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${decodeURIComponent(key)}` },
+    });
+    expect(removed.status).toBe(200);
+    now += 1 * MIN;
+    fac.doc.getMap('teams').delete('tmp');
+    await onServer(() => !teams().has('tmp'), 'Scratch team deleted');
+    priya.destroy();
+    fac.destroy();
+
+    await page.goto(`${srv.url}/w/${id}/replay`);
+    const events = page.locator('ol.events');
+    await events.getByRole('button', { name: /Team deleted: Scratch team/ }).waitFor();
+    // Broke: only additions were events; a facilitator could not find when a team went or was renamed.
+    const list = (await events.getByRole('button').allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim());
+    expect(list.filter((t) => !/Agenda|joined|Team added/.test(t))).toEqual([
+      '5:00 Team renamed: Search → Search & Discovery',
+      '10:00 Priya removed by the facilitator',
+      '11:00 Team deleted: Scratch team',
+    ]);
+    // The rename's button takes the replay to its moment, when Scratch team was still there; at the end it is gone.
+    await events.getByRole('button', { name: /Team renamed/ }).click();
+    await expect.poll(() => page.getByTestId('replay-clock').textContent()).toMatch(/^5:00/);
+    await page.getByRole('slider', { name: 'Search & Discovery: current stage' }).waitFor();
+    expect(await page.getByRole('slider', { name: /Scratch team/ }).count()).toBeGreaterThan(0);
+    await page.getByRole('slider', { name: 'Replay position' }).focus();
+    await page.keyboard.press('End');
+    await expect.poll(() => page.getByRole('slider', { name: /Scratch team/ }).count()).toBe(0);
+    await screenshot(page, 'replay-deletions');
+
+    // The printed report says the same.
+    await page.goto(`${srv.url}/w/${id}/report`);
+    await page.getByRole('heading', { name: 'Timeline' }).waitFor();
+    const timeline = await page.locator('ol.timeline').textContent();
+    expect(timeline).toContain('Team deleted: Scratch team');
+    expect(timeline).toContain('Priya removed by the facilitator');
+    expect(now - start).toBe(11 * MIN);
+
+    // An empty workshop: the replay and the report do not invite anyone to add a team.
+    const empty = await createWorkshopInUi(page, srv.url, 'Nobody came');
+    await page.goto(`${srv.url}/w/${empty}/replay`);
+    await page.getByRole('slider', { name: 'Replay position' }).waitFor();
+    await expect.poll(() => page.locator('svg[aria-label^="Stage map"]').textContent()).toContain('No teams on the board at this moment.');
+    expect(await page.locator('body').textContent()).not.toContain('Add one');
+    await page.goto(`${srv.url}/w/${empty}/report`);
+    await page.getByText('No teams were placed.').waitFor();
+    expect(await page.locator('body').textContent()).not.toContain('Add one');
+    await page.context().close();
+  }, 90_000);
 });

@@ -3,13 +3,16 @@ import {
   aggregateText,
   commitmentText,
   reportInsight,
+  REPORT_TIMELINE_MAX,
   reportModel,
+  reportTimeline,
   revealInsights,
   sessionLength,
 } from '../../client/lib/export-report.ts';
 import { RELIANCE_LOOK } from '../../client/lib/reliance.ts';
 import type { Team } from '../../shared/doc.ts';
 import type { ExportFile } from '../../shared/export-format.ts';
+import type { TimelineEvent } from '../../shared/timeline.ts';
 import { computeInsights } from '../../shared/insights.ts';
 import { BUILTIN_TEMPLATES } from '../../shared/templates/index.ts';
 
@@ -76,6 +79,49 @@ describe('the report', () => {
     expect(back!.fresh).toHaveLength(final.length);
   });
 
+  it('says a team deleted after a reveal was deleted, not that its insight was resolved', () => {
+    const scratch: Team = { id: 'tmp', name: 'Scratch team', color: '#000', autonomy: 0.7, controls: 0.2 };
+    const sre: Team = { id: 'sre', name: 'SRE', color: '#000', autonomy: 0.7, controls: 0.2 };
+    const atReveal = computeInsights([payments, scratch, sre], template).filter((i) => i.rule === 'redZone');
+    const final = computeInsights([payments, { ...sre, controls: 0.8 }], template);
+    const [r] = revealInsights(
+      { final, atReveals: [{ voteId: 'v1', question: 'Where?', round: 1, revealedAt: 1, insights: atReveal }] },
+      template,
+      new Set(['pay', 'sre']),
+    );
+    const state = (name: string) => {
+      const i = r!.fresh.find((x) => x.name === name)!;
+      return i.deleted ? 'deleted' : i.resolved ? 'resolved' : 'open';
+    };
+    expect([state('Payments Platform & Ledger Reliability'), state('Scratch team'), state('SRE')]).toEqual(['open', 'deleted', 'resolved']);
+  });
+
+  it('keeps the agenda and the reveals of a long session in the report timeline, and counts what it left out', () => {
+    const events: TimelineEvent[] = [];
+    let at = 0;
+    const add = (kind: TimelineEvent['kind'], label: string) => events.push({ at: (at += 60_000), kind, label });
+    for (let p = 1; p <= 20; p++) add('join', `Person ${p} joined`);
+    for (let step = 0; step < 8; step++) {
+      add('step', `Agenda ${step + 1}`);
+      if (step === 1) for (let t = 1; t <= 12; t++) add('team', `Team added: Team ${t}`);
+      if (step === 4) {
+        for (const q of ['A?', 'B?', 'C?']) {
+          add('vote-open', `Vote opened: ${q}`);
+          add('vote-close', `Vote closed: ${q}`);
+        }
+      }
+      if (step === 5) for (const q of ['A?', 'B?', 'C?']) add('vote-reveal', `Vote revealed: ${q}`);
+      add('connect', 'Priya connected');
+    }
+    const { shown, left } = reportTimeline(events);
+    // Broke: the first 24 lines were kept: the report ended in the middle of step 2.
+    expect(shown.map((e) => e.label)).toContain('Agenda 8');
+    expect(shown.filter((e) => e.kind === 'vote-reveal')).toHaveLength(3);
+    expect(shown.length).toBeLessThanOrEqual(REPORT_TIMELINE_MAX);
+    expect(left).toBe(events.filter((e) => e.kind !== 'connect').length - shown.length);
+    expect(reportTimeline(events.slice(0, 10))).toEqual({ shown: events.slice(0, 10).filter((e) => e.kind !== 'connect'), left: 0 });
+  });
+
   it('words a missing commitment or owner naturally, not "No commitment yet — Priya"', () => {
     const cell = (t: Pick<Team, 'commitment' | 'owner'>) => {
       const c = commitmentText(t);
@@ -110,7 +156,10 @@ describe('the report', () => {
       template,
       state: { control: {}, groups: { list: { g2: { name: 'Table 2', teamIds: [] }, g1: { name: 'Table 1', teamIds: [] } } }, results: {} },
       teams: [payments],
-      participants: [],
+      participants: [
+        { id: 'p1', name: 'Priya', joinedAt: 1, removedAt: null },
+        { id: 'p2', name: 'Alex', joinedAt: 2, removedAt: 30 },
+      ],
       results: {
         room: {
           voteId: 'room',
@@ -135,16 +184,19 @@ describe('the report', () => {
         none: { voteId: 'none', question: 'Anyone?', round: 1, revealedAt: 30, teamId: null, overall: agg(0), byGroup: {} },
         broken: { voteId: 'broken', question: 7 },
       },
-      timeline: [],
+      timeline: [{ at: 15, kind: 'team-delete', teamId: 'gone', label: 'Team deleted: Scratch team' }],
       insights: { final: [], atReveals: [] },
       log: [],
     } as unknown as ExportFile;
+    // Broke: the header counted Alex, removed, like anyone else, and the vote about a deleted team named none.
+    expect(reportModel(exp)).toMatchObject({ participants: 2, removed: 1 });
     expect(reportModel(exp).votes).toEqual([
       {
         voteId: 'one',
         question: 'And now?',
         round: 2,
-        team: null,
+        team: 'Scratch team',
+        teamDeleted: true,
         lines: [{ label: 'Table 2', text: '2 ballots: median stage 1.5 (middle half 1.0–2.0)' }],
       },
       {
@@ -152,13 +204,14 @@ describe('the report', () => {
         question: 'Where is Payments?',
         round: 1,
         team: 'Payments Platform & Ledger Reliability',
+        teamDeleted: false,
         lines: [
           { label: 'Everyone', text: '5 ballots: median stage 2.0 (middle half 1.5–2.5)' },
           { label: 'Table 1', text: '3 ballots: median stage 2.5 (middle half 2.0–2.5)' },
           { label: 'Table 2', text: '2 ballots: median stage 1.5 (middle half 1.0–2.0)' },
         ],
       },
-      { voteId: 'none', question: 'Anyone?', round: 1, team: null, lines: [{ label: 'Everyone', text: 'no ballots' }] },
+      { voteId: 'none', question: 'Anyone?', round: 1, team: null, teamDeleted: false, lines: [{ label: 'Everyone', text: 'no ballots' }] },
     ]);
   });
 

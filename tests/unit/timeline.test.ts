@@ -95,6 +95,55 @@ describe('timeline', () => {
     expect(open[0]!.label).toBe(`Vote opened: ${question}`.slice(0, 400));
   });
 
+  it('names a team deleted or renamed, and merges a name typed a letter at a time into one rename', () => {
+    const doc = new Y.Doc();
+    const tracker = new DocEventTracker(doc);
+    let seq = 0;
+    const step = (at: number, change: () => void, author = 'p_1') => {
+      change();
+      tracker.after({ seq: ++seq, at, author });
+    };
+    const teams = doc.getMap(ROOTS.teams);
+    const name = (id: string, v: string) => (teams.get(id) as Y.Map<unknown>).set('name', v);
+    step(0, () => initWorkshopDoc(doc, { title: 'T', template: FALLBACK_TEMPLATE, createdAt: 0 }), 'server');
+    step(1000, () => addTeam(doc, 'srch', { name: 'Search', color: '#123456' }));
+    step(2000, () => addTeam(doc, 'tmp', { name: 'Scratch', color: '#123456' }));
+    // Typed as the board writes it: a letter at a time, an empty name on the way.
+    for (const [i, v] of ['Search ', 'Search &', '', 'Search & D', 'Search & Discovery'].entries())
+      step(60_000 + i * 500, () => name('srch', v));
+    step(70_000, () => (teams.get('srch') as Y.Map<unknown>).set('stageCurrent', 2));
+    step(80_000, () => teams.delete('tmp'), 'facilitator');
+    // Another rename much later is its own event; one typed back to the old name is none.
+    step(600_000, () => name('srch', 'Search'));
+    step(900_000, () => name('srch', 'Search!'));
+    step(901_000, () => name('srch', 'Search'));
+    // Broke: only "Team added" existed; a deleted team and a rename left no trace in the replay or the report.
+    expect(tracker.events.filter((e) => e.kind !== 'step').map((e) => [e.at, e.kind, e.teamId, e.label])).toEqual([
+      [1000, 'team', 'srch', 'Team added: Search'],
+      [2000, 'team', 'tmp', 'Team added: Scratch'],
+      [62_000, 'team-rename', 'srch', 'Team renamed: Search → Search & Discovery'],
+      [80_000, 'team-delete', 'tmp', 'Team deleted: Scratch'],
+      [600_000, 'team-rename', 'srch', 'Team renamed: Search & Discovery → Search'],
+    ]);
+    expect(tracker.events.find((e) => e.kind === 'team-delete')!.actor).toBe('facilitator');
+  });
+
+  it('lists a participant the facilitator removed, at the moment of the removal', () => {
+    const merged = mergeTimeline({
+      docEvents: [],
+      participants: [
+        { id: 'p_1', name: 'Priya', joinedAt: 5, removedAt: null },
+        { id: 'p_2', name: 'Alex', joinedAt: 6, removedAt: 50 },
+      ],
+      presence: [],
+    });
+    expect(merged.map((e) => [e.at, e.kind, e.label])).toEqual([
+      [5, 'join', 'Priya joined'],
+      [6, 'join', 'Alex joined'],
+      [50, 'remove', 'Alex removed by the facilitator'],
+    ]);
+  });
+
   it('merges joins, connects and leaves by time, naming people', () => {
     const merged = mergeTimeline({
       docEvents: [{ at: 5, kind: 'step', label: 'Agenda 2', seq: 9 }],
