@@ -50,8 +50,7 @@ async function whileImporting<T>(url: string, db: Database.Database, until: Prom
   let longestMs = 0;
   let seen: { id: string; joinCode: string } | undefined;
   while (!settled) {
-    seen ??= importing(db);
-    if (seen && untilSeen) break;
+    if (untilSeen && (seen = importing(db))) break;
     const t = performance.now();
     await (await fetch(`${url}/api/time`)).text();
     longestMs = Math.max(longestMs, performance.now() - t);
