@@ -78,7 +78,8 @@ async function parseImportFile(raw: unknown, slice: TimeSlice): Promise<ImportFi
  * the log's authors follow the new ids. Revealed votes and their ballots come
  * back too (server/import-votes.ts), so a re-export matches and rounds continue.
  * The work runs in slices of SLICE_MS, so a long file never stalls the other workshops;
- * what is stored is still stored in one step, at the end.
+ * the store writes it all or nothing, and nothing finds the workshop before it is whole
+ * (server/sqlite-import.ts writes in batches, PostgreSQL in one transaction).
  */
 export async function importExport(store: Store, raw: unknown, limits: Pick<Limits, 'maxTeams'>) {
   const slice = new TimeSlice();

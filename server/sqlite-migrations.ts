@@ -87,6 +87,10 @@ const MIGRATIONS: readonly string[] = [
   // 7: participants that came with an import are history, not seats: they keep their
   // removed_at as the export had it (so a re-export matches) but no longer fill the workshop.
   `ALTER TABLE participants ADD COLUMN imported INTEGER NOT NULL DEFAULT 0;`,
+  // 8: an import is written in batches (server/sqlite-import.ts); until its last one its workshop
+  // is marked, and nothing finds it. A start deletes the imports a killed process left marked.
+  `ALTER TABLE workshops ADD COLUMN importing INTEGER NOT NULL DEFAULT 0;
+   CREATE INDEX workshops_importing ON workshops(id) WHERE importing = 1;`,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { startCheckpointer } from './sqlite-checkpointer.ts';
+import { sqliteImporter } from './sqlite-import.ts';
 import { migrate } from './sqlite-migrations.ts';
 import {
   ballotOrder,
@@ -10,7 +11,6 @@ import {
   type CancelOutcome,
   type Credential,
   type EventRecord,
-  type ImportedWorkshop,
   type NewWorkshop,
   type Store,
   type StoredDocument,
@@ -54,11 +54,11 @@ export function openSqliteStore(file: string): Store {
       `INSERT INTO workshops (id, title, template_id, join_code, facilitator_key_hash, observer_token_hash, created_at)
        VALUES (@id, @title, @templateId, @joinCode, @facilitatorKeyHash, @observerTokenHash, @createdAt)`,
     ),
-    workshop: db.prepare<[string], WorkshopRow>('SELECT * FROM workshops WHERE id = ?'),
-    workshopByCode: db.prepare<[string], WorkshopRow>('SELECT * FROM workshops WHERE join_code = ?'),
+    workshop: db.prepare<[string], WorkshopRow>('SELECT * FROM workshops WHERE id = ? AND importing = 0'),
+    workshopByCode: db.prepare<[string], WorkshopRow>('SELECT * FROM workshops WHERE join_code = ? AND importing = 0'),
     facilitator: db.prepare<[{ id: string; hash: string }], { role: string }>(
       `SELECT CASE WHEN facilitator_key_hash = @hash THEN 'facilitator' ELSE 'observer' END AS role
-       FROM workshops WHERE id = @id AND (facilitator_key_hash = @hash OR observer_token_hash = @hash)`,
+       FROM workshops WHERE id = @id AND importing = 0 AND (facilitator_key_hash = @hash OR observer_token_hash = @hash)`,
     ),
     participantByToken: db.prepare<[string, string], { id: string; name: string }>(
       'SELECT id, name FROM participants WHERE workshop_id = ? AND token_hash = ? AND removed_at IS NULL AND imported = 0',
@@ -68,10 +68,6 @@ export function openSqliteStore(file: string): Store {
       `INSERT INTO participants (id, workshop_id, name, token_hash, created_at, removed_at)
        SELECT @id, @workshopId, @name, @tokenHash, @createdAt, NULL
        WHERE (SELECT count(*) FROM participants WHERE workshop_id = @workshopId AND removed_at IS NULL AND imported = 0) < @maxSeats`,
-    ),
-    insertImportedParticipant: db.prepare(
-      `INSERT INTO participants (id, workshop_id, name, token_hash, created_at, removed_at, imported)
-       VALUES (@id, @workshopId, @name, @tokenHash, @createdAt, @removedAt, 1)`,
     ),
     countParticipants: db.prepare<[string], { n: number }>(
       'SELECT count(*) AS n FROM participants WHERE workshop_id = ? AND removed_at IS NULL AND imported = 0',
@@ -96,10 +92,6 @@ export function openSqliteStore(file: string): Store {
        VALUES (@voteId, @participantId, @group, @value, @salt, @receipt, @seq, @at)
        ON CONFLICT (vote_id, participant_id) DO UPDATE SET group_id = excluded.group_id, value = excluded.value,
          salt = excluded.salt, receipt = excluded.receipt, seq = excluded.seq, at = excluded.at`,
-    ),
-    insertBallot: db.prepare(
-      `INSERT INTO ballots (vote_id, participant_id, group_id, value, salt, receipt, seq, at)
-       VALUES (@voteId, @participantId, @group, @value, @salt, @receipt, @seq, @at)`,
     ),
     ballots: db.prepare<[string], BallotRow>('SELECT * FROM ballots WHERE vote_id = ? ORDER BY at, participant_id'),
     deleteBallots: db.prepare<[string]>('DELETE FROM ballots WHERE vote_id = ?'),
@@ -152,17 +144,9 @@ export function openSqliteStore(file: string): Store {
   const appendEvent = (id: string, e: Omit<EventRecord, 'seq'>) =>
     void q.appendEvent.run(id, id, e.at, e.kind, e.actor, JSON.stringify(e.data));
 
-  const importWorkshop = db.transaction((imp: ImportedWorkshop) => {
-    const w = imp.workshop;
-    q.insertWorkshop.run(w);
-    for (const e of imp.entries) q.append.run(w.id, e.seq, e.at, e.author, e.data);
-    const last = imp.entries[imp.entries.length - 1]!;
-    q.insertSnapshot.run(w.id, last.seq, last.at, imp.snapshot);
-    for (const p of imp.participants) q.insertImportedParticipant.run(p);
-    for (const e of imp.events) appendEvent(w.id, e);
-    for (const v of imp.votes) createVote(v);
-    for (const b of imp.ballots) q.insertBallot.run(b);
-  });
+  // Imports are written in batches, hidden until their last one (server/sqlite-import.ts).
+  const importer = sqliteImporter(db, { createVote, appendEvent });
+  importer.purgeUnfinishedImports();
 
   // Checked and written in one transaction, so a ballot can never land after the close.
   const putBallot = db.transaction((b: BallotRecord): BallotOutcome => {
@@ -240,7 +224,7 @@ export function openSqliteStore(file: string): Store {
     history: (id, since, limit) => q.history.all(id, since, limit).map(toEntry),
     appendEvent,
     listEvents: (id) => q.listEvents.all(id).map(toEvent),
-    importWorkshop: (imp) => importWorkshop(imp),
+    importWorkshop: importer.importWorkshop,
     close: async () => {
       await checkpointer?.stop();
       // A final full checkpoint leaves the database file whole and the WAL empty.
