@@ -6,12 +6,18 @@
  * in it) takes the focus.
  *
  * Chromium fires no focusout for a focused element that is removed, so the last control focused in
- * the panel is remembered and checked after each change to the panel's subtree.
+ * the panel is remembered and checked after each change to the panel's subtree. Panels nest (the
+ * whole board, the vote panel in it): the innermost one around the lost control restores it.
+ * The page does not scroll to the control restored: it stays where the change left it.
  */
 export function keepFocus(node: HTMLElement, target?: () => HTMLElement | null | undefined) {
   let last: Element | null = null;
   let pick = target;
-  const onIn = (e: FocusEvent) => (last = e.target as Element);
+  node.setAttribute('data-keep-focus', '');
+  const onIn = (e: FocusEvent) => {
+    const el = e.target as Element;
+    last = el.closest('[data-keep-focus]') === node ? el : null;
+  };
   // Focus moved on to somewhere else on purpose: nothing to restore.
   const onOut = (e: FocusEvent) => {
     if (e.relatedTarget && !node.contains(e.relatedTarget as Node)) last = null;
@@ -23,7 +29,7 @@ export function keepFocus(node: HTMLElement, target?: () => HTMLElement | null |
     const to =
       pick?.() ??
       node.querySelector<HTMLElement>('button:not(:disabled), select:not(:disabled), input:not(:disabled), [tabindex="0"]');
-    to?.focus();
+    to?.focus({ preventScroll: true });
   });
   node.addEventListener('focusin', onIn);
   node.addEventListener('focusout', onOut);
