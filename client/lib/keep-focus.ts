@@ -27,8 +27,7 @@ export function keepFocus(node: HTMLElement, target?: () => HTMLElement | null |
     if (!last || last.isConnected || !lost()) return;
     last = null;
     const to =
-      pick?.() ??
-      node.querySelector<HTMLElement>('button:not(:disabled), select:not(:disabled), input:not(:disabled), [tabindex="0"]');
+      pick?.() ?? node.querySelector<HTMLElement>('button:not(:disabled), select:not(:disabled), input:not(:disabled), [tabindex="0"]');
     to?.focus({ preventScroll: true });
   });
   node.addEventListener('focusin', onIn);

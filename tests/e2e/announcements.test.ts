@@ -60,7 +60,12 @@ describe('a participant’s screen reader hears the room change', () => {
     await expect.poll(said).toBe('Vote open: Where is Payments on the stage map?');
     // Broke: the card's "0 of 1 voted" was a live region too, read to every voter at each ballot anyone cast.
     const card = ada.getByRole('region', { name: 'Where is Payments on the stage map?' });
-    expect(await card.locator('[aria-live], [role="status"]').filter({ has: ada.getByTestId('vote-count') }).count()).toBe(0);
+    expect(
+      await card
+        .locator('[aria-live], [role="status"]')
+        .filter({ has: ada.getByTestId('vote-count') })
+        .count(),
+    ).toBe(0);
     // The facilitator, waiting for the room, still hears the count.
     expect(await panel.getByRole('status', { name: 'Votes cast' }).count()).toBe(1);
     await panel.getByRole('button', { name: 'Close vote' }).click();

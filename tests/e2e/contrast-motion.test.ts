@@ -75,7 +75,11 @@ describe('text that reads at 4.5:1 in a light room', () => {
       const contrast = eval(fn) as (fg: string, bg: string, alpha?: number) => number;
       const style = (sel: string) => getComputedStyle(svg.querySelector(sel)!);
       const mix = (fg: string, bg: string, a: number) => {
-        const n = (c: string) => c.match(/[\d.]+/g)!.slice(0, 3).map(Number);
+        const n = (c: string) =>
+          c
+            .match(/[\d.]+/g)!
+            .slice(0, 3)
+            .map(Number);
         const [f, b] = [n(fg), n(bg)];
         return `rgb(${f.map((v, i) => v * a + b[i]! * (1 - a)).join(',')})`;
       };
@@ -128,7 +132,10 @@ describe('less motion, when the system asks for it', () => {
     await expect.poll(async () => (await scrolls()).length).toBeGreaterThan(0);
     // Broke: follow-me always glided the page to the step's map.
     expect(await scrolls()).not.toContain('smooth');
-    const fade = await bo.locator('.stage-map .lane > *').first().evaluate((el) => getComputedStyle(el).transitionDuration);
+    const fade = await bo
+      .locator('.stage-map .lane > *')
+      .first()
+      .evaluate((el) => getComputedStyle(el).transitionDuration);
     expect(parseFloat(fade)).toBeLessThan(0.01);
     await context.close();
   });
