@@ -59,7 +59,7 @@ export class BoardNews {
         if (!v) return say('The vote was cancelled.');
         const round = v.round > 1 ? ` (round ${v.round})` : '';
         if (v.state === 'open') say(`Vote open${round}: ${v.question}`);
-        else if (v.state === 'closed') say('Voting has closed. The results come when the facilitator reveals them.');
+        else if (v.state === 'closed') say('Vote closed. The results come when the facilitator reveals them.');
         else say(`Results revealed: ${v.question}`);
       },
     );

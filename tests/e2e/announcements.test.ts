@@ -69,7 +69,7 @@ describe('a participant’s screen reader hears the room change', () => {
     // The facilitator, waiting for the room, still hears the count.
     expect(await panel.getByRole('status', { name: 'Votes cast' }).count()).toBe(1);
     await panel.getByRole('button', { name: 'Close vote' }).click();
-    await expect.poll(said).toBe('Voting has closed. The results come when the facilitator reveals them.');
+    await expect.poll(said).toBe('Vote closed. The results come when the facilitator reveals them.');
     await panel.getByRole('button', { name: 'Reveal results' }).click();
     await expect.poll(said).toBe('Results revealed: Where is Payments on the stage map?');
   });
