@@ -1,5 +1,6 @@
 import type { Role } from '../../shared/schema.ts';
 import type { Board } from './board.svelte.ts';
+import { scrollMotion } from './motion.ts';
 
 /**
  * Which agenda step a screen shows. Facilitator and projector always show
@@ -67,7 +68,7 @@ export class StepFollow {
       const role = this.read().role;
       if (!board || !changed || !this.live || role === 'facilitator' || role === 'observer') return;
       const target = document.querySelector(`[data-board~="${board}"]`);
-      target?.scrollIntoView({ behavior: 'smooth', block: 'start' });
+      target?.scrollIntoView({ behavior: scrollMotion(), block: 'start' });
     });
     // The projector is laid out to fit one screen from the top, and nobody stands at it to scroll:
     // a new step, or a newly opened vote, takes it back up there (from a reveal it followed down).
@@ -81,7 +82,7 @@ export class StepFollow {
       const key = `${board.control.step}|${lastOpened}`;
       const changed = lastProjected !== undefined && key !== lastProjected;
       lastProjected = key;
-      if (changed) window.scrollTo({ top: 0, behavior: 'smooth' });
+      if (changed) window.scrollTo({ top: 0, behavior: scrollMotion() });
     });
   }
 }

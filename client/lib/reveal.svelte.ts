@@ -2,6 +2,7 @@ import { tick } from 'svelte';
 import type { Role } from '../../shared/schema.ts';
 import type { Board } from './board.svelte.ts';
 import { resultIsNews } from './result-news.ts';
+import { scrollMotion } from './motion.ts';
 
 /**
  * Whether the newest vote result is news on this page (see resultIsNews), and on the facilitator's
@@ -38,7 +39,7 @@ export class RevealNews {
         const top = results.getBoundingClientRect().top;
         const bar = document.querySelector('header')?.getBoundingClientRect().bottom ?? 0;
         // Above the screen, under the bar, or so low that little of it shows.
-        if (top < bar || top > innerHeight * 0.5) results.scrollIntoView({ behavior: 'smooth', block: 'start' });
+        if (top < bar || top > innerHeight * 0.5) results.scrollIntoView({ behavior: scrollMotion(), block: 'start' });
       });
     });
   }
