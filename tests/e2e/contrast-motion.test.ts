@@ -115,8 +115,8 @@ describe('names that start with what a control shows', () => {
   it('names each stage header after its stage, as a voice-control user would say it', async () => {
     const header = ada.locator('[data-explain-stage="2"]');
     // Broke: "What Stage 2, Agent-orchestrated, means", not found by "click Stage 2" (axe: label-content-name-mismatch).
-    expect(await header.getAttribute('aria-label')).toBe('Stage 2, Agent-orchestrated: what it means');
-    expect(await ada.getByRole('button', { name: /^Stage 2, Agent-orchestrated/ }).count()).toBe(1);
+    expect(await header.getAttribute('aria-label')).toBe('Stage 2 Agent-orchestrated: what it means');
+    expect(await ada.getByRole('button', { name: /^Stage 2 Agent-orchestrated/ }).count()).toBe(1);
   });
 });
 

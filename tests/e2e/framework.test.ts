@@ -150,7 +150,7 @@ describe('the framework, explained to the room', () => {
     control('step', STEP.stage);
     const page = await openPage(browser, { width: 1280, height: 900 });
     await joinInUi(page, srv.url, w.joinCode, 'Marcus');
-    const header = page.getByRole('button', { name: `Stage 2, ${template.stages[1]!.label}: what it means` });
+    const header = page.getByRole('button', { name: `Stage 2 ${template.stages[1]!.label}: what it means` });
     await header.waitFor();
     // The hover text is the stage's description.
     expect(await header.locator('title').textContent()).toContain(template.stages[1]!.description);

@@ -13,4 +13,4 @@ export const point = async (page: Page, team: string) => {
 
 /** The team list's entry for a team, when it carries the red-zone flag. */
 export const redFlagInList = (page: Page, team: string) =>
-  page.getByRole('list', { name: 'Teams' }).getByRole('button', { name: `${team}, in the red zone: open` });
+  page.getByRole('list', { name: 'Teams' }).getByRole('button', { name: `${team} · ⚠ Red zone` });
