@@ -3,15 +3,19 @@ import { z } from 'zod';
 import { readGroups, readMeta, readTeamField, ROOTS } from './doc.ts';
 import { REQUEST_LIMITS, VOTE_LIMITS } from './limits.ts';
 import type { Template } from './template.ts';
+import { ControlEventWatch } from './timeline-control.ts';
 import { DEFAULT_TEMPLATE_ID, findTemplate } from './templates/index.ts';
 
 /**
  * The session's timeline: what the replay scrubber marks and the report
- * lists. Agenda steps, teams and votes are derived from the update log by
+ * lists. Agenda steps, teams, commitments, votes and the facilitator's
+ * controls (lock, follow-me, timer, spotlight) are derived from the update log by
  * replaying it (so they need no storage of their own and an import gets them
  * back); joins come from participant records and connects/leaves from the
  * server's `events` table. Pure: the server's export and the browser's replay
- * both build it with this module.
+ * both build it with this module. A new kind goes in the README's "Export
+ * format" too; an import checks each event against this list, so removing a
+ * kind would refuse files exported before.
  */
 export const TIMELINE_KINDS = [
   'step',
@@ -26,6 +30,11 @@ export const TIMELINE_KINDS = [
   'remove',
   'connect',
   'disconnect',
+  'lock',
+  'follow',
+  'timer',
+  'spotlight',
+  'commitment',
 ] as const;
 export type TimelineKind = (typeof TIMELINE_KINDS)[number];
 
@@ -72,6 +81,12 @@ const Step = z.number().int().min(0);
  */
 export const RENAME_MERGE_MS = 2 * 60_000;
 
+/**
+ * A team's commitment (and its owner) is written a keystroke at a time too, often by several teams at
+ * once in the commitments step: one event per team once it has rested this long, at its last edit.
+ */
+export const COMMITMENT_SETTLE_MS = RENAME_MERGE_MS;
+
 const VOTE_KINDS: Record<string, TimelineKind> = {
   open: 'vote-open',
   closed: 'vote-close',
@@ -106,14 +121,26 @@ export class DocEventTracker {
   private readonly touched = new Set<string>();
   /** Per team, its last rename event, to merge a name typed a letter at a time into one. */
   private readonly lastRename = new Map<string, { event: TimelineEvent; from: string }>();
+  /** Teams whose commitment or owner the entry being applied changed. */
+  private readonly committed = new Set<string>();
+  /** Each team's commitment as its event words it ("" for none). */
+  private readonly commitments = new Map<string, string>();
+  /** Per team, its last commitment event and the wording before it, while it may still be typed. */
+  private readonly lastCommitment = new Map<string, { event: TimelineEvent; from: string }>();
+  private readonly controls = new ControlEventWatch(
+    this.events,
+    (entry, e) => (this.push(entry, e), this.events.at(-1)!),
+    (id) => this.teams.get(id),
+  );
 
   constructor(private readonly doc: Y.Doc) {
     // One observer instead of reading every team's name after every entry: 50,000 entries × 200 teams.
     doc.getMap<unknown>(ROOTS.teams).observeDeep((events) => {
       for (const e of events) {
         if (e.path.length === 0 && e instanceof Y.YMapEvent) for (const key of e.keysChanged) this.touched.add(key);
-        else if (e.path.length === 1 && typeof e.path[0] === 'string' && e instanceof Y.YMapEvent && e.keysChanged.has('name')) {
-          this.touched.add(e.path[0]);
+        else if (e.path.length === 1 && typeof e.path[0] === 'string' && e instanceof Y.YMapEvent) {
+          if (e.keysChanged.has('name')) this.touched.add(e.path[0]);
+          if (e.keysChanged.has('commitment') || e.keysChanged.has('owner')) this.committed.add(e.path[0]);
         }
       }
     });
@@ -130,6 +157,8 @@ export class DocEventTracker {
     if (rawStep !== this.rawStep) this.stepChanged(entry, (this.rawStep = rawStep));
     if (rawVote !== this.rawVote) this.voteChanged(entry, (this.rawVote = rawVote));
     this.teamsChanged(entry);
+    this.controls.after(entry, control);
+    this.commitmentsChanged(entry);
   }
 
   private stepChanged(entry: EntryInfo, raw: unknown): void {
@@ -184,11 +213,17 @@ export class DocEventTracker {
       if (!this.teams.has(id)) {
         if (!teams.has(id)) continue;
         this.teams.set(id, name);
+        // Added with a commitment already (an import, a copied team): that is its starting point, not news.
+        if (value instanceof Y.Map) this.commitments.set(id, commitmentWords(value as Y.Map<unknown>, stageMax));
+        this.committed.delete(id);
         this.push(entry, { kind: 'team', teamId: id, label: `Team added: ${name ?? 'unnamed'}` });
       } else if (!teams.has(id)) {
         const last = this.teams.get(id);
         this.teams.delete(id);
         this.lastRename.delete(id);
+        this.lastCommitment.delete(id);
+        this.commitments.delete(id);
+        this.committed.delete(id);
         this.push(entry, { kind: 'team-delete', teamId: id, label: `Team deleted: ${last ?? 'unnamed'}` });
       } else {
         const before = this.teams.get(id);
@@ -220,10 +255,50 @@ export class DocEventTracker {
     this.lastRename.set(id, { event: this.events.at(-1)!, from });
   }
 
+  private commitmentsChanged(entry: EntryInfo): void {
+    if (this.committed.size === 0) return;
+    const teams = this.doc.getMap<unknown>(ROOTS.teams);
+    const stageMax = this.template().stages.length;
+    for (const id of this.committed) {
+      const map = teams.get(id);
+      if (!(map instanceof Y.Map) || !this.teams.has(id)) continue;
+      const words = commitmentWords(map as Y.Map<unknown>, stageMax);
+      const before = this.commitments.get(id) ?? '';
+      if (words === before) continue;
+      this.commitments.set(id, words);
+      const name = this.teams.get(id) ?? 'unnamed';
+      const label = words ? `Commitment for ${name}: ${words}` : `Commitment cleared: ${name}`;
+      const prev = this.lastCommitment.get(id);
+      const at = prev ? this.events.lastIndexOf(prev.event) : -1;
+      // Other teams typing in between do not split it: the event moves to the end, keeping the list in order.
+      if (prev && at >= 0 && entry.at - prev.event.at <= COMMITMENT_SETTLE_MS) {
+        this.events.splice(at, 1);
+        if (prev.from === words) {
+          this.lastCommitment.delete(id);
+          continue;
+        }
+        Object.assign(prev.event, { at: entry.at, seq: entry.seq, actor: entry.author, label: label.slice(0, LABEL_CHARS) });
+        this.events.push(prev.event);
+        continue;
+      }
+      this.push(entry, { kind: 'commitment', teamId: id, label });
+      this.lastCommitment.set(id, { event: this.events.at(-1)!, from: before });
+    }
+    this.committed.clear();
+  }
+
   private push(entry: EntryInfo, e: Omit<TimelineEvent, 'at' | 'seq' | 'actor'>): void {
     // The schema's bound: a long question plus "Vote cancelled: " and its groups would pass it.
     this.events.push({ at: entry.at, seq: entry.seq, actor: entry.author, ...e, label: e.label.slice(0, LABEL_CHARS) });
   }
+}
+
+/** "Pilot review agents (owner: Priya)", "no commitment yet (owner: Priya)", or "" when the team named neither. */
+function commitmentWords(team: Y.Map<unknown>, stageMax: number): string {
+  const commitment = readTeamField(team, 'commitment', stageMax)?.trim();
+  const owner = readTeamField(team, 'owner', stageMax)?.trim();
+  if (!commitment && !owner) return '';
+  return `${commitment || 'no commitment yet'}${owner ? ` (owner: ${owner})` : ''}`;
 }
 
 export interface ParticipantInfo {
