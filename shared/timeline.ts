@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { readGroups, readMeta, readTeamField, ROOTS } from './doc.ts';
 import { REQUEST_LIMITS, VOTE_LIMITS } from './limits.ts';
 import type { Template } from './template.ts';
+import { CommitmentWatch } from './timeline-commitments.ts';
 import { ControlEventWatch } from './timeline-control.ts';
 import { DEFAULT_TEMPLATE_ID, findTemplate } from './templates/index.ts';
 
@@ -81,12 +82,6 @@ const Step = z.number().int().min(0);
  */
 export const RENAME_MERGE_MS = 2 * 60_000;
 
-/**
- * A team's commitment (and its owner) is written a keystroke at a time too, often by several teams at
- * once in the commitments step: one event per team once it has rested this long, at its last edit.
- */
-export const COMMITMENT_SETTLE_MS = RENAME_MERGE_MS;
-
 const VOTE_KINDS: Record<string, TimelineKind> = {
   open: 'vote-open',
   closed: 'vote-close',
@@ -121,12 +116,11 @@ export class DocEventTracker {
   private readonly touched = new Set<string>();
   /** Per team, its last rename event, to merge a name typed a letter at a time into one. */
   private readonly lastRename = new Map<string, { event: TimelineEvent; from: string }>();
-  /** Teams whose commitment or owner the entry being applied changed. */
-  private readonly committed = new Set<string>();
-  /** Each team's commitment as its event words it ("" for none). */
-  private readonly commitments = new Map<string, string>();
-  /** Per team, its last commitment event and the wording before it, while it may still be typed. */
-  private readonly lastCommitment = new Map<string, { event: TimelineEvent; from: string }>();
+  private readonly commitments = new CommitmentWatch(
+    this.events,
+    (entry, e) => (this.push(entry, e), this.events.at(-1)!),
+    (id) => this.teams.get(id),
+  );
   private readonly controls = new ControlEventWatch(
     this.events,
     (entry, e) => (this.push(entry, e), this.events.at(-1)!),
@@ -140,7 +134,7 @@ export class DocEventTracker {
         if (e.path.length === 0 && e instanceof Y.YMapEvent) for (const key of e.keysChanged) this.touched.add(key);
         else if (e.path.length === 1 && typeof e.path[0] === 'string' && e instanceof Y.YMapEvent) {
           if (e.keysChanged.has('name')) this.touched.add(e.path[0]);
-          if (e.keysChanged.has('commitment') || e.keysChanged.has('owner')) this.committed.add(e.path[0]);
+          if (e.keysChanged.has('commitment') || e.keysChanged.has('owner')) this.commitments.touch(e.path[0]);
         }
       }
     });
@@ -158,7 +152,7 @@ export class DocEventTracker {
     if (rawVote !== this.rawVote) this.voteChanged(entry, (this.rawVote = rawVote));
     this.teamsChanged(entry);
     this.controls.after(entry, control);
-    this.commitmentsChanged(entry);
+    if (this.commitments.pending) this.commitments.after(entry, this.doc.getMap<unknown>(ROOTS.teams), this.template().stages.length);
   }
 
   private stepChanged(entry: EntryInfo, raw: unknown): void {
@@ -214,16 +208,13 @@ export class DocEventTracker {
         if (!teams.has(id)) continue;
         this.teams.set(id, name);
         // Added with a commitment already (an import, a copied team): that is its starting point, not news.
-        if (value instanceof Y.Map) this.commitments.set(id, commitmentWords(value as Y.Map<unknown>, stageMax));
-        this.committed.delete(id);
+        if (value instanceof Y.Map) this.commitments.added(id, value as Y.Map<unknown>, stageMax);
         this.push(entry, { kind: 'team', teamId: id, label: `Team added: ${name ?? 'unnamed'}` });
       } else if (!teams.has(id)) {
         const last = this.teams.get(id);
         this.teams.delete(id);
         this.lastRename.delete(id);
-        this.lastCommitment.delete(id);
-        this.commitments.delete(id);
-        this.committed.delete(id);
+        this.commitments.deleted(id);
         this.push(entry, { kind: 'team-delete', teamId: id, label: `Team deleted: ${last ?? 'unnamed'}` });
       } else {
         const before = this.teams.get(id);
@@ -255,50 +246,10 @@ export class DocEventTracker {
     this.lastRename.set(id, { event: this.events.at(-1)!, from });
   }
 
-  private commitmentsChanged(entry: EntryInfo): void {
-    if (this.committed.size === 0) return;
-    const teams = this.doc.getMap<unknown>(ROOTS.teams);
-    const stageMax = this.template().stages.length;
-    for (const id of this.committed) {
-      const map = teams.get(id);
-      if (!(map instanceof Y.Map) || !this.teams.has(id)) continue;
-      const words = commitmentWords(map as Y.Map<unknown>, stageMax);
-      const before = this.commitments.get(id) ?? '';
-      if (words === before) continue;
-      this.commitments.set(id, words);
-      const name = this.teams.get(id) ?? 'unnamed';
-      const label = words ? `Commitment for ${name}: ${words}` : `Commitment cleared: ${name}`;
-      const prev = this.lastCommitment.get(id);
-      const at = prev ? this.events.lastIndexOf(prev.event) : -1;
-      // Other teams typing in between do not split it: the event moves to the end, keeping the list in order.
-      if (prev && at >= 0 && entry.at - prev.event.at <= COMMITMENT_SETTLE_MS) {
-        this.events.splice(at, 1);
-        if (prev.from === words) {
-          this.lastCommitment.delete(id);
-          continue;
-        }
-        Object.assign(prev.event, { at: entry.at, seq: entry.seq, actor: entry.author, label: label.slice(0, LABEL_CHARS) });
-        this.events.push(prev.event);
-        continue;
-      }
-      this.push(entry, { kind: 'commitment', teamId: id, label });
-      this.lastCommitment.set(id, { event: this.events.at(-1)!, from: before });
-    }
-    this.committed.clear();
-  }
-
   private push(entry: EntryInfo, e: Omit<TimelineEvent, 'at' | 'seq' | 'actor'>): void {
     // The schema's bound: a long question plus "Vote cancelled: " and its groups would pass it.
     this.events.push({ at: entry.at, seq: entry.seq, actor: entry.author, ...e, label: e.label.slice(0, LABEL_CHARS) });
   }
-}
-
-/** "Pilot review agents (owner: Priya)", "no commitment yet (owner: Priya)", or "" when the team named neither. */
-function commitmentWords(team: Y.Map<unknown>, stageMax: number): string {
-  const commitment = readTeamField(team, 'commitment', stageMax)?.trim();
-  const owner = readTeamField(team, 'owner', stageMax)?.trim();
-  if (!commitment && !owner) return '';
-  return `${commitment || 'no commitment yet'}${owner ? ` (owner: ${owner})` : ''}`;
 }
 
 export interface ParticipantInfo {
