@@ -3,15 +3,20 @@ import { z } from 'zod';
 import { readGroups, readMeta, readTeamField, ROOTS } from './doc.ts';
 import { REQUEST_LIMITS, VOTE_LIMITS } from './limits.ts';
 import type { Template } from './template.ts';
+import { CommitmentWatch } from './timeline-commitments.ts';
+import { ControlEventWatch } from './timeline-control.ts';
 import { DEFAULT_TEMPLATE_ID, findTemplate } from './templates/index.ts';
 
 /**
  * The session's timeline: what the replay scrubber marks and the report
- * lists. Agenda steps, teams and votes are derived from the update log by
+ * lists. Agenda steps, teams, commitments, votes and the facilitator's
+ * controls (lock, follow-me, timer, spotlight) are derived from the update log by
  * replaying it (so they need no storage of their own and an import gets them
  * back); joins come from participant records and connects/leaves from the
  * server's `events` table. Pure: the server's export and the browser's replay
- * both build it with this module.
+ * both build it with this module. A new kind goes in the README's "Export
+ * format" too; an import checks each event against this list, so removing a
+ * kind would refuse files exported before.
  */
 export const TIMELINE_KINDS = [
   'step',
@@ -26,6 +31,11 @@ export const TIMELINE_KINDS = [
   'remove',
   'connect',
   'disconnect',
+  'lock',
+  'follow',
+  'timer',
+  'spotlight',
+  'commitment',
 ] as const;
 export type TimelineKind = (typeof TIMELINE_KINDS)[number];
 
@@ -106,14 +116,25 @@ export class DocEventTracker {
   private readonly touched = new Set<string>();
   /** Per team, its last rename event, to merge a name typed a letter at a time into one. */
   private readonly lastRename = new Map<string, { event: TimelineEvent; from: string }>();
+  private readonly commitments = new CommitmentWatch(
+    this.events,
+    (entry, e) => (this.push(entry, e), this.events.at(-1)!),
+    (id) => this.teams.get(id),
+  );
+  private readonly controls = new ControlEventWatch(
+    this.events,
+    (entry, e) => (this.push(entry, e), this.events.at(-1)!),
+    (id) => this.teams.get(id),
+  );
 
   constructor(private readonly doc: Y.Doc) {
     // One observer instead of reading every team's name after every entry: 50,000 entries × 200 teams.
     doc.getMap<unknown>(ROOTS.teams).observeDeep((events) => {
       for (const e of events) {
         if (e.path.length === 0 && e instanceof Y.YMapEvent) for (const key of e.keysChanged) this.touched.add(key);
-        else if (e.path.length === 1 && typeof e.path[0] === 'string' && e instanceof Y.YMapEvent && e.keysChanged.has('name')) {
-          this.touched.add(e.path[0]);
+        else if (e.path.length === 1 && typeof e.path[0] === 'string' && e instanceof Y.YMapEvent) {
+          if (e.keysChanged.has('name')) this.touched.add(e.path[0]);
+          if (e.keysChanged.has('commitment') || e.keysChanged.has('owner')) this.commitments.touch(e.path[0]);
         }
       }
     });
@@ -130,6 +151,8 @@ export class DocEventTracker {
     if (rawStep !== this.rawStep) this.stepChanged(entry, (this.rawStep = rawStep));
     if (rawVote !== this.rawVote) this.voteChanged(entry, (this.rawVote = rawVote));
     this.teamsChanged(entry);
+    this.controls.after(entry, control);
+    if (this.commitments.pending) this.commitments.after(entry, this.doc.getMap<unknown>(ROOTS.teams), this.template().stages.length);
   }
 
   private stepChanged(entry: EntryInfo, raw: unknown): void {
@@ -184,11 +207,14 @@ export class DocEventTracker {
       if (!this.teams.has(id)) {
         if (!teams.has(id)) continue;
         this.teams.set(id, name);
+        // Added with a commitment already (an import, a copied team): that is its starting point, not news.
+        if (value instanceof Y.Map) this.commitments.added(id, value as Y.Map<unknown>, stageMax);
         this.push(entry, { kind: 'team', teamId: id, label: `Team added: ${name ?? 'unnamed'}` });
       } else if (!teams.has(id)) {
         const last = this.teams.get(id);
         this.teams.delete(id);
         this.lastRename.delete(id);
+        this.commitments.deleted(id);
         this.push(entry, { kind: 'team-delete', teamId: id, label: `Team deleted: ${last ?? 'unnamed'}` });
       } else {
         const before = this.teams.get(id);

@@ -6,6 +6,7 @@ import { inRedZone, placedPoint } from '../../shared/risk.ts';
 import type { Template } from '../../shared/template.ts';
 import { z } from 'zod';
 import { isMilestone, type TimelineEvent } from '../../shared/timeline.ts';
+import { sessionProgress, type SessionProgress } from './session-progress.ts';
 
 const Summary = z.object({ median: z.number(), q1: z.number(), q3: z.number() });
 const Aggregate = z.object({
@@ -39,7 +40,10 @@ export interface ReportModel {
   title: string;
   template: Template;
   startedAt: number;
+  /** The last update; while the session runs, when the report was made. */
   endedAt: number;
+  /** Still running when the report was made: it says "so far", not a finished session's length. */
+  progress: SessionProgress;
   participants: number;
   /** Of `participants`, those the facilitator removed. */
   removed: number;
@@ -49,6 +53,8 @@ export interface ReportModel {
   timeline: TimelineEvent[];
   /** Milestones left out of `timeline` for length; the replay lists them. */
   timelineLeft: number;
+  /** What those are, in words: "joins, renames and timer changes". */
+  timelineLeftKinds: string;
   insights: { final: ReportInsight[]; atReveals: RevealInsights[] };
 }
 
@@ -212,13 +218,28 @@ export function commitmentText(team: Pick<Team, 'commitment' | 'owner'>): Commit
 /** At most this many timeline lines: the report is a summary, the replay has the rest. */
 export const REPORT_TIMELINE_MAX = 24;
 
-/** What goes first when the timeline is too long: joins, then team edits, then a vote's opening and closing. */
-const DROP_ORDER: readonly (readonly TimelineEvent['kind'][])[] = [
-  ['join', 'remove'],
-  ['team-rename'],
-  ['vote-open', 'vote-close'],
-  ['team', 'team-delete'],
+/**
+ * What goes first when the timeline is too long: joins, team renames, then the facilitator's
+ * controls (follow-me, timer, spotlight, lock), then a vote's opening and closing, commitments
+ * (the teams table has them) and teams added or deleted; each with its words for the note.
+ */
+const DROP_ORDER: readonly { kinds: readonly TimelineEvent['kind'][]; words: string }[] = [
+  { kinds: ['join', 'remove'], words: 'joins' },
+  { kinds: ['team-rename'], words: 'renames' },
+  { kinds: ['follow'], words: 'follow-me' },
+  { kinds: ['timer'], words: 'timers' },
+  { kinds: ['spotlight'], words: 'spotlights' },
+  { kinds: ['lock'], words: 'locks' },
+  { kinds: ['vote-open', 'vote-close'], words: 'votes opening and closing' },
+  { kinds: ['commitment'], words: 'commitments' },
+  { kinds: ['team', 'team-delete'], words: 'teams added and deleted' },
 ];
+
+/** "joins", "joins and renames", "joins, renames and timers". */
+function listWords(words: string[]): string {
+  if (words.length < 2) return words[0] ?? '';
+  return `${words.slice(0, -1).join(', ')} and ${words.at(-1)}`;
+}
 
 /**
  * The report's timeline: every milestone while they fit, else the least
@@ -227,14 +248,21 @@ const DROP_ORDER: readonly (readonly TimelineEvent['kind'][])[] = [
  * session's report stopped mid-way, its reveals and wrap-up missing, without
  * a word.
  */
-export function reportTimeline(events: readonly TimelineEvent[], max = REPORT_TIMELINE_MAX): { shown: TimelineEvent[]; left: number } {
+export function reportTimeline(
+  events: readonly TimelineEvent[],
+  max = REPORT_TIMELINE_MAX,
+): { shown: TimelineEvent[]; left: number; leftKinds: string } {
   const milestones = events.filter(isMilestone);
   let shown = milestones;
-  for (const kinds of DROP_ORDER) {
+  const dropped: string[] = [];
+  for (const { kinds, words } of DROP_ORDER) {
     if (shown.length <= max) break;
-    shown = shown.filter((e) => !kinds.includes(e.kind));
+    const kept = shown.filter((e) => !kinds.includes(e.kind));
+    // Broke: the note named "joins, team changes, votes opening and closing" whatever was left out.
+    if (kept.length < shown.length) dropped.push(words);
+    shown = kept;
   }
-  return { shown, left: milestones.length - shown.length };
+  return { shown, left: milestones.length - shown.length, leftKinds: listWords(dropped) };
 }
 
 export function reportModel(exp: ExportFile): ReportModel {
@@ -257,11 +285,13 @@ export function reportModel(exp: ExportFile): ReportModel {
   });
   const timeline = reportTimeline(exp.timeline);
   const first = exp.log[0]?.at ?? exp.workshop.createdAt;
+  const progress = sessionProgress(exp);
   return {
     title: exp.workshop.title,
     template: t,
     startedAt: first,
-    endedAt: exp.log[exp.log.length - 1]?.at ?? first,
+    endedAt: progress.live ? Math.max(first, progress.asOf) : (exp.log[exp.log.length - 1]?.at ?? first),
+    progress,
     participants: exp.participants.length,
     removed: exp.participants.filter((p) => typeof p.removedAt === 'number').length,
     teams,
@@ -273,5 +303,6 @@ export function reportModel(exp: ExportFile): ReportModel {
     },
     timeline: timeline.shown,
     timelineLeft: timeline.left,
+    timelineLeftKinds: timeline.leftKinds,
   };
 }

@@ -1,7 +1,8 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { addTeam, ensureGroupMaps, readGroups, setTeamField } from '../../shared/doc.ts';
+import { addTeam, ensureGroupMaps, readGroups, setTeamField, type Timer } from '../../shared/doc.ts';
+import { pauseTimer, resumeTimer, startTimer } from '../../shared/timer.ts';
 import { join, post } from '../helpers/api.ts';
 import { createWorkshopInUi, openPage, screenshot, SCREENSHOTS, useBrowser } from '../helpers/browser.ts';
 import { useServer } from '../helpers/server.ts';
@@ -198,8 +199,9 @@ describe('replay, exports and report', () => {
     await expect.poll(() => row.textContent()).toMatch(/2\.6 Autonomous workflows → 2\.0 Agent-orchestrated/);
     expect(await row.textContent()).toContain('red zone');
     expect(await row.textContent()).toContain('relies on a mix of guardrails and guarantees');
-    // The header says what 1:10:00 is; the red zone says what a mix is; an insight names its team once.
-    expect(await report.getByText(/ · 1 h 10 min session · /).count()).toBe(1);
+    // The header says what 1:10:00 is (so far: the agenda is short of its end and the last change a moment ago);
+    // the red zone says what a mix is; an insight names its team once.
+    expect(await report.getByText(/ · 1 h 10 min so far, in progress at agenda step \d of 8 /).count()).toBe(1);
     const red = report.getByRole('region', { name: 'Red zone' }).getByRole('listitem').filter({ hasText: 'Payments' });
     expect(await red.textContent()).toContain('relying on a mix of guardrails and guarantees');
     const insight = report.getByRole('region', { name: 'Insights' }).getByRole('listitem').filter({ hasText: 'in the red zone' }).first();
@@ -331,8 +333,8 @@ describe('replay, exports and report', () => {
     expect(stageNames).toContain(LONG);
     expect(await report.locator('section.maps').textContent()).not.toContain('…');
     expect(await report.locator('[aria-label^="Risk diagonal"] text.name').allTextContents()).toContain(`${LONG} ⚠`);
-    // One list of the insights at the end; each vote says only what it raised first.
-    const end = report.getByRole('region', { name: 'Insights at the end' });
+    // One list of the insights so far (the session is still running); each vote says only what it raised first.
+    const end = report.getByRole('region', { name: 'Insights so far' });
     expect(await end.getByRole('listitem').allTextContents()).toEqual([
       expect.stringMatching(/^Payments platform and ledger reliability is in the red zone: autonomy 80%/),
     ]);
@@ -343,7 +345,7 @@ describe('replay, exports and report', () => {
     ]);
     const second = reveals.locator('.reveal').filter({ hasText: 'Where is mob?' });
     expect(await second.getByRole('listitem').allTextContents()).toEqual([
-      'SRE is on the stage map but not yet on the risk diagonal. Resolved by the end.',
+      'SRE is on the stage map but not yet on the risk diagonal. Resolved since.',
     ]);
     expect(await first.textContent()).toContain('At this reveal:');
     expect(await report.getByText(/raised by then|changed or resolved by the end/).count()).toBe(0);
@@ -537,8 +539,126 @@ describe('replay, exports and report', () => {
     await expect.poll(() => page.locator('svg[aria-label^="Stage map"]').textContent()).toContain('No teams on the board at this moment.');
     expect(await page.locator('body').textContent()).not.toContain('Add one');
     await page.goto(`${srv.url}/w/${empty}/report`);
-    await page.getByText('No teams were placed.').waitFor();
+    // Made a moment ago and still at its first step: in progress, so "yet".
+    await page.getByText('No teams placed yet.').waitFor();
     expect(await page.locator('body').textContent()).not.toContain('Add one');
+    await page.context().close();
+  }, 90_000);
+  it('replays and reports a one-team session still running, with its controls and commitment, legibly on a phone', async () => {
+    const { page, id, key, fac, joined, priya, onServer, room } = await session('Single team check-in');
+    const fk = { authorization: `Bearer ${decodeURIComponent(key)}` };
+    const control = fac.doc.getMap('control');
+    const set = async (field: string, value: unknown) => {
+      control.set(field, value);
+      await onServer(() => JSON.stringify(room.doc.getMap('control').get(field)) === JSON.stringify(value), field);
+    };
+    now += MIN;
+    addTeam(priya.doc, 'pay', { name: 'Payments', color: '#dc2626', createdAt: now, stageCurrent: 1.4 });
+    await onServer(() => room.doc.getMap('teams').size === 1, 'Payments added');
+    // Agenda 5 and its vote in the same moment; the lock and the timer in the next.
+    now += MIN;
+    await set('step', 4);
+    const r = await post(`${srv.url}/api/workshops/${id}/votes`, { question: 'Where is Payments?', kind: 'stage', teamId: 'pay' }, fk);
+    expect(r.status).toBe(201);
+    await post(`${srv.url}/api/workshops/${id}/votes/${r.json.voteId}/ballots`, { stage: 2 }, { authorization: `Bearer ${joined.token}` });
+    now += MIN;
+    await set('locked', true);
+    await set('timer', startTimer(5 * MIN, now));
+    for (let i = 0; i < 4; i++) {
+      now += 2000;
+      await set('timer', pauseTimer(control.get('timer') as Timer, now));
+      now += 2000;
+      await set('timer', resumeTimer(control.get('timer') as Timer, now));
+    }
+    now += MIN;
+    expect((await post(`${srv.url}/api/workshops/${id}/votes/${r.json.voteId}/reveal`, {}, fk)).status).toBe(200);
+    await set('spotlight', 'pay');
+    now += MIN;
+    await set('step', 6);
+    await set('locked', false);
+    const commitment = 'Pilot review agents';
+    for (let i = 1; i <= commitment.length; i++) {
+      now += 300;
+      setTeamField(priya.doc, 'pay', 'commitment', commitment.slice(0, i));
+    }
+    setTeamField(priya.doc, 'pay', 'owner', 'Priya');
+    await onServer(() => (room.doc.getMap('teams').get('pay') as { get(k: string): unknown }).get('owner') === 'Priya', 'owner');
+    now += MIN;
+
+    // The facilitator is still connected and the agenda is at 7 of 8: the report says so, on paper too.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${srv.url}/w/${id}/report`);
+    const note = page.getByTestId('report-in-progress');
+    await note.waitFor();
+    // Broke: a report opened mid-session read "… · 6 min 23 s session ·" like a finished one.
+    const header = (await page.locator('header p.muted').textContent())!.replace(/\s+/g, ' ');
+    expect(header).toMatch(/· \d+ min( \d+ s)? so far, in progress at agenda step 7 of 8 \(Commitments\) ·/);
+    expect(header).not.toContain(' session ·');
+    expect(await page.getByRole('region', { name: 'Insights so far' }).count()).toBe(1);
+    const timeline = (await page.locator('ol.timeline').textContent())!;
+    for (const label of [
+      'Board locked',
+      'Timer 5 min started',
+      'Spotlight on Payments',
+      'Board unlocked',
+      'Commitment for Payments: Pilot review agents (owner: Priya)',
+    ])
+      expect(timeline).toContain(label);
+    expect(timeline.match(/Timer/g)).toHaveLength(1);
+    expect(timeline.match(/Commitment for/g)).toHaveLength(1);
+    // The one team is in the table, on both maps and named in the vote.
+    await page.getByRole('rowheader', { name: 'Payments' }).waitFor();
+    expect(await page.locator('section[aria-labelledby="votes-heading"]').textContent()).toContain('about Payments');
+    await page.emulateMedia({ media: 'print' });
+    expect(await note.isVisible()).toBe(true);
+    await screenshot(page, 'report-in-progress-print');
+    await page.emulateMedia({ media: 'screen' });
+    await screenshot(page, 'report-in-progress-phone');
+
+    // The replay on the phone: the controls and the commitment are events; no tick covers another.
+    await page.goto(`${srv.url}/w/${id}/replay`);
+    const events = page.locator('ol.events');
+    await events.getByRole('button', { name: /Commitment for Payments/ }).waitFor();
+    const list = (await events.getByRole('button').allTextContents()).map((t) =>
+      t
+        .replace(/\s+/g, ' ')
+        .trim()
+        .replace(/^\d+:\d+ /, ''),
+    );
+    expect(list.filter((t) => !/joined|Vote/.test(t))).toEqual([
+      'Agenda 1: Welcome and framing',
+      'Team added: Payments',
+      'Agenda 5: Breakout vote',
+      'Board locked',
+      'Timer 5 min started',
+      'Spotlight on Payments',
+      'Agenda 7: Commitments',
+      'Board unlocked',
+      'Commitment for Payments: Pilot review agents (owner: Priya)',
+    ]);
+    await events.getByRole('button', { name: /Spotlight on Payments/ }).click();
+    await expect.poll(() => page.getByTestId('replay-clock').textContent()).toMatch(/^4:\d\d/);
+    const boxes = await page
+      .locator('.marks .mark:not(.presence):not(.join):not(.remove)')
+      .evaluateAll((els) => els.map((el) => ({ kind: el.className, ...(el.getBoundingClientRect().toJSON() as DOMRect) })));
+    expect(boxes.length).toBeGreaterThanOrEqual(9);
+    for (let i = 0; i < boxes.length; i++)
+      for (let j = i + 1; j < boxes.length; j++) {
+        const [a, b] = [boxes[i]!, boxes[j]!];
+        const overlap = a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom && b.top < a.bottom;
+        expect(overlap, `${a.kind} covers ${b.kind}`).toBe(false);
+      }
+    await page.locator('.timeline').screenshot({ path: `${SCREENSHOTS}/replay-phone-ticks.png` });
+    await screenshot(page, 'replay-one-team-phone');
+
+    // At the last step the report reads as a finished session.
+    await set('step', 7);
+    await page.goto(`${srv.url}/w/${id}/report`);
+    await page.getByRole('heading', { name: 'Timeline' }).waitFor();
+    expect(await page.getByTestId('report-in-progress').count()).toBe(0);
+    expect((await page.locator('header p.muted').textContent())!.replace(/\s+/g, ' ')).toMatch(/ session · 1 participant · 1 team ·/);
+    priya.destroy();
+    fac.destroy();
     await page.context().close();
   }, 90_000);
 });

@@ -348,3 +348,45 @@ describe('export → import → export', () => {
     expect(readControl(srv.server.rooms.get(copy.id)!.doc).vote).toMatchObject({ id: next.json.voteId, round: 2 });
   });
 });
+
+describe('the timeline through an import', () => {
+  it('keeps the lock, timer, spotlight and commitment events, and imports a file exported before they existed', async () => {
+    const w = await createWorkshop(srv.url, 'Controls round trip');
+    const f = connect(srv.wsUrl, w.id, w.facilitatorKey);
+    track(f);
+    await synced(f);
+    const room = srv.server.rooms.get(w.id)!;
+    addTeam(f.doc, 'pay', { name: 'Payments', color: '#2563eb', stageCurrent: 1.4 });
+    const control = f.doc.getMap(ROOTS.control);
+    control.set('locked', true);
+    control.set('timer', { endsAt: Date.now() + 5 * 60_000, durationMs: 5 * 60_000, pausedRemainingMs: null });
+    control.set('spotlight', 'pay');
+    setTeamField(f.doc, 'pay', 'commitment', 'Pilot review agents');
+    await until(
+      room.doc,
+      () => (room.doc.getMap(ROOTS.teams).get('pay') as Y.Map<unknown> | undefined)?.get('commitment') !== undefined,
+      'commitment',
+    );
+    const before = await (await download(w.id, w.facilitatorKey, 'export')).json();
+    const docEvents = (exp: any) =>
+      exp.timeline.filter((e: { seq?: number }) => e.seq !== undefined).map((e: { kind: string; label: string }) => `${e.kind} ${e.label}`);
+    expect(docEvents(before)).toEqual(
+      expect.arrayContaining([
+        'lock Board locked',
+        'timer Timer 5 min started',
+        'spotlight Spotlight on Payments',
+        'commitment Commitment for Payments: Pilot review agents',
+      ]),
+    );
+    // A file from before these kinds: its timeline has none of them. Both import, and both get them back from the log.
+    const old = structuredClone(before);
+    old.timeline = old.timeline.filter((e: { kind: string }) => !['lock', 'follow', 'timer', 'spotlight', 'commitment'].includes(e.kind));
+    for (const file of [before, old]) {
+      const res = await importFile(file);
+      expect(res.status).toBe(201);
+      const copy = (await res.json()) as { id: string; facilitatorKey: string };
+      const after = await (await download(copy.id, copy.facilitatorKey, 'export')).json();
+      expect(docEvents(after)).toEqual(docEvents(before));
+    }
+  });
+});

@@ -10,6 +10,7 @@ import {
   sessionLength,
 } from '../../client/lib/export-report.ts';
 import { RELIANCE_LOOK } from '../../client/lib/reliance.ts';
+import { sessionProgress } from '../../client/lib/session-progress.ts';
 import type { Team } from '../../shared/doc.ts';
 import type { ExportFile } from '../../shared/export-format.ts';
 import type { TimelineEvent } from '../../shared/timeline.ts';
@@ -119,7 +120,68 @@ describe('the report', () => {
     expect(shown.filter((e) => e.kind === 'vote-reveal')).toHaveLength(3);
     expect(shown.length).toBeLessThanOrEqual(REPORT_TIMELINE_MAX);
     expect(left).toBe(events.filter((e) => e.kind !== 'connect').length - shown.length);
-    expect(reportTimeline(events.slice(0, 10))).toEqual({ shown: events.slice(0, 10).filter((e) => e.kind !== 'connect'), left: 0 });
+    expect(reportTimeline(events.slice(0, 10))).toEqual({
+      shown: events.slice(0, 10).filter((e) => e.kind !== 'connect'),
+      left: 0,
+      leftKinds: '',
+    });
+  });
+
+  it("leaves out the facilitator's controls before votes and commitments, and says what it left out", () => {
+    const events: TimelineEvent[] = [];
+    let at = 0;
+    const add = (kind: TimelineEvent['kind'], label: string) => events.push({ at: (at += 60_000), kind, label });
+    for (let p = 1; p <= 3; p++) add('join', `Person ${p} joined`);
+    for (let step = 0; step < 8; step++) {
+      add('step', `Agenda ${step + 1}`);
+      add('timer', 'Timer 5 min started');
+      add('spotlight', 'Spotlight on Payments');
+      if (step === 3) add('lock', 'Board locked');
+      if (step === 6) for (const t of ['Payments', 'Mobile']) add('commitment', `Commitment for ${t}: Pilot`);
+    }
+    const { shown, leftKinds } = reportTimeline(events);
+    expect(shown.filter((e) => e.kind === 'commitment')).toHaveLength(2);
+    expect(shown.some((e) => e.kind === 'lock')).toBe(true);
+    expect(shown.some((e) => e.kind === 'timer')).toBe(false);
+    expect(shown.filter((e) => e.kind === 'spotlight')).toHaveLength(8);
+    // Broke: the note said "joins, team changes, votes opening and closing" whatever was left out.
+    expect(leftKinds).toBe('joins and timers');
+  });
+
+  it('says a session still running is in progress, and one that reached its last step or went quiet is not', () => {
+    const MIN = 60_000;
+    const exp = (over: { step: number; lastAt: number; exportedAt: number; connected?: boolean }) =>
+      ({
+        exportedAt: over.exportedAt,
+        workshop: { createdAt: 0 },
+        template,
+        state: { control: { step: over.step } },
+        timeline: over.connected
+          ? [
+              { at: 0, kind: 'connect', actor: 'facilitator', label: '' },
+              { at: 0, kind: 'connect', actor: 'p1', label: '' },
+              { at: 5, kind: 'disconnect', actor: 'p1', label: '' },
+            ]
+          : [],
+        log: [{ at: 0 }, { at: over.lastAt }],
+      }) as unknown as ExportFile;
+    const last = template.agenda.length - 1;
+    // Broke: a report made at agenda 4, a minute after the last edit, read "10 min 30 s session".
+    expect(sessionProgress(exp({ step: 3, lastAt: 10 * MIN, exportedAt: 11 * MIN }))).toMatchObject({ live: true, step: 3 });
+    expect(sessionProgress(exp({ step: last, lastAt: 10 * MIN, exportedAt: 11 * MIN })).live).toBe(false);
+    // Quiet an hour with nobody connected: over. Quiet an hour with the facilitator still there: a long discussion.
+    expect(sessionProgress(exp({ step: 3, lastAt: 10 * MIN, exportedAt: 70 * MIN })).live).toBe(false);
+    expect(sessionProgress(exp({ step: 3, lastAt: 10 * MIN, exportedAt: 70 * MIN, connected: true })).live).toBe(true);
+    expect(sessionProgress(exp({ step: 3, lastAt: 10 * MIN, exportedAt: 2 * 24 * 60 * MIN, connected: true })).live).toBe(false);
+    const model = reportModel({
+      ...exp({ step: 3, lastAt: 10 * MIN, exportedAt: 12 * MIN }),
+      teams: [],
+      participants: [],
+      results: {},
+      insights: { final: [], atReveals: [] },
+    } as unknown as ExportFile);
+    // "So far" runs to when the report was made, not to the last edit.
+    expect(model.endedAt - model.startedAt).toBe(12 * MIN);
   });
 
   it('words a missing commitment or owner naturally, not "No commitment yet — Priya"', () => {

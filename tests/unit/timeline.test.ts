@@ -3,6 +3,8 @@ import * as Y from 'yjs';
 import { addTeam, ensureGroupMaps, initWorkshopDoc, ROOTS } from '../../shared/doc.ts';
 import { DocEventTracker, FALLBACK_TEMPLATE, mergeTimeline } from '../../shared/timeline.ts';
 import { safeCell } from '../../server/export.ts';
+import { addMinute, pauseTimer, resumeTimer, startTimer } from '../../shared/timer.ts';
+import type { Timer } from '../../shared/doc.ts';
 import { VOTE_LIMITS } from '../../shared/limits.ts';
 
 describe('timeline', () => {
@@ -26,6 +28,7 @@ describe('timeline', () => {
       [3, 'step', 'Agenda 4: Risk diagonal'],
       [4, 'vote-open', 'Vote opened: Where?'],
       [5, 'vote-reveal', 'Vote revealed: Where?'],
+      [6, 'lock', 'Board locked'],
     ]);
     expect(tracker.events[1]!.actor).toBe('p_1');
   });
@@ -126,6 +129,121 @@ describe('timeline', () => {
       [600_000, 'team-rename', 'srch', 'Team renamed: Search & Discovery → Search'],
     ]);
     expect(tracker.events.find((e) => e.kind === 'team-delete')!.actor).toBe('facilitator');
+  });
+
+  it('lists the lock, follow-me, the timer and the spotlight where they settled, not every click', () => {
+    const doc = new Y.Doc();
+    const tracker = new DocEventTracker(doc);
+    let seq = 0;
+    const step = (at: number, change: () => void, author = 'facilitator') => {
+      change();
+      tracker.after({ seq: ++seq, at, author });
+    };
+    const control = doc.getMap(ROOTS.control);
+    const timer = () => control.get('timer') as Timer;
+    step(0, () => initWorkshopDoc(doc, { title: 'T', template: FALLBACK_TEMPLATE, createdAt: 0 }), 'server');
+    step(1000, () => addTeam(doc, 'pay', { name: 'Payments', color: '#123456' }), 'p_1');
+    step(2000, () => addTeam(doc, 'mob', { name: 'Mobile', color: '#654321' }), 'p_1');
+    step(60_000, () => control.set('locked', true));
+    step(61_000, () => control.set('followMe', true));
+    // A 5-minute timer, paused and resumed over and over, a minute added: one event.
+    step(120_000, () => control.set('timer', startTimer(5 * 60_000, 120_000)));
+    for (let i = 0; i < 6; i++) {
+      step(130_000 + i * 2000, () => control.set('timer', pauseTimer(timer(), 130_000 + i * 2000)));
+      step(131_000 + i * 2000, () => control.set('timer', resumeTimer(timer(), 131_000 + i * 2000)));
+    }
+    step(200_000, () => control.set('timer', addMinute(timer(), 200_000)));
+    // A stop before time is up is an event.
+    step(250_000, () => control.set('timer', null));
+    // The spotlight swept across both teams in seconds, landing on Payments: one event.
+    step(300_000, () => control.set('spotlight', 'mob'));
+    step(302_000, () => control.set('spotlight', 'pay'));
+    step(303_000, () => control.set('spotlight', 'mob'));
+    step(305_000, () => control.set('spotlight', 'pay'));
+    // Unlocked and locked again at once: nothing happened.
+    step(400_000, () => control.set('locked', false));
+    step(401_000, () => control.set('locked', true));
+    // A timer ended by time running out and cleared later is not stopped.
+    step(600_000, () => control.set('timer', startTimer(60_000, 600_000)));
+    step(700_000, () => control.set('timer', null));
+    step(800_000, () => control.set('spotlight', null));
+    step(900_000, () => control.set('locked', false));
+    // Broke: none of these were on the timeline; "Board locked" or "Timer 5 min started" could not be found in a replay.
+    expect(tracker.events.filter((e) => e.at >= 60_000).map((e) => [e.at, e.kind, e.label, e.teamId])).toEqual([
+      [60_000, 'lock', 'Board locked', undefined],
+      [61_000, 'follow', 'Follow-me on', undefined],
+      [120_000, 'timer', 'Timer 5 min started', undefined],
+      [250_000, 'timer', 'Timer stopped', undefined],
+      [305_000, 'spotlight', 'Spotlight on Payments', 'pay'],
+      [600_000, 'timer', 'Timer 1 min started', undefined],
+      [800_000, 'spotlight', 'Spotlight off', undefined],
+      [900_000, 'lock', 'Board unlocked', undefined],
+    ]);
+    expect(tracker.events.find((e) => e.kind === 'spotlight')!.seq).toBe(seq - 5 - 1);
+  });
+
+  it('tells a timer restarted or replaced from one paused, resumed or given a minute', () => {
+    const doc = new Y.Doc();
+    const tracker = new DocEventTracker(doc);
+    let seq = 0;
+    const control = doc.getMap(ROOTS.control);
+    const set = (at: number, t: Timer | null) => {
+      control.set('timer', t);
+      tracker.after({ seq: ++seq, at, author: 'facilitator' });
+    };
+    initWorkshopDoc(doc, { title: 'T', template: FALLBACK_TEMPLATE, createdAt: 0 });
+    tracker.after({ seq: ++seq, at: 0, author: 'server' });
+    set(0, startTimer(3 * 60_000, 0));
+    // A 5-minute timer over a running 3-minute one, a minute later: a new start, not "two minutes added".
+    set(60_000, startTimer(5 * 60_000, 60_000));
+    // Restarted at the same length while running.
+    set(120_000, startTimer(5 * 60_000, 120_000));
+    set(180_000, pauseTimer(control.get('timer') as Timer, 180_000));
+    set(190_000, addMinute(control.get('timer') as Timer, 190_000));
+    // Time is up at 8:20 (paused 20 s, a minute added); a minute added after that runs a minute.
+    set(200_000, resumeTimer(control.get('timer') as Timer, 200_000));
+    set(700_000, addMinute(control.get('timer') as Timer, 700_000));
+    expect(tracker.events.filter((e) => e.kind === 'timer').map((e) => [e.at, e.label])).toEqual([
+      [0, 'Timer 3 min started'],
+      [60_000, 'Timer 5 min started'],
+      [120_000, 'Timer 5 min started'],
+      [700_000, 'Timer 1 min started'],
+    ]);
+  });
+
+  it('lists one event per team once its commitment settles, however the typing of teams interleaves', () => {
+    const doc = new Y.Doc();
+    const tracker = new DocEventTracker(doc);
+    let seq = 0;
+    const step = (at: number, change: () => void, author = 'p_1') => {
+      change();
+      tracker.after({ seq: ++seq, at, author });
+    };
+    const team = (id: string) => doc.getMap(ROOTS.teams).get(id) as Y.Map<unknown>;
+    step(0, () => initWorkshopDoc(doc, { title: 'T', template: FALLBACK_TEMPLATE, createdAt: 0 }), 'server');
+    step(1000, () => addTeam(doc, 'pay', { name: 'Payments', color: '#123456' }));
+    step(2000, () => addTeam(doc, 'mob', { name: 'Mobile', color: '#654321', commitment: 'Carried over' }), 'p_2');
+    // Two teams type at once, a letter at a time, the owner after the text.
+    const pay = 'Pilot review agents';
+    const mob = 'Sandbox the agents';
+    for (let i = 1; i <= pay.length; i++) {
+      step(60_000 + i * 400, () => team('pay').set('commitment', pay.slice(0, i)));
+      if (i <= mob.length) step(60_000 + i * 400 + 200, () => team('mob').set('commitment', mob.slice(0, i)), 'p_2');
+    }
+    step(80_000, () => team('pay').set('owner', 'Priya'), 'p_3');
+    // Typed away and back within the window: no event at all.
+    step(400_000, () => team('mob').set('commitment', 'Sandbox the agents!'), 'p_2');
+    step(401_000, () => team('mob').set('commitment', 'Sandbox the agents'), 'p_2');
+    step(700_000, () => team('pay').set('commitment', ' '));
+    step(701_000, () => team('pay').set('owner', ''));
+    expect(tracker.events.filter((e) => e.kind === 'commitment').map((e) => [e.at, e.teamId, e.actor, e.label])).toEqual([
+      [60_000 + mob.length * 400 + 200, 'mob', 'p_2', 'Commitment for Mobile: Sandbox the agents'],
+      [80_000, 'pay', 'p_3', 'Commitment for Payments: Pilot review agents (owner: Priya)'],
+      [701_000, 'pay', 'p_1', 'Commitment cleared: Payments'],
+    ]);
+    // In time order, as every reader expects.
+    const ats = tracker.events.map((e) => e.at);
+    expect(ats).toEqual([...ats].sort((a, b) => a - b));
   });
 
   it('lists a participant the facilitator removed, at the moment of the removal', () => {

@@ -1,0 +1,122 @@
+import type * as Y from 'yjs';
+import { ControlFields, type Timer } from './doc.ts';
+import { ONE_MINUTE } from './timer.ts';
+import type { EntryInfo, TimelineEvent } from './timeline.ts';
+
+/**
+ * The facilitator's controls on the timeline: the board lock, follow-me, the
+ * timer and the spotlight, read from `control` after each log entry as the
+ * agenda step is. Only what a facilitator replaying the session looks for:
+ * a timer's start and its stop before time is up, not each pause, resume or
+ * added minute; and changes by one person within CONTROL_SETTLE_MS of each
+ * other, with nothing between, are one event showing where they settled (a
+ * spotlight moved across five teams in ten seconds is "Spotlight on" the last).
+ */
+export const CONTROL_SETTLE_MS = 30_000;
+
+type ControlKind = 'lock' | 'follow' | 'timer' | 'spotlight';
+type Push = (entry: EntryInfo, e: { kind: ControlKind; label: string; teamId?: string }) => TimelineEvent;
+
+/** "5 min", "1 min 30 s", "45 s": a timer's length as the facilitator set it. */
+export function timerLength(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  const m = Math.floor(s / 60);
+  const sec = s % 60;
+  if (!m) return `${sec} s`;
+  return sec ? `${m} min ${sec} s` : `${m} min`;
+}
+
+const ranOut = (t: Timer, at: number) => t.endsAt !== null && t.endsAt <= at;
+
+export class ControlEventWatch {
+  private raw: Record<ControlKind, unknown> = { lock: undefined, follow: undefined, timer: undefined, spotlight: undefined };
+  /** Each control's state as a key ("on", "off", a team id, the entry a timer started at), to tell a change undone from one settled. */
+  private state: Record<ControlKind, string> = { lock: 'off', follow: 'off', timer: 'off', spotlight: '' };
+  private timer: Timer | null = null;
+  /** Per kind, its last event and the state before it, while later changes may still merge into it. */
+  private readonly open = new Map<ControlKind, { event: TimelineEvent; from: string }>();
+
+  constructor(
+    private readonly events: TimelineEvent[],
+    private readonly push: Push,
+    private readonly teamName: (id: string) => string | undefined,
+  ) {}
+
+  after(entry: EntryInfo, control: Y.Map<unknown>): void {
+    const fields = { lock: 'locked', follow: 'followMe', timer: 'timer', spotlight: 'spotlight' } as const;
+    for (const kind of ['lock', 'follow', 'timer', 'spotlight'] as const) {
+      const raw = control.get(fields[kind]);
+      // Identity: Y.Map hands back the same stored value until it is set again.
+      if (raw === this.raw[kind]) continue;
+      this.raw[kind] = raw;
+      const parsed = ControlFields[fields[kind]].safeParse(raw ?? null);
+      // An invalid value is ignored by every reader; absent means the initial state.
+      if (!parsed.success && raw !== undefined) continue;
+      const value = parsed.success ? parsed.data : null;
+      if (kind === 'lock') this.toggle(entry, kind, value === true, 'Board locked', 'Board unlocked');
+      else if (kind === 'follow') this.toggle(entry, kind, value === true, 'Follow-me on', 'Follow-me off');
+      else if (kind === 'spotlight') this.spotlight(entry, typeof value === 'string' ? value : null);
+      else this.timerChanged(entry, (value as Timer | null) ?? null);
+    }
+  }
+
+  private toggle(entry: EntryInfo, kind: ControlKind, on: boolean, onLabel: string, offLabel: string): void {
+    this.settle(entry, kind, on ? 'on' : 'off', on ? onLabel : offLabel);
+  }
+
+  private spotlight(entry: EntryInfo, id: string | null): void {
+    if (id === null) return this.settle(entry, 'spotlight', '', 'Spotlight off');
+    this.settle(entry, 'spotlight', id, `Spotlight on ${this.teamName(id) ?? 'a team no longer on the board'}`, id);
+  }
+
+  /** Starts and stops only: a pause, a resume or an added minute keeps the timer the facilitator started. */
+  private timerChanged(entry: EntryInfo, next: Timer | null): void {
+    const prev = this.timer;
+    this.timer = next;
+    if (!next) {
+      // Cleared once time was up (a step change does that): its start already says how long it ran.
+      if (prev && !ranOut(prev, entry.at)) this.settle(entry, 'timer', 'off', 'Timer stopped');
+      return;
+    }
+    if (prev && !ranOut(prev, entry.at)) {
+      const added = next.durationMs - prev.durationMs;
+      // An added minute moves the end (or what is left while paused) by exactly what it adds to the length;
+      // a new timer of another length starts from now.
+      const extended =
+        added > 0 &&
+        (prev.endsAt !== null
+          ? next.endsAt === prev.endsAt + added
+          : next.endsAt === null && next.pausedRemainingMs === (prev.pausedRemainingMs ?? 0) + added);
+      // Same length: a pause or a resume, unless a running timer was restarted (its end jumps later).
+      const restarted = added === 0 && prev.endsAt !== null && next.endsAt !== null && next.endsAt > prev.endsAt + 1000;
+      if (extended || (added === 0 && !restarted)) return;
+    }
+    // A minute added once time was up runs that minute only.
+    const extra = prev && ranOut(prev, entry.at) ? next.durationMs - prev.durationMs : 0;
+    const length = timerLength(extra > 0 && extra % ONE_MINUTE === 0 ? extra : next.durationMs);
+    // Keyed by the entry: a restart at the same length is a start of its own.
+    this.settle(entry, 'timer', `start ${entry.seq}`, `Timer ${length} started`);
+  }
+
+  private settle(entry: EntryInfo, kind: ControlKind, key: string, label: string, teamId?: string): void {
+    const from = this.state[kind];
+    if (key === from) return;
+    this.state[kind] = key;
+    const open = this.open.get(kind);
+    const e = open?.event;
+    // Only while nothing else happened since: moving the event later would put the list out of order.
+    if (open && e && e.actor === entry.author && entry.at - e.at <= CONTROL_SETTLE_MS && this.events.at(-1) === e) {
+      if (open.from === key) {
+        // Back where it started (locked and unlocked again, a timer started and stopped): nothing to see.
+        this.events.pop();
+        this.open.delete(kind);
+        return;
+      }
+      Object.assign(e, { at: entry.at, seq: entry.seq, label });
+      if (teamId) e.teamId = teamId;
+      else delete e.teamId;
+      return;
+    }
+    this.open.set(kind, { event: this.push(entry, { kind, label, ...(teamId ? { teamId } : {}) }), from });
+  }
+}
