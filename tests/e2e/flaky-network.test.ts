@@ -100,23 +100,26 @@ describe('voting on a bad network', () => {
     await joinInUi(phone, srv.url, w.joinCode, 'Ana');
     const voteId = await openVote();
     let refused = 0;
-    await phone.route(
-      '**/ballots',
-      (r) => {
-        refused++;
+    // The retry waits until the message was read: its window is not left to timing.
+    let release!: () => void;
+    const read = new Promise<void>((r) => (release = r));
+    await phone.route('**/ballots', async (r) => {
+      if (refused++ === 0) {
         return r.fulfill({
           status: 503,
           headers: { 'content-type': 'application/json', 'retry-after': '1' },
           body: JSON.stringify({ error: 'storage unavailable', code: 'storage_unavailable' }),
         });
-      },
-      { times: 1 },
-    );
+      }
+      await read;
+      return r.fallback();
+    });
     await cast('End');
     // Broke: "No connection. Trying again…", though the network was fine and the server had answered.
     await expect.poll(ballotStatus).toMatch(/^The server could not take your vote yet\. Your vote is kept; trying again in 1 s…$/);
+    release();
     await phone.getByTestId('vote-in').waitFor();
-    expect(refused).toBe(1);
+    expect(refused).toBe(2);
     expect(await post(`${votes()}/${voteId}/close`, {}, auth())).toMatchObject({ status: 200 });
     expect(await post(`${votes()}/${voteId}/reveal`, {}, auth())).toMatchObject({ status: 200 });
     await phone.getByText('Your ballot was counted').waitFor();
