@@ -33,7 +33,15 @@ export function whenToRetry(seconds: number | undefined): string {
   return `Try again in ${minutes} minutes.`;
 }
 
+/** A failing server (a proxy's 502, a restart): said as the server's trouble, not the user's, with when to try. */
+function serverTrouble(status: number, retryAfterS: number | undefined): string {
+  const when = retryAfterS === undefined ? 'Try again in a moment.' : whenToRetry(retryAfterS);
+  return `The server is not answering properly right now (error ${status}). ${when}`;
+}
+
 const COMMON: Messages = {
+  storage_unavailable: (s) => `The server cannot save anything right now. ${s === undefined ? 'Try again in a moment.' : whenToRetry(s)}`,
+  server_busy: (s) => `The server is busy. ${s === undefined ? 'Try again in a moment.' : whenToRetry(s)}`,
   unauthorized:
     'This link no longer opens this workshop: it was replaced, or you were removed. Ask the facilitator for a new link, or join again with the code.',
   too_many_requests: (s) => `Too many tries from this network. ${whenToRetry(s)}`,
@@ -61,32 +69,51 @@ function written(status: number, body: { error?: unknown; code?: unknown }, retr
   const code = typeof body.code === 'string' ? body.code : undefined;
   const server = typeof body.error === 'string' ? body.error : `request failed (${status})`;
   const known = code ? (messages[code as ErrorCode] ?? COMMON[code as ErrorCode]) : undefined;
-  const text = typeof known === 'function' ? known(retryAfterS) : (known ?? server);
+  // Past a 5xx the server's own words (or a proxy's page, no JSON at all) are not for the user.
+  const fallback = status >= 500 ? serverTrouble(status, retryAfterS) : server;
+  const text = typeof known === 'function' ? known(retryAfterS) : (known ?? fallback);
   return new ApiError(status, text, code, retryAfterS);
 }
 
 /** 421: the workshop is moving to another server process (a cluster failover); it lands within seconds. */
 const MISDIRECTED_RETRIES_MS = [150, 300, 600, 1200, 2400];
 
+/**
+ * How long one request may take, answer and body. A phone that changes networks mid-request can
+ * keep it open for minutes with no answer: the join form said "Joining…" and a ballot "Sending…"
+ * for good. A timer, not AbortSignal.timeout, so a test's fake clock can move it on.
+ */
+export const REQUEST_TIMEOUT_MS = 15_000;
+
+export const NO_ANSWER = 'The server did not answer in time. Check your connection and try again.';
+
 async function call<T>(path: string, options: RequestInit & { token?: string; messages?: Messages } = {}): Promise<T> {
   const { token, messages = {}, ...init } = options;
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (token) headers.authorization = `Bearer ${token}`;
   for (let attempt = 0; ; attempt++) {
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), REQUEST_TIMEOUT_MS);
     let res: Response;
+    let body: unknown;
     try {
-      res = await fetch(path, { ...init, headers });
+      res = await fetch(path, { ...init, headers, signal: abort.signal });
+      body = await res.json().catch(() => {
+        if (abort.signal.aborted) throw new Error('timed out');
+        return {};
+      });
     } catch {
-      throw new ApiError(0, 'Cannot reach the server. Check your connection and try again.');
+      throw new ApiError(0, abort.signal.aborted ? NO_ANSWER : 'Cannot reach the server. Check your connection and try again.');
+    } finally {
+      clearTimeout(timer);
     }
-    const body = await res.json().catch(() => ({}));
     if (res.status === 421 && attempt < MISDIRECTED_RETRIES_MS.length) {
       await new Promise((r) => setTimeout(r, MISDIRECTED_RETRIES_MS[attempt]));
       continue;
     }
     if (!res.ok) {
       const retry = Number(res.headers.get('retry-after') ?? NaN);
-      throw written(res.status, body, Number.isFinite(retry) ? retry : undefined, messages);
+      throw written(res.status, (body ?? {}) as { error?: unknown; code?: unknown }, Number.isFinite(retry) ? retry : undefined, messages);
     }
     return body as T;
   }

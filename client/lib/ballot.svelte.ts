@@ -16,11 +16,17 @@ export type BallotStatus =
   | { kind: 'loading' }
   | { kind: 'none' }
   | { kind: 'sending'; attempt: number }
-  | { kind: 'retrying'; attempt: number; inMs: number }
+  /** `why`: this browser is offline, the server gave no answer, or it answered that it is failing or busy. */
+  | { kind: 'retrying'; attempt: number; inMs: number; why: RetryReason }
   | { kind: 'stored' }
   | { kind: 'closed' }
   | { kind: 'forbidden' }
   | { kind: 'error'; message: string };
+
+export type RetryReason = 'offline' | 'no answer' | 'server';
+
+/** The longest a server's Retry-After may hold a ballot back: past it the vote may have closed. */
+const MAX_RETRY_AFTER_MS = 30_000;
 
 const SEQ_KEY = (voteId: string) => `stageboard:ballot-seq:${voteId}`;
 const BACKOFF_MS = [400, 800, 1600, 3200, 6400, 10_000];
@@ -115,8 +121,8 @@ export class BallotBox {
         if (e instanceof ApiError && e.status === 409) return void (this.status = { kind: 'closed' });
         if (e instanceof ApiError && e.status === 403) return void (this.status = { kind: 'forbidden' });
         if (!retryable(e)) return void (this.status = { kind: 'error', message: (e as Error).message });
-        const inMs = backoff(attempt);
-        this.status = { kind: 'retrying', attempt: attempt + 1, inMs };
+        const inMs = waitBefore(e, attempt);
+        this.status = { kind: 'retrying', attempt: attempt + 1, inMs, why: reasonOf(e) };
         if (!(await this.pause(gen, inMs))) return;
       }
     }
@@ -143,6 +149,18 @@ export class BallotBox {
 function backoff(attempt: number): number {
   const base = BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length - 1)]!;
   return Math.round(base * (0.75 + Math.random() * 0.5));
+}
+
+/** The server's Retry-After when it gave one (a 503 or 429 says how long it needs), else the backoff. */
+function waitBefore(e: unknown, attempt: number): number {
+  const s = e instanceof ApiError ? e.retryAfterS : undefined;
+  return s === undefined ? backoff(attempt) : Math.min(s * 1000, MAX_RETRY_AFTER_MS);
+}
+
+/** Why a send failed, in the voter's terms: a 503 is not "no connection". */
+function reasonOf(e: unknown): RetryReason {
+  if (e instanceof ApiError && e.status !== 0) return 'server';
+  return navigator.onLine ? 'no answer' : 'offline';
 }
 
 /** No answer at all, or the server failing: worth another try. */

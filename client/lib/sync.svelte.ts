@@ -138,6 +138,8 @@ export class Sync {
             ? 'You were removed from this workshop.'
             : 'This link is no longer valid for this workshop. Ask the facilitator for a new one.';
       this.status = 'ended';
+      // A refusal or a retry shown before is past: nothing more will be saved from this page.
+      this.notice = null;
       this.provider.destroy();
       // The server closes a removed participant's sockets with 4403; its token is dead for good.
       if (event.code === CLOSE.forbidden) markRemoved(this.workshopId, this.token);

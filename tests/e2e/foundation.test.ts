@@ -87,7 +87,8 @@ describe('a facilitator and a participant on the stage map', () => {
       .toBe(1);
     await screenshot(facilitator, 'foundation-offline');
     await facilitator.context().setOffline(false);
-    await expect.poll(() => facilitator.getByRole('status').filter({ hasText: 'Live' }).count(), { timeout: 10_000 }).toBe(1);
+    // Back with the moves sent: "Back online: your changes were sent", then "Live".
+    await expect.poll(() => facilitator.locator('header [data-status="connected"]').count(), { timeout: 10_000 }).toBe(1);
 
     // A second browser opening the same link sees the edit made offline.
     const url = facilitator.url();
