@@ -49,9 +49,15 @@ export class Sync {
   private readonly listeners = new Set<(doc: Y.Doc) => void>();
   private localState: AwarenessState | null = null;
 
+  /**
+   * `participant`: the token is a participant's seat. Such a token is never rotated, only revoked
+   * when the facilitator removes the participant; so once it has opened the workshop, a later
+   * "bad token" (a page that reconnects after the removal, having missed its 4403) means removed.
+   */
   constructor(
     private readonly workshopId: string,
     private readonly token: string,
+    private readonly participant = false,
   ) {
     this.provider = this.connect(this.doc);
     window.addEventListener('online', this.onNetwork);
@@ -131,18 +137,20 @@ export class Sync {
   private onClose(event: CloseEvent | null): void {
     if (!event) return;
     if (FATAL_CLOSE_CODES.includes(event.code)) {
+      const removed = event.code === CLOSE.forbidden || (event.code === CLOSE.badToken && this.participant);
       this.fatal =
         event.code === CLOSE.notFound
           ? 'This workshop does not exist.'
-          : event.code === CLOSE.forbidden
+          : removed
             ? 'You were removed from this workshop.'
             : 'This link is no longer valid for this workshop. Ask the facilitator for a new one.';
       this.status = 'ended';
       // A refusal or a retry shown before is past: nothing more will be saved from this page.
       this.notice = null;
       this.provider.destroy();
-      // The server closes a removed participant's sockets with 4403; its token is dead for good.
-      if (event.code === CLOSE.forbidden) markRemoved(this.workshopId, this.token);
+      // The server closes a removed participant's sockets with 4403 (or, on a reconnect after the
+      // removal, refuses the dead token with 4401): the seat is gone for good.
+      if (removed) markRemoved(this.workshopId, this.token);
       return;
     }
     if (event.code === CLOSE.refused) {
