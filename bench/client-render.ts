@@ -7,6 +7,8 @@
  *
  *   npm run build && npx tsx bench/client-render.ts [--seconds 8] [--profile]
  *
+ * STATIC_DIR=<another build> measures that build instead (a checkout of an older commit, for a before/after).
+ *
  * The server runs in this process on a loopback port with a throwaway data folder.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -42,7 +44,13 @@ const FLAGS = [
 ];
 
 const dataDir = mkdtempSync(join(tmpdir(), 'stageboard-bench-'));
-const server = createServer({ port: 0, host: '127.0.0.1', dataDir, staticDir: 'dist', log: createLogger('silent') });
+const server = createServer({
+  port: 0,
+  host: '127.0.0.1',
+  dataDir,
+  staticDir: process.env.STATIC_DIR ?? 'dist',
+  log: createLogger('silent'),
+});
 const { port } = await server.listen();
 const base = `http://127.0.0.1:${port}`;
 const wsUrl = `ws://127.0.0.1:${port}/ws`;
@@ -73,7 +81,10 @@ const people: Client[] = [];
 for (let i = 0; i < PEOPLE; i++) {
   const p = await joinWorkshop(base, w.joinCode, `Person ${i + 1}`);
   const c = connect(wsUrl, w.id, p.token);
-  c.provider.awareness.setLocalState({ user: { name: `Person ${i + 1}`, color: COLORS[i % COLORS.length], role: 'participant' }, cursor: null });
+  c.provider.awareness.setLocalState({
+    user: { name: `Person ${i + 1}`, color: COLORS[i % COLORS.length], role: 'participant' },
+    cursor: null,
+  });
   people.push(c);
   clients.push(c);
 }
@@ -102,6 +113,7 @@ interface Figures {
   longMs: number;
   p95Gap: number;
   maxGap: number;
+  mutations: number;
   top?: string[];
 }
 
@@ -110,7 +122,10 @@ async function measure(page: Page): Promise<Figures> {
   await cdp.send('Performance.enable');
   // A string, not a function: tsx would wrap named functions in a helper the page does not have.
   await page.evaluate(`(() => {
-    const b = (window.__bench = { long: [], gaps: [], stop: false });
+    const b = (window.__bench = { long: [], gaps: [], stop: false, mutations: 0 });
+    new MutationObserver((records) => (b.mutations += records.length)).observe(document.body, {
+      subtree: true, childList: true, attributes: true, characterData: true,
+    });
     new PerformanceObserver((list) => list.getEntries().forEach((e) => b.long.push(e.duration))).observe({ type: 'longtask' });
     let last = performance.now();
     const frame = (t) => {
@@ -129,9 +144,9 @@ async function measure(page: Page): Promise<Figures> {
   const before = await metrics();
   await new Promise((r) => setTimeout(r, SECONDS * 1000));
   const after = await metrics();
-  const seen = await page.evaluate<{ long: number[]; gaps: number[] }>(`(() => {
+  const seen = await page.evaluate<{ long: number[]; gaps: number[]; mutations: number }>(`(() => {
     window.__bench.stop = true;
-    return { long: window.__bench.long, gaps: window.__bench.gaps };
+    return { long: window.__bench.long, gaps: window.__bench.gaps, mutations: window.__bench.mutations };
   })()`);
   const per = (k: string) => ((after[k]! - before[k]!) * 1000) / SECONDS;
   const gaps = seen.gaps.slice(1).sort((a, b) => a - b);
@@ -144,6 +159,7 @@ async function measure(page: Page): Promise<Figures> {
     longMs: seen.long.reduce((a, b) => a + b, 0),
     p95Gap: gaps[Math.floor(gaps.length * 0.95)] ?? NaN,
     maxGap: gaps[gaps.length - 1] ?? NaN,
+    mutations: seen.mutations / SECONDS,
   };
   if (PROFILE) {
     const { profile } = await cdp.send('Profiler.stop');
@@ -209,7 +225,7 @@ try {
     const f = await measure(page);
     console.log(
       `${p.name.padEnd(12)} busy ${f.busy.toFixed(0).padStart(4)} ms/s (script ${f.script.toFixed(0)}, layout ${f.layout.toFixed(0)}, style ${f.style.toFixed(0)})` +
-        `  long tasks ${f.longTasks} (${f.longMs.toFixed(0)} ms)  frame gap p95 ${f.p95Gap.toFixed(1)} ms, max ${f.maxGap.toFixed(0)} ms`,
+        `  long tasks ${f.longTasks} (${f.longMs.toFixed(0)} ms)  frame gap p95 ${f.p95Gap.toFixed(1)} ms, max ${f.maxGap.toFixed(0)} ms  DOM mutations ${f.mutations.toFixed(0)}/s`,
     );
     for (const line of f.top ?? []) console.log(`    ${line}`);
     await context.close();
