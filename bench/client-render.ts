@@ -27,6 +27,8 @@ const arg = (name: string, fallback: number) => {
 };
 const SECONDS = arg('seconds', 8);
 const PROFILE = process.argv.includes('--profile');
+/** `--mutations`: which elements the page changes most. */
+const WHERE = process.argv.includes('--mutations');
 const TEAMS = arg('teams', 50);
 const PEOPLE = arg('people', 200);
 const MOVERS = 10;
@@ -120,10 +122,21 @@ interface Figures {
 async function measure(page: Page): Promise<Figures> {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Performance.enable');
+  if (WHERE) await page.evaluate('window.__benchWhere = true');
   // A string, not a function: tsx would wrap named functions in a helper the page does not have.
   await page.evaluate(`(() => {
     const b = (window.__bench = { long: [], gaps: [], stop: false, mutations: 0 });
-    new MutationObserver((records) => (b.mutations += records.length)).observe(document.body, {
+    b.where = {};
+    new MutationObserver((records) => {
+      b.mutations += records.length;
+      if (!window.__benchWhere) return;
+      for (const r of records) {
+        const el = r.target.nodeType === 1 ? r.target : r.target.parentElement;
+        const at = el?.closest('[data-lane],[data-team],[class]');
+        const key = (at ? at.tagName + '.' + (at.getAttribute('class') || '').split(' ')[0] : '?') + ' ' + r.type + ' ' + (r.attributeName || '');
+        b.where[key] = (b.where[key] || 0) + 1;
+      }
+    }).observe(document.body, {
       subtree: true, childList: true, attributes: true, characterData: true,
     });
     new PerformanceObserver((list) => list.getEntries().forEach((e) => b.long.push(e.duration))).observe({ type: 'longtask' });
@@ -144,9 +157,9 @@ async function measure(page: Page): Promise<Figures> {
   const before = await metrics();
   await new Promise((r) => setTimeout(r, SECONDS * 1000));
   const after = await metrics();
-  const seen = await page.evaluate<{ long: number[]; gaps: number[]; mutations: number }>(`(() => {
+  const seen = await page.evaluate<{ long: number[]; gaps: number[]; mutations: number; where: Record<string, number> }>(`(() => {
     window.__bench.stop = true;
-    return { long: window.__bench.long, gaps: window.__bench.gaps, mutations: window.__bench.mutations };
+    return { long: window.__bench.long, gaps: window.__bench.gaps, mutations: window.__bench.mutations, where: window.__bench.where };
   })()`);
   const per = (k: string) => ((after[k]! - before[k]!) * 1000) / SECONDS;
   const gaps = seen.gaps.slice(1).sort((a, b) => a - b);
@@ -161,6 +174,11 @@ async function measure(page: Page): Promise<Figures> {
     maxGap: gaps[gaps.length - 1] ?? NaN,
     mutations: seen.mutations / SECONDS,
   };
+  if (WHERE)
+    figures.top = Object.entries(seen.where)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 12)
+      .map(([k, n]) => `${(n / SECONDS).toFixed(0).padStart(6)} /s  ${k}`);
   if (PROFILE) {
     const { profile } = await cdp.send('Profiler.stop');
     const self = new Map<string, number>();
