@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { addTeam, setTeamField } from '../../shared/doc.ts';
 import { createWorkshop, join } from '../helpers/api.ts';
 import { openPage, useBrowser } from '../helpers/browser.ts';
