@@ -36,7 +36,15 @@ export class Board {
   teams = $state.raw<Team[]>([]);
   control = $state.raw<Control>(INITIAL_CONTROL);
   meta = $state.raw<Meta>({ title: '', template: FALLBACK_TEMPLATE, createdAt: 0 });
+  /** Everyone else's awareness, cursors included: replaced at every cursor move. */
   peers = $state.raw<Peer[]>([]);
+  /**
+   * The same people without their cursors, replaced only when someone comes, goes or changes name,
+   * colour or role: the people strip and the roster do not re-render 20 times a second per mover.
+   */
+  present = $state.raw<Peer[]>([]);
+  /** Participant ids with a live connection, as the server stamped them into awareness. */
+  online = $state.raw<Set<string>>(new Set());
   members = $state.raw<Member[]>([]);
   groups = $state.raw<Group[]>([]);
   groupMode = $state<GroupMode>('manual');
@@ -61,13 +69,6 @@ export class Board {
 
   constructor(private readonly sync: Sync) {
     this.unsubscribe = sync.onDoc((doc) => this.attach(doc));
-  }
-
-  /** Participant ids with a live connection, as the server stamped them into awareness. */
-  get online(): Set<string> {
-    const ids = new Set<string>();
-    for (const p of this.peers) if (p.state.user.participantId) ids.add(p.state.user.participantId);
-    return ids;
   }
 
   /**
@@ -99,7 +100,7 @@ export class Board {
         this.loaded = this.meta.createdAt > 0;
         this.teams = readTeams(doc, this.stageCount); // the stage range comes from the template
       },
-      teams: () => (this.teams = readTeams(doc, this.stageCount)),
+      teams: () => (this.teams = keepUnchanged(this.teams, readTeams(doc, this.stageCount))),
       control: () => {
         this.control = readControl(doc);
         const vote = this.control.vote;
@@ -139,14 +140,30 @@ export class Board {
       return () => type.unobserveDeep(observer);
     });
     const awareness = this.sync.provider.awareness;
+    // Awareness keeps the state object of a client that did not change: its parse (and its Peer, so a
+    // keyed view does not update it) is kept too. 200 people were re-validated at every cursor batch.
+    let known = new Map<number, { raw: unknown; peer: Peer | null }>();
     const refreshPeers = () => {
       const peers: Peer[] = [];
+      const next = new Map<number, { raw: unknown; peer: Peer | null }>();
       awareness.getStates().forEach((raw, clientId) => {
         if (clientId === awareness.clientID) return;
-        const parsed = AwarenessState.safeParse(raw);
-        if (parsed.success) peers.push({ clientId, state: parsed.data });
+        let seen = known.get(clientId);
+        if (seen?.raw !== raw) {
+          const parsed = AwarenessState.safeParse(raw);
+          seen = { raw, peer: parsed.success ? { clientId, state: parsed.data } : null };
+        }
+        next.set(clientId, seen);
+        if (seen.peer) peers.push(seen.peer);
       });
+      known = next;
       this.peers = peers;
+      if (!samePeople(this.present, peers)) {
+        this.present = peers;
+        const ids = new Set<string>();
+        for (const p of peers) if (p.state.user.participantId) ids.add(p.state.user.participantId);
+        if (ids.size !== this.online.size || [...ids].some((id) => !this.online.has(id))) this.online = ids;
+      }
     };
     awareness.on('change', refreshPeers);
     refreshPeers();
@@ -160,4 +177,41 @@ export class Board {
     this.detach?.();
     this.unsubscribe();
   }
+}
+
+/**
+ * `next`, with each team that reads the same as before kept as the object it was: a marker drag
+ * changes one team, and views keyed on the others (their lanes, rows, points) then see no change.
+ */
+export function keepUnchanged(prev: readonly Team[], next: Team[]): Team[] {
+  if (!prev.length) return next;
+  const byId = new Map(prev.map((t) => [t.id, t]));
+  let same = prev.length === next.length;
+  const out = next.map((team, i) => {
+    const old = byId.get(team.id);
+    const kept = old && sameTeam(old, team) ? old : team;
+    if (kept !== prev[i]) same = false;
+    return kept;
+  });
+  return same ? (prev as Team[]) : out;
+}
+
+function sameTeam(a: Team, b: Team): boolean {
+  const ka = Object.keys(a) as (keyof Team)[];
+  if (ka.length !== Object.keys(b).length) return false;
+  return ka.every((k) => a[k] === b[k]);
+}
+
+/** Whether two awareness lists show the same people (cursors aside), in the same order. */
+function samePeople(a: readonly Peer[], b: readonly Peer[]): boolean {
+  if (a.length !== b.length) return false;
+  return a.every((p, i) => {
+    const q = b[i]!;
+    if (p === q) return true;
+    const u = p.state.user;
+    const v = q.state.user;
+    return (
+      p.clientId === q.clientId && u.name === v.name && u.color === v.color && u.role === v.role && u.participantId === v.participantId
+    );
+  });
 }
