@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { addTeam, setTeamField } from '../../shared/doc.ts';
-import { createWorkshop, join } from '../helpers/api.ts';
+import { createWorkshop, join, post } from '../helpers/api.ts';
 import { openPage, useBrowser } from '../helpers/browser.ts';
 import { useServer } from '../helpers/server.ts';
 import { useClients, synced, type Client } from '../helpers/yclient.ts';
@@ -92,6 +92,18 @@ describe('a busy room', () => {
 });
 
 describe('the replay and the report', () => {
+  // With a revealed stage vote, as a session has one: its result strip is drawn before it is measured.
+  beforeAll(async () => {
+    const auth = { authorization: `Bearer ${w.facilitatorKey}` };
+    const votes = `${srv.url}/api/workshops/${w.id}/votes`;
+    const opened = await post(votes, { question: 'Where is Team 1?', kind: 'stage', teamId: 't0' }, auth);
+    expect(opened.status).toBe(201);
+    const voter = await join(srv.url, w.joinCode, 'Voter');
+    const ballot = await post(`${votes}/${opened.json.voteId}/ballots`, { stage: 2 }, { authorization: `Bearer ${voter.token}` });
+    expect(ballot.status).toBe(202);
+    expect((await post(`${votes}/${opened.json.voteId}/reveal`, {}, auth)).status).toBe(200);
+  });
+
   for (const size of [
     { width: 1280, height: 860 },
     { width: 390, height: 844 },
