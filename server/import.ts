@@ -79,9 +79,10 @@ async function parseImportFile(raw: unknown, slice: TimeSlice): Promise<ImportFi
  * back too (server/import-votes.ts), so a re-export matches and rounds continue.
  * The work runs in slices of SLICE_MS, so a long file never stalls the other workshops;
  * the store writes it all or nothing, and nothing finds the workshop before it is whole
- * (server/sqlite-import.ts writes in batches, PostgreSQL in one transaction).
+ * (server/sqlite-import.ts writes in batches, PostgreSQL in one transaction). Once `abandoned` is
+ * aborted (nobody is left to be told the new key) the store stops and keeps nothing.
  */
-export async function importExport(store: Store, raw: unknown, limits: Pick<Limits, 'maxTeams'>) {
+export async function importExport(store: Store, raw: unknown, limits: Pick<Limits, 'maxTeams'>, abandoned?: AbortSignal) {
   const slice = new TimeSlice();
   const file = await parseImportFile(raw, slice);
   const template = Template.safeParse(file.template);
@@ -154,15 +155,18 @@ export async function importExport(store: Store, raw: unknown, limits: Pick<Limi
         createdAt: file.workshop.createdAt,
       };
       try {
-        await store.importWorkshop({
-          workshop: { ...record, facilitatorKeyHash: hashSecret(key), observerTokenHash: hashSecret(observerToken(key, id, 1)) },
-          entries,
-          snapshot,
-          participants: participants.map((p) => ({ ...p, workshopId: id })),
-          events,
-          votes,
-          ballots,
-        });
+        await store.importWorkshop(
+          {
+            workshop: { ...record, facilitatorKeyHash: hashSecret(key), observerTokenHash: hashSecret(observerToken(key, id, 1)) },
+            entries,
+            snapshot,
+            participants: participants.map((p) => ({ ...p, workshopId: id })),
+            events,
+            votes,
+            ballots,
+          },
+          abandoned,
+        );
         return { record, key };
       } catch (err) {
         // Only a join code another workshop took meanwhile is worth another try; other conflicts are the file's.

@@ -7,10 +7,15 @@ import type { ImportedWorkshop } from './store.ts';
 /** Log entries per INSERT: a 50,000-update import is 100 round trips, not 50,000. */
 const ROWS_PER_INSERT = 500;
 
-/** Writes a whole imported workshop in one transaction on one pooled connection, or nothing. */
+/**
+ * Writes a whole imported workshop in one transaction on one pooled connection, or nothing. An
+ * abandoned import (see Store.importWorkshop) stops between statements and is rolled back; the
+ * last look is just before the COMMIT.
+ */
 export function pgImportWorkshop(db: PgDb) {
-  return (imp: ImportedWorkshop) =>
+  return (imp: ImportedWorkshop, abandoned?: AbortSignal) =>
     db.tx(async (c) => {
+      abandoned?.throwIfAborted();
       const w = imp.workshop;
       await c.query(INSERT_WORKSHOP, workshopParams(w));
       for (let i = 0; i < imp.entries.length; i += ROWS_PER_INSERT) {
@@ -22,6 +27,7 @@ export function pgImportWorkshop(db: PgDb) {
           return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5})`;
         });
         await c.query(`INSERT INTO updates (workshop_id, seq, at, author, data) VALUES ${tuples.join(', ')}`, values);
+        abandoned?.throwIfAborted();
       }
       const last = imp.entries[imp.entries.length - 1]!;
       await c.query('INSERT INTO snapshots (workshop_id, seq, at, data) VALUES ($1, $2, $3, $4)', [
@@ -34,5 +40,6 @@ export function pgImportWorkshop(db: PgDb) {
       for (const e of imp.events) await appendPgEvent(db, w.id, e, c);
       for (const v of imp.votes) await c.query(INSERT_VOTE, voteParams(v));
       for (const b of imp.ballots) await c.query(INSERT_BALLOT, ballotParams(b));
+      abandoned?.throwIfAborted();
     });
 }

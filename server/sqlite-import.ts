@@ -61,29 +61,39 @@ export function sqliteImporter(
     return false;
   });
 
-  /** Runs `write` over `items` in transactions of IMPORT_BATCH_ROWS, yielding whenever the slice has run its time. */
-  async function inBatches<T>(items: readonly T[], slice: TimeSlice, write: (item: T) => void): Promise<void> {
+  /**
+   * Runs `write` over `items` in transactions of IMPORT_BATCH_ROWS, yielding whenever the slice has
+   * run its time, and stopping at the first batch boundary after `abandoned` is aborted.
+   */
+  async function inBatches<T>(items: readonly T[], slice: TimeSlice, abandoned: AbortSignal | undefined, write: (item: T) => void) {
     const batch = db.transaction((from: number) => {
       for (let i = from; i < Math.min(from + IMPORT_BATCH_ROWS, items.length); i++) write(items[i]!);
     });
     for (let from = 0; from < items.length; from += IMPORT_BATCH_ROWS) {
+      abandoned?.throwIfAborted();
       batch(from);
       if (slice.due) await slice.pause();
     }
   }
 
-  async function importWorkshop(imp: ImportedWorkshop): Promise<void> {
+  /** Imports writing or purging, so a closing store can wait for them (see `settled`). */
+  const running = new Set<Promise<void>>();
+
+  async function importWorkshop(imp: ImportedWorkshop, abandoned?: AbortSignal): Promise<void> {
+    abandoned?.throwIfAborted();
     const w = imp.workshop;
     const slice = new TimeSlice();
     // A join code another workshop holds fails here, before anything else is written.
     q.begin.run(w);
     try {
-      await inBatches(imp.entries, slice, (e) => q.append.run(w.id, e.seq, e.at, e.author, e.data));
-      await inBatches(imp.participants, slice, (p) => q.participant.run(p));
-      await inBatches(imp.events, slice, (e) => write.appendEvent(w.id, e));
-      await inBatches(imp.votes, slice, write.createVote);
-      await inBatches(imp.ballots, slice, (b) => q.ballot.run(b));
+      await inBatches(imp.entries, slice, abandoned, (e) => q.append.run(w.id, e.seq, e.at, e.author, e.data));
+      await inBatches(imp.participants, slice, abandoned, (p) => q.participant.run(p));
+      await inBatches(imp.events, slice, abandoned, (e) => write.appendEvent(w.id, e));
+      await inBatches(imp.votes, slice, abandoned, write.createVote);
+      await inBatches(imp.ballots, slice, abandoned, (b) => q.ballot.run(b));
       const last = imp.entries[imp.entries.length - 1]!;
+      // Checked in the same synchronous step as the commit: nobody can abandon it in between.
+      abandoned?.throwIfAborted();
       db.transaction(() => {
         q.snapshot.run(w.id, last.seq, last.at, imp.snapshot);
         if (q.finish.run(w.id).changes !== 1) throw new Error(`import of ${w.id} was discarded while it ran`);
@@ -96,12 +106,31 @@ export function sqliteImporter(
     }
   }
 
+  function tracked(imp: ImportedWorkshop, abandoned?: AbortSignal): Promise<void> {
+    const done = importWorkshop(imp, abandoned);
+    const settled = done.then(
+      () => {},
+      () => {},
+    );
+    running.add(settled);
+    void settled.then(() => running.delete(settled));
+    return done;
+  }
+
   async function purge(id: string, slice: TimeSlice): Promise<void> {
     while (purgeStep(id)) if (slice.due) await slice.pause();
   }
 
   return {
-    importWorkshop,
+    importWorkshop: tracked,
+    /**
+     * Resolves once no import is writing or purging. A closing store waits for this: the server
+     * has answered (or lost) every request by then, so each import left has been abandoned and is
+     * deleting its rows; a database closed under it left them marked until the next start.
+     */
+    settled: async (): Promise<void> => {
+      while (running.size > 0) await Promise.all(running);
+    },
     /**
      * Deletes every import a killed process left unfinished. Run once, as the store opens, before
      * anything is served: no import of this process is running yet, so every marked one is dead.

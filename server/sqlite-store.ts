@@ -226,6 +226,7 @@ export function openSqliteStore(file: string): Store {
     listEvents: (id) => q.listEvents.all(id).map(toEvent),
     importWorkshop: importer.importWorkshop,
     close: async () => {
+      await importer.settled();
       await checkpointer?.stop();
       // A final full checkpoint leaves the database file whole and the WAL empty.
       db.pragma('wal_checkpoint(TRUNCATE)');

@@ -164,8 +164,11 @@ export interface Store {
   /** Appends a timeline event; the store numbers it. */
   appendEvent(workshopId: string, event: Omit<EventRecord, 'seq'>): MaybePromise<void>;
   listEvents(workshopId: string): MaybePromise<EventRecord[]>;
-  /** Writes a whole workshop from an export, or nothing. */
-  importWorkshop(imported: ImportedWorkshop): MaybePromise<void>;
+  /**
+   * Writes a whole workshop from an export, or nothing. Once `abandoned` is aborted (its client
+   * hung up, or a shutdown answered it) it stops, writes nothing and rejects with the signal's reason.
+   */
+  importWorkshop(imported: ImportedWorkshop, abandoned?: AbortSignal): MaybePromise<void>;
 
   createVote(vote: VoteRecord): MaybePromise<void>;
   getVote(workshopId: string, voteId: string): MaybePromise<VoteRecord | undefined>;

@@ -91,7 +91,13 @@ export function exportRoutes(ctx: ApiContext): Route[] {
           // A file of maxImportBytes needs more than requestTimeoutMs on most uplinks.
           ctx.timeouts.extend(req, res, ctx.limits.importTimeoutMs);
           const raw = await readJson(req, z.unknown(), ctx.limits.maxImportBytes);
-          const { record, key } = await importExport(store, raw, ctx.limits);
+          // Only the 201 below tells anyone the new key. A response closed before it (the client
+          // hung up, a shutdown answered 503) would leave a workshop nobody can open, or one the
+          // client was told failed and makes again: the store discards it instead.
+          const abandoned = new AbortController();
+          const abandon = () => abandoned.abort(new Error('the import was abandoned: its request was answered or closed'));
+          res.once('finish', abandon).once('close', abandon);
+          const { record, key } = await importExport(store, raw, ctx.limits, abandoned.signal);
           ctx.log('info', 'workshop imported', { workshop: record.id });
           sendJson(res, 201, { id: record.id, joinCode: record.joinCode, facilitatorKey: key, ...ctx.links(req, record, key) });
         } finally {

@@ -302,6 +302,17 @@ export function storeSuite(name: string, open: () => Promise<OpenedStore>): void
       expect(await store.history(`${id}b`, 0, 10)).toEqual([]);
       expect(await store.listVotes(`${id}b`)).toEqual([]);
       expect(await store.listBallots(`v_${id}b`)).toEqual([]);
+
+      // Broke: an import whose client had gone (or that a shutdown had answered 503) was still
+      // written, a workshop nobody holds the key of. Abandoned, it writes nothing and frees its code.
+      const gone = { ...bad, entries, workshop: { ...bad.workshop, id: `${id}c` }, votes: [], ballots: [] };
+      const abandoned = AbortSignal.abort(new Error('client gone'));
+      await expect(Promise.resolve().then(() => store.importWorkshop(gone, abandoned))).rejects.toThrow('client gone');
+      expect(await store.getWorkshop(`${id}c`)).toBeUndefined();
+      expect(await store.findWorkshopByJoinCode(gone.workshop.joinCode)).toBeUndefined();
+      expect(await store.history(`${id}c`, 0, 10)).toEqual([]);
+      await store.importWorkshop({ ...gone, workshop: { ...gone.workshop, id: `${id}d` } });
+      expect((await store.getWorkshop(`${id}d`))?.joinCode).toBe(gone.workshop.joinCode);
     });
 
     describe('votes and ballots', () => {
