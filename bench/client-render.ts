@@ -14,11 +14,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { addTeam, setTeamField } from '../shared/doc.ts';
 import { createServer } from '../server/app.ts';
 import { createLogger } from '../server/log.ts';
 import { createWorkshop, join as joinWorkshop } from '../tests/helpers/api.ts';
+import { launch } from '../tests/helpers/chromium.ts';
 import { connect, synced, type Client } from '../tests/helpers/yclient.ts';
 
 const arg = (name: string, fallback: number) => {
@@ -29,21 +30,13 @@ const SECONDS = arg('seconds', 8);
 const PROFILE = process.argv.includes('--profile');
 /** `--mutations`: which elements the page changes most. */
 const WHERE = process.argv.includes('--mutations');
+// Each stock provider adds a process 'exit' listener; hundreds of them are expected here.
+process.setMaxListeners(0);
 const TEAMS = arg('teams', 50);
 const PEOPLE = arg('people', 200);
 const MOVERS = 10;
 const HZ = 20;
 const COLORS = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#db2777', '#4d7c0f'];
-const FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-dev-shm-usage',
-];
 
 const dataDir = mkdtempSync(join(tmpdir(), 'stageboard-bench-'));
 const server = createServer({
@@ -200,7 +193,7 @@ async function measure(page: Page): Promise<Figures> {
   return figures;
 }
 
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: FLAGS });
+const browser = await launch();
 const stop = startMovers();
 try {
   const pages: { name: string; open: (page: Page) => Promise<void>; size: { width: number; height: number } }[] = [

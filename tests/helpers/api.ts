@@ -27,3 +27,20 @@ export async function join(base: string, code: string, name: string) {
   if (r.status !== 200) throw new Error(`join failed: ${r.status} ${JSON.stringify(r.json)}`);
   return r.json as JoinResponse;
 }
+
+/**
+ * A workshop's export whose timeline holds `events` connects and disconnects: small to parse, and
+ * one row each, the slowest part of an import to store. Returns the file as a request body.
+ */
+export async function exportWithEvents(base: string, events: number): Promise<string> {
+  const w = await createWorkshop(base, 'Long day');
+  const res = await fetch(`${base}/api/workshops/${w.id}/export`, { headers: { authorization: `Bearer ${w.facilitatorKey}` } });
+  const file = await res.json();
+  file.timeline = Array.from({ length: events }, (_, i) => ({
+    at: 1_700_000_000_000 + i,
+    kind: i % 2 ? 'disconnect' : 'connect',
+    label: '',
+    actor: 'facilitator',
+  }));
+  return JSON.stringify(file);
+}

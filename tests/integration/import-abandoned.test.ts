@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createWorkshop } from '../helpers/api.ts';
+import { exportWithEvents } from '../helpers/api.ts';
 import { startServer, useServer } from '../helpers/server.ts';
 
 /*
@@ -28,16 +28,7 @@ async function until(url: string, done: () => boolean): Promise<void> {
 }
 
 beforeAll(async () => {
-  const w = await createWorkshop(srv.url, 'Long day');
-  const res = await fetch(`${srv.url}/api/workshops/${w.id}/export`, { headers: { authorization: `Bearer ${w.facilitatorKey}` } });
-  const file = await res.json();
-  file.timeline = Array.from({ length: EVENTS }, (_, i) => ({
-    at: 1_700_000_000_000 + i,
-    kind: i % 2 ? 'disconnect' : 'connect',
-    label: '',
-    actor: 'facilitator',
-  }));
-  body = JSON.stringify(file);
+  body = await exportWithEvents(srv.url, EVENTS);
 });
 
 describe('an import nobody is waiting for', () => {

@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { openSqliteStore } from '../../server/sqlite-store.ts';
-import { createWorkshop, post } from '../helpers/api.ts';
+import { exportWithEvents, post } from '../helpers/api.ts';
 import { useServer } from '../helpers/server.ts';
 
 /*
@@ -59,16 +59,7 @@ async function whileImporting<T>(url: string, db: Database.Database, until: Prom
 }
 
 beforeAll(async () => {
-  const w = await createWorkshop(srv.url, 'Long day');
-  const res = await fetch(`${srv.url}/api/workshops/${w.id}/export`, { headers: { authorization: `Bearer ${w.facilitatorKey}` } });
-  const file = await res.json();
-  file.timeline = Array.from({ length: EVENTS }, (_, i) => ({
-    at: 1_700_000_000_000 + i,
-    kind: i % 2 ? 'disconnect' : 'connect',
-    label: '',
-    actor: 'facilitator',
-  }));
-  body = JSON.stringify(file);
+  body = await exportWithEvents(srv.url, EVENTS);
   reader = new Database(sqliteFile(srv.dataDir), { readonly: true });
 });
 afterAll(() => reader?.close());
