@@ -3,6 +3,18 @@ import { readTeamField } from './doc.ts';
 import type { EntryInfo, TimelineEvent } from './timeline.ts';
 
 /**
+ * Takes a settling event (a rename, a commitment, a control swept across values) out of the list so
+ * it can be put back at the end with its latest value: what happened in between (other teams typing,
+ * a vote) does not split it, and the list stays in time order. False if it is no longer there.
+ */
+export function withdraw(events: TimelineEvent[], e: TimelineEvent): boolean {
+  const at = events.lastIndexOf(e);
+  if (at < 0) return false;
+  events.splice(at, 1);
+  return true;
+}
+
+/**
  * A team's commitment (and its owner) is written a keystroke at a time, often by several teams at
  * once in the commitments step: one event per team once it has rested this long (as long as a
  * rename), at its last edit.
@@ -67,10 +79,7 @@ export class CommitmentWatch {
       const name = this.teamName(id) ?? 'unnamed';
       const label = (words ? `Commitment for ${name}: ${words}` : `Commitment cleared: ${name}`).slice(0, LABEL_CHARS);
       const prev = this.last.get(id);
-      const at = prev ? this.events.lastIndexOf(prev.event) : -1;
-      // Other teams typing in between do not split it: the event moves to the end, keeping the list in order.
-      if (prev && at >= 0 && entry.at - prev.event.at <= COMMITMENT_SETTLE_MS) {
-        this.events.splice(at, 1);
+      if (prev && entry.at - prev.event.at <= COMMITMENT_SETTLE_MS && withdraw(this.events, prev.event)) {
         if (prev.from === words) {
           this.last.delete(id);
           continue;

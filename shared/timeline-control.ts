@@ -2,6 +2,7 @@ import type * as Y from 'yjs';
 import { ControlFields, type Timer } from './doc.ts';
 import { ONE_MINUTE } from './timer.ts';
 import type { EntryInfo, TimelineEvent } from './timeline.ts';
+import { withdraw } from './timeline-commitments.ts';
 
 /**
  * The facilitator's controls on the timeline: the board lock, follow-me, the
@@ -9,7 +10,7 @@ import type { EntryInfo, TimelineEvent } from './timeline.ts';
  * agenda step is. Only what a facilitator replaying the session looks for:
  * a timer's start and its stop before time is up, not each pause, resume or
  * added minute; and changes by one person within CONTROL_SETTLE_MS of each
- * other, with nothing between, are one event showing where they settled (a
+ * other are one event showing where they settled, whatever happens between (a
  * spotlight moved across five teams in ten seconds is "Spotlight on" the last).
  */
 export const CONTROL_SETTLE_MS = 30_000;
@@ -104,17 +105,17 @@ export class ControlEventWatch {
     this.state[kind] = key;
     const open = this.open.get(kind);
     const e = open?.event;
-    // Only while nothing else happened since: moving the event later would put the list out of order.
-    if (open && e && e.actor === entry.author && entry.at - e.at <= CONTROL_SETTLE_MS && this.events.at(-1) === e) {
+    // What happened in between (teams typing, a vote) does not split it: the event moves to the end.
+    if (open && e && e.actor === entry.author && entry.at - e.at <= CONTROL_SETTLE_MS && withdraw(this.events, e)) {
       if (open.from === key) {
         // Back where it started (locked and unlocked again, a timer started and stopped): nothing to see.
-        this.events.pop();
         this.open.delete(kind);
         return;
       }
       Object.assign(e, { at: entry.at, seq: entry.seq, label });
       if (teamId) e.teamId = teamId;
       else delete e.teamId;
+      this.events.push(e);
       return;
     }
     this.open.set(kind, { event: this.push(entry, { kind, label, ...(teamId ? { teamId } : {}) }), from });

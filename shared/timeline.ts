@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { readGroups, readMeta, readTeamField, ROOTS } from './doc.ts';
 import { REQUEST_LIMITS, VOTE_LIMITS } from './limits.ts';
 import type { Template } from './template.ts';
-import { CommitmentWatch } from './timeline-commitments.ts';
+import { CommitmentWatch, withdraw } from './timeline-commitments.ts';
 import { ControlEventWatch } from './timeline-control.ts';
 import { DEFAULT_TEMPLATE_ID, findTemplate } from './templates/index.ts';
 
@@ -231,15 +231,15 @@ export class DocEventTracker {
   private renamed(entry: EntryInfo, id: string, from: string, to: string): void {
     const prev = this.lastRename.get(id);
     const e = prev?.event;
-    // Only while nothing else happened since: moving the event later would put the list out of order.
-    if (prev && e && e.actor === entry.author && entry.at - e.at <= RENAME_MERGE_MS && this.events.at(-1) === e) {
+    // What happened in between (others typing, a vote) does not split it: the event moves to the end.
+    if (prev && e && e.actor === entry.author && entry.at - e.at <= RENAME_MERGE_MS && withdraw(this.events, e)) {
       if (prev.from === to) {
         // Typed back to where it started: no rename after all.
-        this.events.pop();
         this.lastRename.delete(id);
         return;
       }
       Object.assign(e, { at: entry.at, seq: entry.seq, label: `Team renamed: ${prev.from} → ${to}`.slice(0, LABEL_CHARS) });
+      this.events.push(e);
       return;
     }
     this.push(entry, { kind: 'team-rename', teamId: id, label: `Team renamed: ${from} → ${to}` });

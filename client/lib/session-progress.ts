@@ -27,7 +27,9 @@ export function sessionProgress(exp: ExportFile): SessionProgress {
   const steps = exp.template.agenda.length;
   const step = exp.state.control?.step ?? 0;
   const lastLog = exp.log.at(-1)?.at ?? exp.workshop.createdAt;
-  const last = Math.max(lastLog, ...exp.timeline.map((e) => e.at));
+  // A loop, not Math.max(...spread): a long day's timeline (100,000+ connects) overflows the call stack.
+  let last = lastLog;
+  for (const e of exp.timeline) if (e.at > last) last = e.at;
   const quiet = exp.exportedAt - last;
   const online = new Map<string, number>();
   for (const e of exp.timeline) {

@@ -90,13 +90,15 @@ export function exportRoutes(ctx: ApiContext): Route[] {
         try {
           // A file of maxImportBytes needs more than requestTimeoutMs on most uplinks.
           ctx.timeouts.extend(req, res, ctx.limits.importTimeoutMs);
-          const raw = await readJson(req, z.unknown(), ctx.limits.maxImportBytes);
           // Only the 201 below tells anyone the new key. A response closed before it (the client
           // hung up, a shutdown answered 503) would leave a workshop nobody can open, or one the
-          // client was told failed and makes again: the store discards it instead.
+          // client was told failed and makes again: the store discards it instead. Listened for
+          // before the body is read, so a close while it arrives is not missed.
           const abandoned = new AbortController();
           const abandon = () => abandoned.abort(new Error('the import was abandoned: its request was answered or closed'));
           res.once('finish', abandon).once('close', abandon);
+          const raw = await readJson(req, z.unknown(), ctx.limits.maxImportBytes);
+          if (res.destroyed || res.writableEnded) abandon();
           const { record, key } = await importExport(store, raw, ctx.limits, abandoned.signal);
           ctx.log('info', 'workshop imported', { workshop: record.id });
           sendJson(res, 201, { id: record.id, joinCode: record.joinCode, facilitatorKey: key, ...ctx.links(req, record, key) });

@@ -4,7 +4,6 @@ import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { openSqliteStore } from '../../server/sqlite-store.ts';
@@ -22,12 +21,6 @@ const srv = useServer();
  * store: written in one transaction, as before, 300,000 of them held the event loop for over a second.
  */
 const EVENTS = 300_000;
-/**
- * The longest another workshop's request may wait meanwhile. Generous: what remains in one go is
- * parsing the body (about 150 ms for this file) and the collector, on a shared, loaded machine.
- */
-const MAX_WAIT_MS = 900;
-
 const TABLES = ['workshops', 'updates', 'snapshots', 'events', 'participants', 'votes', 'ballots'];
 let body: string;
 let reader: Database.Database;
@@ -42,20 +35,21 @@ const importFile = (url: string, file: string) =>
 
 /**
  * Asks the server for the time, one request after another, until `until` settles (or, with
- * `untilSeen`, until an unfinished import is in the database), noting the longest wait.
+ * `untilSeen`, until an unfinished import is in the database), counting the answers that came while
+ * the import's row stood unfinished: other requests let in between its batches.
  */
 async function whileImporting<T>(url: string, db: Database.Database, until: Promise<T>, untilSeen = false) {
   let settled = false;
   void until.finally(() => (settled = true)).catch(() => {});
-  let longestMs = 0;
+  let answeredMeanwhile = 0;
   let seen: { id: string; joinCode: string } | undefined;
   while (!settled) {
     if (untilSeen && (seen = importing(db))) break;
-    const t = performance.now();
+    const before = importing(db);
     await (await fetch(`${url}/api/time`)).text();
-    longestMs = Math.max(longestMs, performance.now() - t);
+    if (before && importing(db)) answeredMeanwhile++;
   }
-  return { longestMs, seen };
+  return { answeredMeanwhile, seen };
 }
 
 beforeAll(async () => {
@@ -65,13 +59,14 @@ beforeAll(async () => {
 afterAll(() => reader?.close());
 
 describe('a large import', () => {
-  // Broke: every row went in one SQLite transaction; other workshops waited over a second.
+  // Broke: every row went in one SQLite transaction; other workshops waited over a second, none answered meanwhile.
   it('keeps another workshop answering while it is stored, and stores it whole', async () => {
     const run = importFile(srv.url, body);
-    const { longestMs } = await whileImporting(srv.url, reader, run);
+    const { answeredMeanwhile } = await whileImporting(srv.url, reader, run);
     const res = await run;
     expect(res.status).toBe(201);
-    expect(longestMs).toBeLessThan(MAX_WAIT_MS);
+    // Counted, not timed: requests answered between the batches, while the import stood unfinished.
+    expect(answeredMeanwhile).toBeGreaterThanOrEqual(3);
     const { id } = (await res.json()) as { id: string };
     expect(reader.prepare('SELECT count(*) AS n FROM events WHERE workshop_id = ?').get(id)).toEqual({ n: EVENTS });
   }, 120_000);
@@ -143,7 +138,7 @@ describe('an import whose process was killed part-way', () => {
       child.kill('SIGKILL');
       await once(child, 'exit');
 
-      openSqliteStore(sqliteFile(dataDir)).close();
+      await openSqliteStore(sqliteFile(dataDir)).close();
       for (const t of ['updates', 'events', 'participants', 'snapshots']) {
         expect(db.prepare(`SELECT count(*) AS n FROM ${t} WHERE workshop_id = ?`).get(seen!.id)).toEqual({ n: 0 });
       }

@@ -148,6 +148,13 @@ describe('the report', () => {
     expect(leftKinds).toBe('joins and timers');
   });
 
+  it('reads a long day of 300,000 connects and leaves without running out of stack', () => {
+    const timeline = Array.from({ length: 300_000 }, (_, i) => ({ at: i, kind: i % 2 ? 'disconnect' : 'connect', actor: 'p1', label: '' }));
+    const exp = { exportedAt: 400_000, workshop: { createdAt: 0 }, template, state: { control: { step: 1 } }, timeline, log: [{ at: 0 }] };
+    // Broke: Math.max(...timeline) threw "Maximum call stack size exceeded", and the report showed only the error.
+    expect(sessionProgress(exp as unknown as ExportFile)).toMatchObject({ live: true, step: 1 });
+  });
+
   it('says a session still running is in progress, and one that reached its last step or went quiet is not', () => {
     const MIN = 60_000;
     const exp = (over: { step: number; lastAt: number; exportedAt: number; connected?: boolean }) =>

@@ -246,6 +246,33 @@ describe('timeline', () => {
     expect(ats).toEqual([...ats].sort((a, b) => a - b));
   });
 
+  it('keeps a rename and a spotlight sweep one event each while another team types its commitment', () => {
+    const doc = new Y.Doc();
+    const tracker = new DocEventTracker(doc);
+    let seq = 0;
+    const step = (at: number, change: () => void, author = 'p_1') => {
+      change();
+      tracker.after({ seq: ++seq, at, author });
+    };
+    const team = (id: string) => doc.getMap(ROOTS.teams).get(id) as Y.Map<unknown>;
+    step(0, () => initWorkshopDoc(doc, { title: 'T', template: FALLBACK_TEMPLATE, createdAt: 0 }), 'server');
+    step(1000, () => addTeam(doc, 'a', { name: 'Alpha', color: '#123456' }));
+    step(2000, () => addTeam(doc, 'b', { name: 'Beta', color: '#654321' }), 'p_2');
+    const renamedTo = 'Payments';
+    const commitment = 'Pilot review agents';
+    for (let i = 1; i <= commitment.length; i++) {
+      if (i <= renamedTo.length) step(60_000 + i * 400, () => team('a').set('name', renamedTo.slice(0, i)));
+      step(60_000 + i * 400 + 100, () => team('b').set('commitment', commitment.slice(0, i)), 'p_2');
+      if (i <= 2) step(60_000 + i * 400 + 200, () => doc.getMap(ROOTS.control).set('spotlight', i === 1 ? 'a' : 'b'), 'facilitator');
+    }
+    // Broke: the rename merged only while it was the last event, so each letter between another
+    // team's keystrokes was an event of its own ("Alpha → P", "P → Pa", …), and the sweep two.
+    expect(tracker.events.filter((e) => e.kind === 'team-rename').map((e) => e.label)).toEqual(['Team renamed: Alpha → Payments']);
+    expect(tracker.events.filter((e) => e.kind === 'spotlight').map((e) => e.label)).toEqual(['Spotlight on Beta']);
+    const ats = tracker.events.map((e) => e.at);
+    expect(ats).toEqual([...ats].sort((a, b) => a - b));
+  });
+
   it('lists a participant the facilitator removed, at the moment of the removal', () => {
     const merged = mergeTimeline({
       docEvents: [],
