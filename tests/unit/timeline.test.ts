@@ -7,6 +7,18 @@ import { addMinute, pauseTimer, resumeTimer, startTimer } from '../../shared/tim
 import type { Timer } from '../../shared/doc.ts';
 import { VOTE_LIMITS } from '../../shared/limits.ts';
 
+/** A fresh document, its tracker, and `step`: one log entry that makes `change` at `at`, by `author`. */
+function tracked(defaultAuthor: string) {
+  const doc = new Y.Doc();
+  const tracker = new DocEventTracker(doc);
+  let seq = 0;
+  const step = (at: number, change: () => void, author = defaultAuthor) => {
+    change();
+    tracker.after({ seq: ++seq, at, author });
+  };
+  return { doc, tracker, step, lastSeq: () => seq };
+}
+
 describe('timeline', () => {
   it('names agenda steps, teams and vote changes as the log applies them', () => {
     const doc = new Y.Doc();
@@ -99,13 +111,7 @@ describe('timeline', () => {
   });
 
   it('names a team deleted or renamed, and merges a name typed a letter at a time into one rename', () => {
-    const doc = new Y.Doc();
-    const tracker = new DocEventTracker(doc);
-    let seq = 0;
-    const step = (at: number, change: () => void, author = 'p_1') => {
-      change();
-      tracker.after({ seq: ++seq, at, author });
-    };
+    const { doc, tracker, step } = tracked('p_1');
     const teams = doc.getMap(ROOTS.teams);
     const name = (id: string, v: string) => (teams.get(id) as Y.Map<unknown>).set('name', v);
     step(0, () => initWorkshopDoc(doc, { title: 'T', template: FALLBACK_TEMPLATE, createdAt: 0 }), 'server');
@@ -132,13 +138,7 @@ describe('timeline', () => {
   });
 
   it('lists the lock, follow-me, the timer and the spotlight where they settled, not every click', () => {
-    const doc = new Y.Doc();
-    const tracker = new DocEventTracker(doc);
-    let seq = 0;
-    const step = (at: number, change: () => void, author = 'facilitator') => {
-      change();
-      tracker.after({ seq: ++seq, at, author });
-    };
+    const { doc, tracker, step, lastSeq } = tracked('facilitator');
     const control = doc.getMap(ROOTS.control);
     const timer = () => control.get('timer') as Timer;
     step(0, () => initWorkshopDoc(doc, { title: 'T', template: FALLBACK_TEMPLATE, createdAt: 0 }), 'server');
@@ -179,7 +179,7 @@ describe('timeline', () => {
       [800_000, 'spotlight', 'Spotlight off', undefined],
       [900_000, 'lock', 'Board unlocked', undefined],
     ]);
-    expect(tracker.events.find((e) => e.kind === 'spotlight')!.seq).toBe(seq - 5 - 1);
+    expect(tracker.events.find((e) => e.kind === 'spotlight')!.seq).toBe(lastSeq() - 5 - 1);
   });
 
   it('tells a timer restarted or replaced from one paused, resumed or given a minute', () => {
@@ -212,13 +212,7 @@ describe('timeline', () => {
   });
 
   it('lists one event per team once its commitment settles, however the typing of teams interleaves', () => {
-    const doc = new Y.Doc();
-    const tracker = new DocEventTracker(doc);
-    let seq = 0;
-    const step = (at: number, change: () => void, author = 'p_1') => {
-      change();
-      tracker.after({ seq: ++seq, at, author });
-    };
+    const { doc, tracker, step } = tracked('p_1');
     const team = (id: string) => doc.getMap(ROOTS.teams).get(id) as Y.Map<unknown>;
     step(0, () => initWorkshopDoc(doc, { title: 'T', template: FALLBACK_TEMPLATE, createdAt: 0 }), 'server');
     step(1000, () => addTeam(doc, 'pay', { name: 'Payments', color: '#123456' }));
@@ -247,13 +241,7 @@ describe('timeline', () => {
   });
 
   it('keeps a rename and a spotlight sweep one event each while another team types its commitment', () => {
-    const doc = new Y.Doc();
-    const tracker = new DocEventTracker(doc);
-    let seq = 0;
-    const step = (at: number, change: () => void, author = 'p_1') => {
-      change();
-      tracker.after({ seq: ++seq, at, author });
-    };
+    const { doc, tracker, step } = tracked('p_1');
     const team = (id: string) => doc.getMap(ROOTS.teams).get(id) as Y.Map<unknown>;
     step(0, () => initWorkshopDoc(doc, { title: 'T', template: FALLBACK_TEMPLATE, createdAt: 0 }), 'server');
     step(1000, () => addTeam(doc, 'a', { name: 'Alpha', color: '#123456' }));
