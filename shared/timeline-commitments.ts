@@ -2,16 +2,35 @@ import * as Y from 'yjs';
 import { readTeamField } from './doc.ts';
 import type { EntryInfo, TimelineEvent } from './timeline.ts';
 
+/** An event still settling (a rename, a commitment, a control swept across values) and what stood before it. */
+export interface Settling {
+  event: TimelineEvent;
+  from: string;
+}
+
 /**
- * Takes a settling event (a rename, a commitment, a control swept across values) out of the list so
- * it can be put back at the end with its latest value: what happened in between (other teams typing,
- * a vote) does not split it, and the list stays in time order. False if it is no longer there.
+ * Folds a change into the event still settling, if it is within `windowMs` of it (and, with
+ * `sameActor`, by the same person): the event leaves its place and, with `update` applied, goes to
+ * the end, so what happened in between (other teams typing, a vote) does not split it and the list
+ * stays in time order. A change back to `open.from` removes it ("undone"). Null when there is none
+ * to fold into: the caller pushes a new event.
  */
-export function withdraw(events: TimelineEvent[], e: TimelineEvent): boolean {
-  const at = events.lastIndexOf(e);
-  if (at < 0) return false;
+export function resettle(
+  events: TimelineEvent[],
+  open: Settling | undefined,
+  entry: EntryInfo,
+  rule: { windowMs: number; sameActor: boolean; to: string },
+  update: (e: TimelineEvent) => void,
+): 'merged' | 'undone' | null {
+  if (!open || entry.at - open.event.at > rule.windowMs || (rule.sameActor && open.event.actor !== entry.author)) return null;
+  const at = events.lastIndexOf(open.event);
+  if (at < 0) return null;
   events.splice(at, 1);
-  return true;
+  if (open.from === rule.to) return 'undone';
+  Object.assign(open.event, { at: entry.at, seq: entry.seq });
+  update(open.event);
+  events.push(open.event);
+  return 'merged';
 }
 
 /**
@@ -78,16 +97,11 @@ export class CommitmentWatch {
       this.words.set(id, words);
       const name = this.teamName(id) ?? 'unnamed';
       const label = (words ? `Commitment for ${name}: ${words}` : `Commitment cleared: ${name}`).slice(0, LABEL_CHARS);
-      const prev = this.last.get(id);
-      if (prev && entry.at - prev.event.at <= COMMITMENT_SETTLE_MS && withdraw(this.events, prev.event)) {
-        if (prev.from === words) {
-          this.last.delete(id);
-          continue;
-        }
-        Object.assign(prev.event, { at: entry.at, seq: entry.seq, actor: entry.author, label });
-        this.events.push(prev.event);
-        continue;
-      }
+      // Whoever types it: a team's commitment is often written by several of its people.
+      const rule = { windowMs: COMMITMENT_SETTLE_MS, sameActor: false, to: words };
+      const folded = resettle(this.events, this.last.get(id), entry, rule, (e) => Object.assign(e, { actor: entry.author, label }));
+      if (folded === 'undone') this.last.delete(id);
+      if (folded) continue;
       this.last.set(id, { event: this.push(entry, { kind: 'commitment', teamId: id, label }), from: before });
     }
     this.touched.clear();

@@ -2,7 +2,7 @@ import type * as Y from 'yjs';
 import { ControlFields, type Timer } from './doc.ts';
 import { ONE_MINUTE } from './timer.ts';
 import type { EntryInfo, TimelineEvent } from './timeline.ts';
-import { withdraw } from './timeline-commitments.ts';
+import { resettle, type Settling } from './timeline-commitments.ts';
 
 /**
  * The facilitator's controls on the timeline: the board lock, follow-me, the
@@ -35,7 +35,7 @@ export class ControlEventWatch {
   private state: Record<ControlKind, string> = { lock: 'off', follow: 'off', timer: 'off', spotlight: '' };
   private timer: Timer | null = null;
   /** Per kind, its last event and the state before it, while later changes may still merge into it. */
-  private readonly open = new Map<ControlKind, { event: TimelineEvent; from: string }>();
+  private readonly open = new Map<ControlKind, Settling>();
 
   constructor(
     private readonly events: TimelineEvent[],
@@ -103,21 +103,14 @@ export class ControlEventWatch {
     const from = this.state[kind];
     if (key === from) return;
     this.state[kind] = key;
-    const open = this.open.get(kind);
-    const e = open?.event;
-    // What happened in between (teams typing, a vote) does not split it: the event moves to the end.
-    if (open && e && e.actor === entry.author && entry.at - e.at <= CONTROL_SETTLE_MS && withdraw(this.events, e)) {
-      if (open.from === key) {
-        // Back where it started (locked and unlocked again, a timer started and stopped): nothing to see.
-        this.open.delete(kind);
-        return;
-      }
-      Object.assign(e, { at: entry.at, seq: entry.seq, label });
+    // Back where it started (locked and unlocked again, a timer started and stopped): nothing to see.
+    const folded = resettle(this.events, this.open.get(kind), entry, { windowMs: CONTROL_SETTLE_MS, sameActor: true, to: key }, (e) => {
+      e.label = label;
       if (teamId) e.teamId = teamId;
       else delete e.teamId;
-      this.events.push(e);
-      return;
-    }
+    });
+    if (folded === 'undone') this.open.delete(kind);
+    if (folded) return;
     this.open.set(kind, { event: this.push(entry, { kind, label, ...(teamId ? { teamId } : {}) }), from });
   }
 }

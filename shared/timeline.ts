@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { readGroups, readMeta, readTeamField, ROOTS } from './doc.ts';
 import { REQUEST_LIMITS, VOTE_LIMITS } from './limits.ts';
 import type { Template } from './template.ts';
-import { CommitmentWatch, withdraw } from './timeline-commitments.ts';
+import { CommitmentWatch, resettle, type Settling } from './timeline-commitments.ts';
 import { ControlEventWatch } from './timeline-control.ts';
 import { DEFAULT_TEMPLATE_ID, findTemplate } from './templates/index.ts';
 
@@ -115,15 +115,15 @@ export class DocEventTracker {
   /** Teams whose map was set, replaced or removed, or whose name changed, by the entry being applied. */
   private readonly touched = new Set<string>();
   /** Per team, its last rename event, to merge a name typed a letter at a time into one. */
-  private readonly lastRename = new Map<string, { event: TimelineEvent; from: string }>();
+  private readonly lastRename = new Map<string, Settling>();
   private readonly commitments = new CommitmentWatch(
     this.events,
-    (entry, e) => (this.push(entry, e), this.events.at(-1)!),
+    (entry, e) => this.push(entry, e),
     (id) => this.teams.get(id),
   );
   private readonly controls = new ControlEventWatch(
     this.events,
-    (entry, e) => (this.push(entry, e), this.events.at(-1)!),
+    (entry, e) => this.push(entry, e),
     (id) => this.teams.get(id),
   );
 
@@ -230,25 +230,21 @@ export class DocEventTracker {
 
   private renamed(entry: EntryInfo, id: string, from: string, to: string): void {
     const prev = this.lastRename.get(id);
-    const e = prev?.event;
-    // What happened in between (others typing, a vote) does not split it: the event moves to the end.
-    if (prev && e && e.actor === entry.author && entry.at - e.at <= RENAME_MERGE_MS && withdraw(this.events, e)) {
-      if (prev.from === to) {
-        // Typed back to where it started: no rename after all.
-        this.lastRename.delete(id);
-        return;
-      }
-      Object.assign(e, { at: entry.at, seq: entry.seq, label: `Team renamed: ${prev.from} → ${to}`.slice(0, LABEL_CHARS) });
-      this.events.push(e);
-      return;
-    }
-    this.push(entry, { kind: 'team-rename', teamId: id, label: `Team renamed: ${from} → ${to}` });
-    this.lastRename.set(id, { event: this.events.at(-1)!, from });
+    // Typed back to where it started: no rename after all.
+    const folded = resettle(this.events, prev, entry, { windowMs: RENAME_MERGE_MS, sameActor: true, to }, (e) => {
+      e.label = `Team renamed: ${prev!.from} → ${to}`.slice(0, LABEL_CHARS);
+    });
+    if (folded === 'undone') this.lastRename.delete(id);
+    if (folded) return;
+    const event = this.push(entry, { kind: 'team-rename', teamId: id, label: `Team renamed: ${from} → ${to}` });
+    this.lastRename.set(id, { event, from });
   }
 
-  private push(entry: EntryInfo, e: Omit<TimelineEvent, 'at' | 'seq' | 'actor'>): void {
+  private push(entry: EntryInfo, e: Omit<TimelineEvent, 'at' | 'seq' | 'actor'>): TimelineEvent {
     // The schema's bound: a long question plus "Vote cancelled: " and its groups would pass it.
-    this.events.push({ at: entry.at, seq: entry.seq, actor: entry.author, ...e, label: e.label.slice(0, LABEL_CHARS) });
+    const event = { at: entry.at, seq: entry.seq, actor: entry.author, ...e, label: e.label.slice(0, LABEL_CHARS) };
+    this.events.push(event);
+    return event;
   }
 }
 
