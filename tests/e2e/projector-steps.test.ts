@@ -191,6 +191,39 @@ describe('the projector, step by step', () => {
     }
   });
 
+  it('names each marker shape of the risk legend whole, on one line, none written over another', async () => {
+    control('step', STEP.stage);
+    const page = await projector({ width: 1280, height: 720 });
+    const legend = page.getByRole('list', { name: 'Marker shapes' });
+    await legend.waitFor();
+    const boxes = await legend.evaluate((ul) =>
+      [...ul.querySelectorAll('li')].map((li) => {
+        const text = li.querySelector('span')!;
+        return {
+          name: text.textContent!,
+          lines: text.getClientRects().length,
+          parts: [...li.children].map((c) => c.getBoundingClientRect().toJSON() as DOMRect),
+        };
+      }),
+    );
+    // Broke: fixed columns too narrow for projector type wrote "Guarantees" over the next shape and split "Red zone".
+    expect(boxes.map((b) => [b.name, b.lines])).toEqual([
+      ['Guardrails', 1],
+      ['Guarantees', 1],
+      ['A mix', 1],
+      ['Red zone', 1],
+    ]);
+    const parts = boxes.flatMap((b) => b.parts);
+    for (const [i, a] of parts.entries()) {
+      for (const b of parts.slice(i + 1)) {
+        const overlap =
+          Math.min(a.right, b.right) - Math.max(a.left, b.left) > 1 && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 1;
+        expect(overlap).toBe(false);
+      }
+    }
+    await page.context().close();
+  });
+
   it('puts insights beside the maps, the risk chart kept legible and the prompts as text', async () => {
     control('step', STEP.risk);
     control('showInsights', true);
