@@ -221,3 +221,17 @@ describe('a server restart on the same port and data folder', () => {
     await expect.poll(async () => readTeams(await stored(w.id), 3)[0]).toMatchObject({ stageCurrent: 2.4, stageTarget: 2.9 });
   });
 });
+
+describe('results', () => {
+  it("are the server's alone: a facilitator's write is refused with 4409, a reason that says so, and never stored", async () => {
+    const w = await createWorkshop(srv.url);
+    const f = open(w.id, w.facilitatorKey);
+    await synced(f);
+    const closed = nextClose(f);
+    f.doc.getMap(ROOTS.results).set('v_forged', { voteId: 'v_forged' });
+    // Broke: "only the facilitator can change results", said to the facilitator.
+    expect(await closed).toEqual({ code: CLOSE.refused, reason: 'only the server can change results' });
+    f.provider.disconnect();
+    expect((await stored(w.id)).getMap(ROOTS.results).size).toBe(0);
+  });
+});
