@@ -29,7 +29,12 @@ export function createApi(opts: ApiOptions) {
     const candidates = routes.filter((r) => r.pattern.test(path));
     if (candidates.length === 0) return false;
     const route = candidates.find((r) => r.method === req.method);
-    if (!route) throw new AppError('method_not_allowed', `use ${candidates.map((r) => r.method).join(' or ')}`);
+    if (!route) {
+      const methods = [...new Set(candidates.map((r) => r.method))];
+      // RFC 9110 §15.5.6: a 405 names the methods the resource takes, for a script to read.
+      res.setHeader('Allow', methods.join(', '));
+      throw new AppError('method_not_allowed', `use ${methods.join(' or ')}`);
+    }
     const params = (route.pattern.exec(path)!.groups ?? {}) as Params;
     await route.handle(req, res, params);
     return true;

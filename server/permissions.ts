@@ -21,7 +21,11 @@ export function checkWrite(role: Role, roots: Iterable<string>, locked: boolean)
   for (const root of roots) {
     // The name is the client's: quoted, and short enough for a close frame's reason.
     if (!(root in WRITERS)) return { ok: false, reason: `unknown part of the document: ${JSON.stringify(root.slice(0, 40))}` };
-    if (!WRITERS[root as RootName].includes(role)) return { ok: false, reason: `only the facilitator can change ${root}` };
+    if (!WRITERS[root as RootName].includes(role)) {
+      // A facilitator is refused only what no client may write: `results`, the server's alone.
+      const who = role === 'facilitator' ? 'the server' : 'the facilitator';
+      return { ok: false, reason: `only ${who} can change ${root}` };
+    }
     if (root === ROOTS.teams && locked && role !== 'facilitator') {
       return { ok: false, reason: 'the board is locked' };
     }

@@ -17,7 +17,20 @@ export class RoomAwareness {
   private readonly owners = new Map<number, Peer>();
   /** The order peers joined in: a client id passes only to a newer socket than the one holding it. */
   private readonly arrivals = new WeakMap<Peer, number>();
+  /**
+   * The client id each peer published first: its own. A y-websocket client sends its own state
+   * the moment its socket opens, before anything it hears, and from then on sends back every
+   * state it is told about (y-websocket.js `_awarenessUpdateHandler`): the other ids it sends are
+   * echoes of other clients' states.
+   */
+  private readonly ownIds = new WeakMap<Peer, number>();
   private joined = 0;
+  /**
+   * Per client id, the clock of the last state this server reclocked for it (see `reclocked`). Its
+   * owner takes that state as its own and, being a y-websocket client, sends it straight back: the
+   * same clock, the same content. That repeat is an echo, not news.
+   */
+  private readonly echoed = new Map<number, number>();
 
   constructor(
     doc: Y.Doc,
@@ -37,11 +50,24 @@ export class RoomAwareness {
     this.onChange(added.concat(updated, removed));
   };
 
-  /** Notes a joining peer's arrival and sends it the states already here, if there are any. */
+  /**
+   * Notes a joining peer's arrival and sends it the states already here, if there are any, each one
+   * clock past the one it had. The joiner may be a client back on a new socket with the Y.Doc it had
+   * (its network dropped, or this server restarted): y-websocket removed every other state when its
+   * socket closed but kept their clocks, and y-protocols ignores a state at a clock it has seen, so
+   * it saw nobody until each renewed its state, up to 15 s later. The owners still hold the old
+   * clocks: their next state is reclocked past the new one (see `reclocked`).
+   */
   join(peer: Peer): void {
     this.arrivals.set(peer, ++this.joined);
     const clients = [...this.awareness.getStates().keys()];
-    if (clients.length) peer.send(encodeAwarenessOf(this.awareness, clients));
+    if (clients.length === 0) return;
+    for (const c of clients) {
+      const meta = this.awareness.meta.get(c)!;
+      // lastUpdated stays: the bump is not a sign of life, and a dead state still times out.
+      this.awareness.meta.set(c, { clock: meta.clock + 1, lastUpdated: meta.lastUpdated });
+    }
+    peer.send(encodeAwarenessOf(this.awareness, clients));
   }
 
   /** Answers a peer's query with every state, even when there are none. */
@@ -61,10 +87,11 @@ export class RoomAwareness {
     }
     const { limits } = this;
     const kept: AwarenessEntry[] = [];
+    if (entries.length > 0 && !this.ownIds.has(peer)) this.ownIds.set(peer, entries[0]!.clientID);
     for (const e of entries) {
       const owner = this.owners.get(e.clientID);
       // Another connection's state is not this peer's to set, unless this is that client back on a new socket.
-      if (owner && owner !== peer && !this.mayTakeOver(peer, owner)) continue;
+      if (owner && owner !== peer && !this.mayTakeOver(peer, owner, e.clientID)) continue;
       // Bytes as UTF-8 (as on the wire and in memory), not characters: 4,096 "€" are 12 KiB.
       if (Buffer.byteLength(e.json) > limits.maxAwarenessStateBytes) continue;
       if (owner !== peer) {
@@ -95,30 +122,48 @@ export class RoomAwareness {
    * someone's presence), and never back to an older socket, whose late
    * frames come from a page that has moved on.
    */
-  private mayTakeOver(peer: Peer, owner: Peer): boolean {
+  private mayTakeOver(peer: Peer, owner: Peer, clientID: number): boolean {
     if (peer.role !== owner.role || peer.author !== owner.author) return false;
+    // Only for the peer's own id: another tab of the same participant sends back the states of
+    // that participant's other tabs, and taking those over froze each for everyone (its own
+    // changes came from an older socket) and removed it when the newer tab closed.
+    if (this.ownIds.get(peer) !== clientID) return false;
     return (this.arrivals.get(peer) ?? 0) > (this.arrivals.get(owner) ?? 0);
   }
 
   /**
-   * A client back on a new socket sends its state with the clock it had. If
-   * the server removed that state meanwhile (the old socket was seen to close
-   * first, or the state timed out), the server and every client hold that
-   * clock with no state and would ignore the same clock as old news, so the
-   * client would look gone until its next renewal, up to 15 s later. Such a
-   * state goes out one clock past the server's. The sender takes that clock
-   * from the broadcast, as it takes any newer state for its own id.
+   * The clock a peer's state goes out with. Its owner's word is the newest there is, but
+   * y-protocols keeps a state only when its clock passes the one a reader holds, and the clocks
+   * this server holds can be past the owner's own:
+   * - a client back on a new socket sends its state with the clock it had; if the server removed
+   *   that state meanwhile (the old socket was seen to close first, or the state timed out), the
+   *   server and every client hold that clock with no state and would ignore the same clock as
+   *   old news, so the client would look gone until its next renewal, up to 15 s later;
+   * - a state this server has never seen (it restarted) may still be known at that clock to
+   *   clients that were here before the restart, with no state;
+   * - `join` moved each state's clock on by one for the joiner.
+   * So a state whose clock does not pass the server's, or one new to this server, goes out one
+   * clock past it. The owner takes that clock from the broadcast, as it takes any newer state
+   * for its own id, and sends it back, which is let through unchanged (y-protocols ignores it).
    */
   private reclocked(e: AwarenessEntry): AwarenessEntry {
     const meta = this.awareness.meta.get(e.clientID);
-    if (!meta || e.clock > meta.clock || e.json === 'null' || this.awareness.states.has(e.clientID)) return e;
-    return { ...e, clock: meta.clock + 1 };
+    if (meta && e.clock > meta.clock) return e;
+    if (meta && e.clock === this.echoed.get(e.clientID) && e.json === JSON.stringify(this.awareness.states.get(e.clientID) ?? null)) {
+      return e;
+    }
+    const clock = (meta?.clock ?? e.clock) + 1;
+    this.echoed.set(e.clientID, clock);
+    return { ...e, clock };
   }
 
   /** Removes the states a leaving peer still owns (not those a newer socket took over), and frees their ids. */
   release(peer: Peer): void {
     const mine = [...peer.awarenessClients].filter((c) => this.owners.get(c) === peer);
-    for (const c of mine) this.owners.delete(c);
+    for (const c of mine) {
+      this.owners.delete(c);
+      this.echoed.delete(c);
+    }
     if (mine.length) awarenessProtocol.removeAwarenessStates(this.awareness, mine, null);
   }
 
