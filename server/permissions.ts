@@ -22,8 +22,8 @@ export function checkWrite(role: Role, roots: Iterable<string>, locked: boolean)
     // The name is the client's: quoted, and short enough for a close frame's reason.
     if (!(root in WRITERS)) return { ok: false, reason: `unknown part of the document: ${JSON.stringify(root.slice(0, 40))}` };
     if (!WRITERS[root as RootName].includes(role)) {
-      // A facilitator is refused only what no client may write: `results`, the server's alone.
-      const who = role === 'facilitator' ? 'the server' : 'the facilitator';
+      // `results` has no writer among the clients: the server writes it at a reveal.
+      const who = WRITERS[root as RootName].length === 0 ? 'the server' : 'the facilitator';
       return { ok: false, reason: `only ${who} can change ${root}` };
     }
     if (root === ROOTS.teams && locked && role !== 'facilitator') {

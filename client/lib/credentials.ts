@@ -36,6 +36,29 @@ export function credentialFromFragment(hash: string): StoredCredential | null {
   return null;
 }
 
+/**
+ * A link may carry its secret in the query (`?key=…`, `?token=…`; PRODUCT.md allows it, a mail
+ * client or a script may only keep the query). It moves into the fragment before anything reads
+ * the URL, so one place holds it, and the query is gone from the address bar, the history and any
+ * later request's Referer. Returns the URL to show instead, or null when there is nothing to move.
+ */
+export function secretMovedToFragment(href: string): string | null {
+  const url = new URL(href);
+  const fragment = new URLSearchParams(url.hash.replace(/^#/, ''));
+  let moved = false;
+  for (const name of ['key', 'token']) {
+    const value = url.searchParams.get(name);
+    if (value === null) continue;
+    url.searchParams.delete(name);
+    // A secret already in the fragment is the one the link meant "better"; keep it.
+    if (!fragment.has(name)) fragment.set(name, value);
+    moved = true;
+  }
+  if (!moved) return null;
+  url.hash = fragment.toString();
+  return url.toString();
+}
+
 function readStored(workshopId: string): Record<string, unknown> | null {
   try {
     const raw = localStorage.getItem(KEY(workshopId));

@@ -77,7 +77,7 @@ describe('a participant that rewrites its own client', () => {
     for (const [root, reason] of [
       [ROOTS.meta, 'only the facilitator can change meta'],
       [ROOTS.groups, 'only the facilitator can change groups'],
-      [ROOTS.results, 'only the facilitator can change results'],
+      [ROOTS.results, 'only the server can change results'],
       ['junk', 'unknown part of the document: "junk"'],
     ] as const) {
       // A participant each: one refused again and again waits before it may reconnect (see below).
