@@ -21,8 +21,6 @@ const SEAT_PARTICIPANT = `INSERT INTO participants (id, workshop_id, name, token
   SELECT $1::text, $2::text, $3::text, $4::text, $5::bigint, NULL
   WHERE (SELECT count(*) FROM participants WHERE workshop_id = $2 AND removed_at IS NULL AND NOT imported) < $6::bigint`;
 export const participantParams = (p: ParticipantRecord & { tokenHash: string }) => [p.id, p.workshopId, p.name, p.tokenHash, p.createdAt];
-export const INSERT_IMPORTED_PARTICIPANT = `INSERT INTO participants (id, workshop_id, name, token_hash, created_at, removed_at, imported)
-  VALUES ($1, $2, $3, $4, $5, $6, true)`;
 
 type WorkshopCalls =
   | 'createWorkshop'

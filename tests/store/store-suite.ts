@@ -315,6 +315,41 @@ export function storeSuite(name: string, open: () => Promise<OpenedStore>): void
       expect((await store.getWorkshop(`${id}d`))?.joinCode).toBe(gone.workshop.joinCode);
     });
 
+    it('imports a long timeline and many participants in their order, numbered 1..n, and appends after them', async () => {
+      const id = `long_${Math.random().toString(36).slice(2, 8)}`;
+      // More than two statements' worth on PostgreSQL (ROWS_PER_INSERT), more than a batch on SQLite.
+      const EVENTS = 2_345;
+      const people = Array.from({ length: 1_234 }, (_, i) => ({ ...participant(id, `p_${id}_${i}`, i), tokenHash: `t-${id}-${i}` }));
+      const events = Array.from({ length: EVENTS }, (_, i) => ({
+        at: 5_000 + i,
+        kind: i % 2 ? 'disconnect' : 'connect',
+        actor: people[i % people.length]!.id,
+        data: i === 7 ? { note: 'seventh' } : {},
+      }));
+      await store.importWorkshop({
+        workshop: {
+          id,
+          title: 'Long day',
+          templateId: 'stages',
+          joinCode: `LG${Math.random().toString(36).slice(2, 6)}`.toUpperCase(),
+          createdAt: 1000,
+          facilitatorKeyHash: `f-${id}`,
+          observerTokenHash: `o-${id}`,
+        },
+        entries: [{ seq: 1, at: 1000, author: 'server', data: update('init', 1) }],
+        snapshot: update('init', 1),
+        participants: people,
+        events,
+        votes: [],
+        ballots: [],
+      });
+      const stored = await store.listEvents(id);
+      expect(stored).toEqual(events.map((e, i) => ({ ...e, seq: i + 1 })));
+      expect((await store.listParticipants(id)).map((p) => p.id)).toEqual(people.map((p) => p.id));
+      await store.appendEvent(id, { at: 9_999, kind: 'connect', actor: 'facilitator', data: {} });
+      expect((await store.listEvents(id)).at(-1)).toMatchObject({ seq: EVENTS + 1, at: 9_999 });
+    });
+
     describe('votes and ballots', () => {
       const vote = (workshopId: string, id: string, over: Partial<VoteRecord> = {}): VoteRecord => ({
         id,
