@@ -1,9 +1,9 @@
+import type { IncomingMessage } from 'node:http';
 import * as Y from 'yjs';
 import { initWorkshopDoc, readControl } from '../../shared/doc.ts';
 import { AppError } from '../../shared/errors.ts';
 import { CreateWorkshopBody, type CreateWorkshopResponse, type SessionInfo } from '../../shared/schema.ts';
 import { BUILTIN_TEMPLATES, DEFAULT_TEMPLATE_ID, findTemplate } from '../../shared/templates/index.ts';
-import type { IncomingMessage } from 'node:http';
 import type { Template } from '../../shared/template.ts';
 import { readJson, sendJson } from '../http-util.ts';
 import { keyedRequests, once, type KeyedRequest } from '../idempotency.ts';
