@@ -37,6 +37,22 @@ const ITEMS: Record<string, z.ZodType> = {
   log: ImportFile.shape.log.element,
 };
 
+/**
+ * The import's time slice, which also stops it at its next pause once it is abandoned: nobody is
+ * left to be told the new key, so the rest of the parse and the replay (seconds of CPU for a long
+ * file) would only take the time a shutdown or the other workshops need. Every sliced loop of the
+ * import (parse, replay, votes) pauses through here.
+ */
+class AbandonableSlice extends TimeSlice {
+  constructor(private readonly abandoned: AbortSignal | undefined) {
+    super();
+  }
+  override async pause(): Promise<void> {
+    await super.pause();
+    this.abandoned?.throwIfAborted();
+  }
+}
+
 const notAnExport = (issue: { path: PropertyKey[]; message: string }) =>
   new AppError('bad_request', `not a Stageboard export: ${issue.path.join('.') || 'file'}: ${issue.message}`);
 
@@ -80,11 +96,13 @@ async function parseImportFile(raw: unknown, slice: TimeSlice): Promise<ImportFi
  * The work runs in slices of SLICE_MS, so a long file never stalls the other workshops;
  * the store writes it all or nothing, and nothing finds the workshop before it is whole
  * (server/sqlite-import.ts writes in batches, PostgreSQL in one transaction). Once `abandoned` is
- * aborted (nobody is left to be told the new key) the store stops and keeps nothing.
+ * aborted (nobody is left to be told the new key) the import stops at its next pause, in the parse,
+ * the replay or the store, keeps nothing and rejects with the signal's reason.
  */
 export async function importExport(store: Store, raw: unknown, limits: Pick<Limits, 'maxTeams'>, abandoned?: AbortSignal) {
-  const slice = new TimeSlice();
+  const slice = new AbandonableSlice(abandoned);
   const file = await parseImportFile(raw, slice);
+  abandoned?.throwIfAborted();
   const template = Template.safeParse(file.template);
   if (!template.success) throw new AppError('bad_request', 'not a Stageboard export: template is invalid');
 
@@ -121,6 +139,7 @@ export async function importExport(store: Store, raw: unknown, limits: Pick<Limi
       }
       if (slice.due) await slice.pause();
     }
+    abandoned?.throwIfAborted();
     const meta = engine.finalDoc.getMap<unknown>(ROOTS.meta);
     if (engine.incomplete || !Template.safeParse(meta.get('template')).success || typeof meta.get('title') !== 'string') {
       throw new AppError('bad_request', 'the log does not replay to a complete workshop');
@@ -147,6 +166,7 @@ export async function importExport(store: Store, raw: unknown, limits: Pick<Limi
       slice,
     });
     for (let attempt = 0; ; attempt++) {
+      abandoned?.throwIfAborted();
       const record = {
         id,
         title: file.workshop.title,

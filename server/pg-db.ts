@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Limits } from '../shared/limits.ts';
+import { isStall } from './pg-health.ts';
 import { migratePg } from './pg-migrations.ts';
 
 /*
@@ -102,10 +103,11 @@ function queries(pool: pg.Pool): PgDb {
         return out;
       } catch (err) {
         // PostgreSQL's own errors (a SQLSTATE) leave the connection usable: roll back and pool it.
-        // Anything else (a query the client gave up on, which the connection is still busy with, a
-        // lost connection) discards it: a ROLLBACK would only queue behind the stalled query, and
-        // closing the connection aborts the transaction anyway.
-        if (isServerError(err)) await c.query('ROLLBACK').catch((e: Error) => (discard = e));
+        // So do errors `work` throws itself between statements (an abandoned import stopping): its
+        // connection is idle in the transaction. A stall (a query the client gave up on, which the
+        // connection is still busy with, a lost connection) discards it: a ROLLBACK would only
+        // queue behind the stalled query, and closing the connection aborts the transaction anyway.
+        if (isServerError(err) || !isStall(err)) await c.query('ROLLBACK').catch((e: Error) => (discard = e));
         else discard = err as Error;
         throw err;
       } finally {

@@ -71,7 +71,8 @@ export function asUnavailable(err: unknown): unknown {
     : err;
 }
 
-function isStall(err: unknown): boolean {
+/** The database, not the request, failed: stalled, timed out on the client, or gone. */
+export function isStall(err: unknown): boolean {
   const { code, message } = (err ?? {}) as { code?: unknown; message?: unknown };
   // Only PostgreSQL's own errors carry a SQLSTATE; Node's (EPIPE is five letters too) do not.
   if (err instanceof pg.DatabaseError && typeof code === 'string') return UNAVAILABLE_CLASSES.test(code);

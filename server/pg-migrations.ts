@@ -90,6 +90,16 @@ const MIGRATIONS: readonly string[] = [
   `ALTER TABLE votes ADD COLUMN doc_id TEXT;`,
   // 5: imported participants, history rather than seats (SQLite migration 7).
   `ALTER TABLE participants ADD COLUMN imported BOOLEAN NOT NULL DEFAULT false;`,
+  // 6: requests sent with an Idempotency-Key, remembered with what they made (SQLite migration 9).
+  `CREATE TABLE idempotency_keys (
+     scope TEXT NOT NULL,
+     key_hash TEXT NOT NULL,
+     request_hash TEXT NOT NULL,
+     result TEXT NOT NULL,
+     created_at BIGINT NOT NULL,
+     PRIMARY KEY (scope, key_hash)
+   );
+   CREATE INDEX idempotency_keys_by_age ON idempotency_keys(created_at);`,
 ];
 
 /** Taken for the migrations, so processes that start together migrate once. */

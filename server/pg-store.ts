@@ -5,6 +5,7 @@ import { healthProbe, unavailableWhenStalled } from './pg-health.ts';
 import { pgImportWorkshop } from './pg-import.ts';
 import { pgJoinFailures, type JoinFailures } from './pg-join-failures.ts';
 import { pgLog } from './pg-log.ts';
+import { pgRequests } from './pg-requests.ts';
 import { pgVotes } from './pg-votes.ts';
 import { pgWorkshops } from './pg-workshops.ts';
 import type { Store } from './store.ts';
@@ -25,8 +26,8 @@ export interface PgStoreOptions {
  * The networked store (issue 10). Every call returns a promise; writes that
  * span several rows run in one transaction on one pooled connection. Its parts:
  * pg-db (pools, timeouts, transactions), pg-workshops (workshops, tokens,
- * participants), pg-log (updates, snapshots, events), pg-votes, pg-import and
- * pg-join-failures.
+ * participants), pg-log (updates, snapshots, events), pg-votes, pg-import,
+ * pg-join-failures and pg-requests (Idempotency-Key).
  */
 export async function openPgStore(connectionString: string, opts: PgStoreOptions = {}): Promise<PgStore> {
   const limits = { ...LIMITS, ...opts.limits };
@@ -39,6 +40,7 @@ export async function openPgStore(connectionString: string, opts: PgStoreOptions
     importWorkshop: pgImportWorkshop(db),
     ...pgVotes(db),
     ...pgJoinFailures(db),
+    ...pgRequests(db),
     close: async () => {
       await Promise.all([db.pool.end(), probe.end()]);
     },

@@ -1,4 +1,5 @@
 import type { PgDb } from './pg-db.ts';
+import { rememberPg } from './pg-requests.ts';
 import { ballotOrder, type BallotOutcome, type BallotRecord, type CancelOutcome, type Store, type VoteRecord } from './store.ts';
 import { toBallot, toVote, type BallotRow, type VoteRow } from './store-rows.ts';
 
@@ -32,7 +33,13 @@ type VoteCalls = 'createVote' | 'getVote' | 'listVotes' | 'setVoteState' | 'putB
 
 export function pgVotes({ pool, one, rows, changed, tx }: PgDb): Pick<Store, VoteCalls> {
   return {
-    createVote: async (v) => void (await pool.query(INSERT_VOTE, voteParams(v))),
+    createVote: async (v, remember) => {
+      if (!remember) return void (await pool.query(INSERT_VOTE, voteParams(v)));
+      await tx(async (c) => {
+        await c.query(INSERT_VOTE, voteParams(v));
+        await rememberPg(c, remember);
+      });
+    },
     getVote: async (id, voteId) => {
       const r = await one<VoteRow>('SELECT * FROM votes WHERE workshop_id = $1 AND id = $2', [id, voteId]);
       return r && toVote(r);

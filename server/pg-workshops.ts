@@ -1,6 +1,7 @@
 import type { PgDb } from './pg-db.ts';
 import { bytes } from './pg-db.ts';
 import { INSERT_UPDATE } from './pg-log.ts';
+import { rememberPg } from './pg-requests.ts';
 import type { Credential, NewWorkshop, ParticipantRecord, Store } from './store.ts';
 import { toParticipant, toWorkshop, type ParticipantRow, type WorkshopRow } from './store-rows.ts';
 
@@ -21,8 +22,6 @@ const SEAT_PARTICIPANT = `INSERT INTO participants (id, workshop_id, name, token
   SELECT $1::text, $2::text, $3::text, $4::text, $5::bigint, NULL
   WHERE (SELECT count(*) FROM participants WHERE workshop_id = $2 AND removed_at IS NULL AND NOT imported) < $6::bigint`;
 export const participantParams = (p: ParticipantRecord & { tokenHash: string }) => [p.id, p.workshopId, p.name, p.tokenHash, p.createdAt];
-export const INSERT_IMPORTED_PARTICIPANT = `INSERT INTO participants (id, workshop_id, name, token_hash, created_at, removed_at, imported)
-  VALUES ($1, $2, $3, $4, $5, $6, true)`;
 
 type WorkshopCalls =
   | 'createWorkshop'
@@ -35,14 +34,17 @@ type WorkshopCalls =
   | 'countParticipants'
   | 'listParticipants'
   | 'renameParticipant'
-  | 'removeParticipant';
+  | 'removeParticipant'
+  | 'reissueParticipantToken'
+  | 'reissueFacilitatorKey';
 
 export function pgWorkshops({ pool, one, rows, changed, tx }: PgDb): Pick<Store, WorkshopCalls> {
   return {
-    createWorkshop: (w, initialUpdate) =>
+    createWorkshop: (w, initialUpdate, remember) =>
       tx(async (c) => {
         await c.query(INSERT_WORKSHOP, workshopParams(w));
         await c.query(INSERT_UPDATE, [w.id, 1, w.createdAt, 'server', bytes(initialUpdate)]);
+        await rememberPg(c, remember);
       }),
     getWorkshop: async (id) => {
       const r = await one<WorkshopRow>('SELECT * FROM workshops WHERE id = $1', [id]);
@@ -74,10 +76,13 @@ export function pgWorkshops({ pool, one, rows, changed, tx }: PgDb): Pick<Store,
     // Under READ COMMITTED two joins could each count the other's seat as free; locking the
     // workshop's row first makes them take turns, and the INSERT's own snapshot, taken after the
     // lock, sees every seat committed before it. NO KEY UPDATE leaves foreign-key checks unblocked.
-    addParticipant: (p, maxSeats) =>
+    // Only a join that took a seat is remembered: a full workshop's answer may change.
+    addParticipant: (p, maxSeats, remember) =>
       tx(async (c) => {
         await c.query('SELECT 1 FROM workshops WHERE id = $1 FOR NO KEY UPDATE', [p.workshopId]);
-        return ((await c.query(SEAT_PARTICIPANT, [...participantParams(p), maxSeats])).rowCount ?? 0) > 0;
+        const seated = ((await c.query(SEAT_PARTICIPANT, [...participantParams(p), maxSeats])).rowCount ?? 0) > 0;
+        if (seated) await rememberPg(c, remember);
+        return seated;
       }),
     countParticipants: async (id) =>
       Number(
@@ -89,5 +94,13 @@ export function pgWorkshops({ pool, one, rows, changed, tx }: PgDb): Pick<Store,
       changed('UPDATE participants SET name = $1 WHERE workshop_id = $2 AND id = $3 AND removed_at IS NULL', [name, id, pid]),
     removeParticipant: (id, pid, at) =>
       changed('UPDATE participants SET removed_at = $1 WHERE workshop_id = $2 AND id = $3 AND removed_at IS NULL', [at, id, pid]),
+    reissueParticipantToken: (id, pid, hash) =>
+      changed('UPDATE participants SET token_hash = $1 WHERE workshop_id = $2 AND id = $3 AND removed_at IS NULL AND NOT imported', [
+        hash,
+        id,
+        pid,
+      ]),
+    reissueFacilitatorKey: (id, keyHash, observerHash) =>
+      changed('UPDATE workshops SET facilitator_key_hash = $1, observer_token_hash = $2 WHERE id = $3', [keyHash, observerHash, id]),
   };
 }

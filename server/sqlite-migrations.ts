@@ -91,6 +91,17 @@ const MIGRATIONS: readonly string[] = [
   // is marked, and nothing finds it. A start deletes the imports a killed process left marked.
   `ALTER TABLE workshops ADD COLUMN importing INTEGER NOT NULL DEFAULT 0;
    CREATE INDEX workshops_importing ON workshops(id) WHERE importing = 1;`,
+  // 9: requests sent with an Idempotency-Key, remembered with what they made (server/idempotency.ts),
+  // so a repeat answers with the same seat, workshop or vote. Only the key's hash is kept.
+  `CREATE TABLE idempotency_keys (
+     scope TEXT NOT NULL,
+     key_hash TEXT NOT NULL,
+     request_hash TEXT NOT NULL,
+     result TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     PRIMARY KEY (scope, key_hash)
+   );
+   CREATE INDEX idempotency_keys_by_age ON idempotency_keys(created_at);`,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { startCheckpointer } from './sqlite-checkpointer.ts';
 import { sqliteImporter } from './sqlite-import.ts';
+import { sqliteRequests } from './sqlite-requests.ts';
 import { migrate } from './sqlite-migrations.ts';
 import {
   ballotOrder,
@@ -12,6 +13,8 @@ import {
   type Credential,
   type EventRecord,
   type NewWorkshop,
+  type ParticipantRecord,
+  type RememberedRequest,
   type Store,
   type StoredDocument,
   type VoteRecord,
@@ -104,6 +107,12 @@ export function openSqliteStore(file: string): Store {
     removeParticipant: db.prepare<[number, string, string]>(
       'UPDATE participants SET removed_at = ? WHERE workshop_id = ? AND id = ? AND removed_at IS NULL',
     ),
+    reissueToken: db.prepare<[string, string, string]>(
+      'UPDATE participants SET token_hash = ? WHERE workshop_id = ? AND id = ? AND removed_at IS NULL AND imported = 0',
+    ),
+    reissueKey: db.prepare<[string, string, string]>(
+      'UPDATE workshops SET facilitator_key_hash = ?, observer_token_hash = ? WHERE id = ? AND importing = 0',
+    ),
     append: db.prepare('INSERT INTO updates (workshop_id, seq, at, author, data) VALUES (?, ?, ?, ?, ?)'),
     lastSnapshot: db.prepare<[string], { seq: number; data: Buffer }>(
       'SELECT seq, data FROM snapshots WHERE workshop_id = ? ORDER BY seq DESC LIMIT 1',
@@ -125,12 +134,22 @@ export function openSqliteStore(file: string): Store {
     listEvents: db.prepare<[string], EventRow>('SELECT seq, at, kind, actor, data FROM events WHERE workshop_id = ? ORDER BY seq'),
   };
 
-  const createWorkshop = db.transaction((w: NewWorkshop, initialUpdate: Uint8Array) => {
+  const requests = sqliteRequests(db);
+
+  const createWorkshop = db.transaction((w: NewWorkshop, initialUpdate: Uint8Array, remember?: RememberedRequest) => {
     q.insertWorkshop.run(w);
     q.append.run(w.id, 1, w.createdAt, 'server', initialUpdate);
+    requests.remember(remember);
   });
 
-  const createVote = (v: VoteRecord) =>
+  // Only a join that took a seat is remembered: a full workshop's answer may change.
+  const addParticipant = db.transaction((p: ParticipantRecord & { tokenHash: string }, maxSeats: number, remember?: RememberedRequest) => {
+    const seated = q.seatParticipant.run({ ...p, maxSeats }).changes > 0;
+    if (seated) requests.remember(remember);
+    return seated;
+  });
+
+  const insertVote = (v: VoteRecord) =>
     void q.insertVote.run({
       ...v,
       choices: v.choices && JSON.stringify(v.choices),
@@ -140,12 +159,16 @@ export function openSqliteStore(file: string): Store {
       named: v.named ? 1 : 0,
       docId: v.docId ?? null,
     });
+  const createVote = db.transaction((v: VoteRecord, remember?: RememberedRequest) => {
+    insertVote(v);
+    requests.remember(remember);
+  });
 
   const appendEvent = (id: string, e: Omit<EventRecord, 'seq'>) =>
     void q.appendEvent.run(id, id, e.at, e.kind, e.actor, JSON.stringify(e.data));
 
   // Imports are written in batches, hidden until their last one (server/sqlite-import.ts).
-  const importer = sqliteImporter(db, { createVote, appendEvent });
+  const importer = sqliteImporter(db, { createVote: insertVote, appendEvent });
   importer.purgeUnfinishedImports();
 
   // Checked and written in one transaction, so a ballot can never land after the close.
@@ -181,7 +204,7 @@ export function openSqliteStore(file: string): Store {
   });
 
   return {
-    createWorkshop: (w, initialUpdate) => createWorkshop(w, initialUpdate),
+    createWorkshop: (w, initialUpdate, remember) => createWorkshop(w, initialUpdate, remember),
     getWorkshop: (id) => {
       const row = q.workshop.get(id);
       return row && toWorkshop(row);
@@ -197,10 +220,10 @@ export function openSqliteStore(file: string): Store {
       const p = q.participantByToken.get(workshopId, tokenHash);
       return p && { role: 'participant', author: p.id, participantId: p.id, name: p.name };
     },
-    addParticipant: (p, maxSeats) => q.seatParticipant.run({ ...p, maxSeats }).changes > 0,
+    addParticipant: (p, maxSeats, remember) => addParticipant(p, maxSeats, remember),
     countParticipants: (id) => q.countParticipants.get(id)?.n ?? 0,
     listParticipants: (id) => q.listParticipants.all(id).map(toParticipant),
-    createVote,
+    createVote: (v, remember) => createVote(v, remember),
     getVote: (id, voteId) => {
       const r = q.vote.get(id, voteId);
       return r && toVote(r);
@@ -218,6 +241,11 @@ export function openSqliteStore(file: string): Store {
     rotateObserver: (id, hash, version) => void q.rotateObserver.run(hash, version, id),
     renameParticipant: (id, pid, name) => q.renameParticipant.run(name, id, pid).changes > 0,
     removeParticipant: (id, pid, at) => q.removeParticipant.run(at, id, pid).changes > 0,
+    reissueParticipantToken: (id, pid, hash) => q.reissueToken.run(hash, id, pid).changes > 0,
+    reissueFacilitatorKey: (id, keyHash, observerHash) => q.reissueKey.run(keyHash, observerHash, id).changes > 0,
+    findRequest: requests.findRequest,
+    forgetRequest: requests.forgetRequest,
+    purgeRequests: requests.purgeRequests,
     appendUpdate: (id, e) => void q.append.run(id, e.seq, e.at, e.author, e.data),
     loadDocument: (id) => loadDocument(id),
     writeSnapshot: (id, seq, at, data) => writeSnapshot(id, seq, at, data),

@@ -128,8 +128,43 @@ export interface StoredDocument {
   lastSeq: number;
 }
 
+/**
+ * A request sent with an `Idempotency-Key` (server/idempotency.ts), remembered with what it made, in
+ * the same transaction as the making: a repeat of it finds the seat, workshop or vote instead of
+ * making another. Shared by every process of a cluster, like the rest of the store.
+ */
+export interface RememberedRequest {
+  /** The route and what it acts on: "join", "create", "votes:<workshopId>". Keys are unique per scope. */
+  scope: string;
+  /** The key's hash, never the key: within the window a repeat mints a fresh token for what the key made. */
+  keyHash: string;
+  /** A hash of the request's body as read: the same key with another body is refused. */
+  requestHash: string;
+  /** What the request made, as JSON (the route reads it back). */
+  result: string;
+  at: number;
+  /** A row of the same key remembered before this is past its window: it is replaced, not a repeat. */
+  forgetBefore: number;
+}
+
+/** What `findRequest` returns: a remembered request still in its window. */
+export type RememberedAnswer = Pick<RememberedRequest, 'requestHash' | 'result'>;
+
+/**
+ * Thrown by a write given a `RememberedRequest` whose key a request of the same scope took
+ * first (and still holds, in its window); nothing of the write is kept. The caller looks the key
+ * up again and answers as that request did.
+ */
+export class RequestKeyTaken extends Error {
+  readonly code = 'request_key_taken';
+  constructor(scope: string) {
+    super(`an Idempotency-Key of ${scope} was taken by a concurrent request`);
+  }
+}
+
 export interface Store {
-  createWorkshop(workshop: NewWorkshop, initialUpdate: Uint8Array): MaybePromise<void>;
+  /** With `remember`, the request is remembered in the same transaction (else `RequestKeyTaken`, nothing written). */
+  createWorkshop(workshop: NewWorkshop, initialUpdate: Uint8Array, remember?: RememberedRequest): MaybePromise<void>;
   getWorkshop(id: string): MaybePromise<WorkshopRecord | undefined>;
   findWorkshopByJoinCode(code: string): MaybePromise<WorkshopRecord | undefined>;
   /** Replaces the join code; throws on a code another workshop holds (the caller picks another). */
@@ -143,7 +178,7 @@ export interface Store {
    * counted and written in one step, so joins at once, in any number of processes, never pass
    * it. False, with nothing written, when the workshop is full.
    */
-  addParticipant(p: ParticipantRecord & { tokenHash: string }, maxSeats: number): MaybePromise<boolean>;
+  addParticipant(p: ParticipantRecord & { tokenHash: string }, maxSeats: number, remember?: RememberedRequest): MaybePromise<boolean>;
   /** Participants holding a seat: joined here and not removed (imported ones are history, not seats). */
   countParticipants(workshopId: string): MaybePromise<number>;
   listParticipants(workshopId: string): MaybePromise<ParticipantRecord[]>;
@@ -151,6 +186,20 @@ export interface Store {
   renameParticipant(workshopId: string, participantId: string, name: string): MaybePromise<boolean>;
   /** Marks the participant removed: its token stops resolving at once. False when not found. */
   removeParticipant(workshopId: string, participantId: string, at: number): MaybePromise<boolean>;
+  /**
+   * Replaces the token hash of a participant holding a seat (a repeated join: the token of the
+   * first answer, which never arrived, stops resolving). False when it holds none: removed, imported or unknown.
+   */
+  reissueParticipantToken(workshopId: string, participantId: string, tokenHash: string): MaybePromise<boolean>;
+  /** Replaces the facilitator key hash and the observer token hash (a repeated create). False for no such workshop. */
+  reissueFacilitatorKey(workshopId: string, keyHash: string, observerTokenHash: string): MaybePromise<boolean>;
+
+  /** The request remembered under this key and scope at or after `since`, if any. */
+  findRequest(scope: string, keyHash: string, since: number): MaybePromise<RememberedAnswer | undefined>;
+  /** Forgets a remembered request whose outcome was taken back (a join or vote that failed after it was written). */
+  forgetRequest(scope: string, keyHash: string): MaybePromise<void>;
+  /** Deletes up to `limit` requests remembered before `before`; returns how many. */
+  purgeRequests(before: number, limit: number): MaybePromise<number>;
 
   /**
    * Appends one update at exactly `entry.seq`. Throws if that seq is taken,
@@ -170,7 +219,8 @@ export interface Store {
    */
   importWorkshop(imported: ImportedWorkshop, abandoned?: AbortSignal): MaybePromise<void>;
 
-  createVote(vote: VoteRecord): MaybePromise<void>;
+  /** With `remember`, as `createWorkshop`. */
+  createVote(vote: VoteRecord, remember?: RememberedRequest): MaybePromise<void>;
   getVote(workshopId: string, voteId: string): MaybePromise<VoteRecord | undefined>;
   listVotes(workshopId: string): MaybePromise<VoteRecord[]>;
   /**

@@ -87,10 +87,19 @@ export const REQUEST_TIMEOUT_MS = 15_000;
 
 export const NO_ANSWER = 'The server did not answer in time. Check your connection and try again.';
 
-async function call<T>(path: string, options: RequestInit & { token?: string; messages?: Messages } = {}): Promise<T> {
-  const { token, messages = {}, ...init } = options;
+interface CallOptions extends RequestInit {
+  token?: string;
+  messages?: Messages;
+  /** The action's key (client/lib/action-key.ts): sent on every try of it, the 421 retries below included. */
+  idempotencyKey?: string;
+}
+
+async function call<T>(path: string, options: CallOptions = {}): Promise<T> {
+  const { token, messages = {}, idempotencyKey, ...init } = options;
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (token) headers.authorization = `Bearer ${token}`;
+  // A structured-field string, as the IETF draft writes it.
+  if (idempotencyKey) headers['idempotency-key'] = `"${idempotencyKey}"`;
   for (let attempt = 0; ; attempt++) {
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(), REQUEST_TIMEOUT_MS);
@@ -120,10 +129,11 @@ async function call<T>(path: string, options: RequestInit & { token?: string; me
 }
 
 export const api = {
-  createWorkshop: (title: string, template: string) =>
-    call<CreateWorkshopResponse>('/api/workshops', { method: 'POST', body: JSON.stringify({ title, template }) }),
-  join: (code: string, name: string) =>
-    call<JoinResponse>('/api/join', { method: 'POST', body: JSON.stringify({ code, name }), messages: JOIN }),
+  /** `idempotencyKey`, here and on join and openVote: the action's (ActionKey), so a retry of it makes nothing twice. */
+  createWorkshop: (title: string, template: string, idempotencyKey?: string) =>
+    call<CreateWorkshopResponse>('/api/workshops', { method: 'POST', body: JSON.stringify({ title, template }), idempotencyKey }),
+  join: (code: string, name: string, idempotencyKey?: string) =>
+    call<JoinResponse>('/api/join', { method: 'POST', body: JSON.stringify({ code, name }), messages: JOIN, idempotencyKey }),
   session: (workshopId: string, token: string) => call<SessionInfo>(`/api/workshops/${encodeURIComponent(workshopId)}/session`, { token }),
   renameParticipant: (workshopId: string, key: string, participantId: string, name: string) =>
     call<{ id: string; name: string }>(`/api/workshops/${encodeURIComponent(workshopId)}/participants/${participantId}`, {
@@ -142,8 +152,8 @@ export const api = {
       token: key,
     }),
   templates: () => call<{ templates: Template[] }>('/api/templates'),
-  openVote: (workshopId: string, key: string, body: OpenVoteBody) =>
-    call<{ voteId: string }>(`${votes(workshopId)}`, { method: 'POST', token: key, body: JSON.stringify(body) }),
+  openVote: (workshopId: string, key: string, body: OpenVoteBody, idempotencyKey?: string) =>
+    call<{ voteId: string }>(`${votes(workshopId)}`, { method: 'POST', token: key, body: JSON.stringify(body), idempotencyKey }),
   closeVote: (workshopId: string, key: string, voteId: string) =>
     call<{ voteId: string; state: 'closed'; ballots: number }>(`${votes(workshopId)}/${voteId}/close`, { method: 'POST', token: key }),
   revealVote: (workshopId: string, key: string, voteId: string) =>

@@ -3,7 +3,9 @@ import { isJoinCode, normalizeJoinCode } from '../../shared/joincode.ts';
 import { JOIN_CODE_LENGTH } from '../../shared/limits.ts';
 import { JoinBody, type JoinResponse } from '../../shared/schema.ts';
 import { clientAddress, readJson, sendJson } from '../http-util.ts';
+import { keyedRequests, once, type KeyedRequest } from '../idempotency.ts';
 import { joinLimiter } from '../join-limit.ts';
+import type { WorkshopRecord } from '../store.ts';
 import { hashSecret, newId, newSecret } from '../tokens.ts';
 import type { ApiContext, Route } from './context.ts';
 import { writeMember } from './participants.ts';
@@ -11,9 +13,40 @@ import { writeMember } from './participants.ts';
 const tooManyTries = (waitMs: number) =>
   new AppError('too_many_requests', 'too many wrong codes from this address; wait a minute and try again', waitMs);
 
+/** What a keyed join remembers: the seat it took. */
+type Seat = Pick<JoinResponse, 'workshopId' | 'participantId'>;
+
 export function joinRoutes(ctx: ApiContext): Route[] {
   const { store, limits } = ctx;
   const failures = joinLimiter(store, limits, ctx.now);
+  const keyed = keyedRequests(store, ctx.now, ctx.log);
+
+  async function seat(workshop: WorkshopRecord, name: string, k: KeyedRequest | undefined): Promise<JoinResponse> {
+    const token = newSecret();
+    const participantId = newId('p_');
+    const seated = await store.addParticipant(
+      { id: participantId, workshopId: workshop.id, name, tokenHash: hashSecret(token), createdAt: ctx.now(), removedAt: null },
+      limits.maxParticipantsPerWorkshop,
+      keyed.remember(k, { workshopId: workshop.id, participantId } satisfies Seat),
+    );
+    if (!seated) throw new AppError('conflict', `this workshop is full (${limits.maxParticipantsPerWorkshop} participants)`);
+    try {
+      // In a cluster the workshop may be served by another process: it writes the roster.
+      if (ctx.rooms.servesHere(workshop.id)) await writeMember(ctx, workshop.id, participantId, name);
+      else await ctx.rooms.announceRoster(workshop.id);
+    } catch (err) {
+      // Nobody holds this token: a join answered with an error must not keep a seat, nor its key
+      // the memory of one (its retry seats anew). The answer stays the first error's (a database
+      // that failed once may fail this too).
+      await Promise.resolve()
+        .then(() => store.removeParticipant(workshop.id, participantId, ctx.now()))
+        .then(() => keyed.forget(k))
+        .catch((e: unknown) => ctx.log('error', 'could not free the seat of a failed join', { workshop: workshop.id, error: String(e) }));
+      throw err;
+    }
+    return { workshopId: workshop.id, participantId, token };
+  }
+
   return [
     {
       method: 'POST',
@@ -25,6 +58,8 @@ export function joinRoutes(ctx: ApiContext): Route[] {
         if (early > 0) throw tooManyTries(early);
         const body = await readJson(req, JoinBody, limits.maxJsonBodyBytes);
         const code = normalizeJoinCode(body.code);
+        // A malformed Idempotency-Key is refused before the code is looked up: it is no guess.
+        const k = keyed.of(req, 'join', { code, name: body.name });
         const wellFormed = isJoinCode(code);
         const workshop = wellFormed ? await store.findWorkshopByJoinCode(code) : undefined;
         // Concurrent guesses all passed the check above before any of them had failed, so the
@@ -38,35 +73,21 @@ export function joinRoutes(ctx: ApiContext): Route[] {
         if (wait > 0) throw tooManyTries(wait);
         if (!wellFormed) throw new AppError('not_found', `no workshop has that code: a code has ${JOIN_CODE_LENGTH} letters and digits`);
         if (!workshop) throw new AppError('not_found', 'no workshop has that code');
-        const token = newSecret();
-        const participantId = newId('p_');
-        const seated = await store.addParticipant(
-          {
-            id: participantId,
-            workshopId: workshop.id,
-            name: body.name,
-            tokenHash: hashSecret(token),
-            createdAt: ctx.now(),
-            removedAt: null,
+        // With an Idempotency-Key, the retry of a join answered after its client gave up finds the
+        // seat that join took (even in a full workshop) and gets a fresh token for it: the store keeps
+        // token hashes only, so the first token cannot be sent again, and it stops working.
+        const answer = await once<Seat, JoinResponse>(
+          keyed,
+          k,
+          () => seat(workshop, body.name, k),
+          async (prior) => {
+            const token = newSecret();
+            // A seat removed since is not given back: the key is forgotten and this join seats anew.
+            if (!(await store.reissueParticipantToken(prior.workshopId, prior.participantId, hashSecret(token)))) return undefined;
+            ctx.log('info', 'join repeated', { workshop: prior.workshopId });
+            return { ...prior, token };
           },
-          limits.maxParticipantsPerWorkshop,
         );
-        if (!seated) throw new AppError('conflict', `this workshop is full (${limits.maxParticipantsPerWorkshop} participants)`);
-        try {
-          // In a cluster the workshop may be served by another process: it writes the roster.
-          if (ctx.rooms.servesHere(workshop.id)) await writeMember(ctx, workshop.id, participantId, body.name);
-          else await ctx.rooms.announceRoster(workshop.id);
-        } catch (err) {
-          // Nobody holds this token: a join answered with an error must not keep a seat. The answer
-          // stays the first error's (a database that failed once may fail this too).
-          await Promise.resolve()
-            .then(() => store.removeParticipant(workshop.id, participantId, ctx.now()))
-            .catch((e: unknown) =>
-              ctx.log('error', 'could not free the seat of a failed join', { workshop: workshop.id, error: String(e) }),
-            );
-          throw err;
-        }
-        const answer: JoinResponse = { workshopId: workshop.id, participantId, token };
         return sendJson(res, 200, answer);
       },
     },

@@ -9,6 +9,7 @@ import { findTemplate, DEFAULT_TEMPLATE_ID } from '../../shared/templates/index.
 import { BallotBody, ControlVote, OpenVoteBody, receiptInput, selfOf, type BallotValue, type VoteResult } from '../../shared/votes.ts';
 import { ballotValue } from '../ballot-value.ts';
 import { readJson, sendJson } from '../http-util.ts';
+import { keyedRequests, once, type KeyedRequest } from '../idempotency.ts';
 import { secureShuffle } from '../shuffle.ts';
 import type { VoteRecord } from '../store.ts';
 import { newId } from '../tokens.ts';
@@ -19,8 +20,14 @@ const VOTE = `(?<vote>v_[\\w-]{1,${REQUEST_LIMITS.idChars}})`;
 const COUNT_DELAY_MS = 100;
 const FALLBACK = findTemplate(DEFAULT_TEMPLATE_ID)!;
 
+/** What a keyed opening remembers, and answers: the vote it opened. */
+interface Opened {
+  voteId: string;
+}
+
 export function voteRoutes(ctx: ApiContext): Route[] {
   const { store } = ctx;
+  const keyed = keyedRequests(store, ctx.now, ctx.log);
   /** Per workshop: a pending write of the live counts, so a burst of ballots makes one document change. */
   const pendingCounts = new Map<string, NodeJS.Timeout>();
   /**
@@ -146,6 +153,55 @@ export function voteRoutes(ctx: ApiContext): Route[] {
     return vote;
   }
 
+  /** Opens a vote (the checks, the row, the document) and remembers it under `k`, if given. */
+  async function openVote(workshopId: string, body: OpenVoteBody, k: KeyedRequest | undefined): Promise<Opened> {
+    const room = await ctx.rooms.acquire(workshopId);
+    const meta = readMeta(room.doc, FALLBACK);
+    const team = body.teamId ? readTeams(room.doc, meta.template.stages.length).find((t) => t.id === body.teamId) : undefined;
+    if (body.teamId && !team) throw new AppError('bad_request', 'teamId: no such team');
+    const known = new Set(readGroups(room.doc).map((g) => g.id));
+    const unknown = body.groups?.find((g) => !known.has(g));
+    if (unknown) throw new AppError('bad_request', `groups: no such group ${JSON.stringify(unknown)}`);
+    const votes = await store.listVotes(workshopId);
+    if (votes.some((v) => v.state === 'open')) throw new AppError('conflict', 'a vote is already open; close it first');
+    // One past the highest, not one past the count: a cancelled round is gone, and with an earlier
+    // round cancelled under a later one, counting would give the next round the later one's number.
+    const round =
+      1 + Math.max(0, ...votes.filter((v) => v.question === body.question && v.teamId === (body.teamId ?? null)).map((v) => v.round));
+    const vote: VoteRecord = {
+      id: newId('v_'),
+      workshopId,
+      question: body.question,
+      kind: body.kind,
+      teamId: body.teamId ?? null,
+      choices: body.kind === 'choice' ? body.choices! : null,
+      groups: body.groups?.length ? body.groups : null,
+      autoReveal: body.autoReveal ?? false,
+      named: body.named ?? false,
+      state: 'open',
+      round,
+      self: team ? selfOf(team) : null,
+      openedAt: ctx.now(),
+      closedAt: null,
+      revealedAt: null,
+    };
+    await store.createVote(vote, keyed.remember(k, { voteId: vote.id } satisfies Opened));
+    try {
+      await publish(workshopId, vote.id);
+    } catch (err) {
+      // A vote nobody can see would block every later one ("a vote is already open"): take it
+      // back. The answer stays the first error's.
+      await Promise.resolve()
+        .then(() => store.cancelVote(workshopId, vote.id))
+        .then(() => keyed.forget(k))
+        .catch((e: unknown) =>
+          ctx.log('error', 'could not take back a vote that failed to open', { workshop: workshopId, error: String(e) }),
+        );
+      throw err;
+    }
+    return { voteId: vote.id };
+  }
+
   return [
     {
       method: 'POST',
@@ -154,50 +210,16 @@ export function voteRoutes(ctx: ApiContext): Route[] {
         const w = await ctx.requireWorkshop(id!);
         await ctx.requireFacilitator(req, w.id);
         const body = await readJson(req, OpenVoteBody, ctx.limits.maxJsonBodyBytes);
-        const room = await ctx.rooms.acquire(w.id);
-        const meta = readMeta(room.doc, FALLBACK);
-        const team = body.teamId ? readTeams(room.doc, meta.template.stages.length).find((t) => t.id === body.teamId) : undefined;
-        if (body.teamId && !team) throw new AppError('bad_request', 'teamId: no such team');
-        const known = new Set(readGroups(room.doc).map((g) => g.id));
-        const unknown = body.groups?.find((g) => !known.has(g));
-        if (unknown) throw new AppError('bad_request', `groups: no such group ${JSON.stringify(unknown)}`);
-        const votes = await store.listVotes(w.id);
-        if (votes.some((v) => v.state === 'open')) throw new AppError('conflict', 'a vote is already open; close it first');
-        // One past the highest, not one past the count: a cancelled round is gone, and with an earlier
-        // round cancelled under a later one, counting would give the next round the later one's number.
-        const round =
-          1 + Math.max(0, ...votes.filter((v) => v.question === body.question && v.teamId === (body.teamId ?? null)).map((v) => v.round));
-        const vote: VoteRecord = {
-          id: newId('v_'),
-          workshopId: w.id,
-          question: body.question,
-          kind: body.kind,
-          teamId: body.teamId ?? null,
-          choices: body.kind === 'choice' ? body.choices! : null,
-          groups: body.groups?.length ? body.groups : null,
-          autoReveal: body.autoReveal ?? false,
-          named: body.named ?? false,
-          state: 'open',
-          round,
-          self: team ? selfOf(team) : null,
-          openedAt: ctx.now(),
-          closedAt: null,
-          revealedAt: null,
-        };
-        await store.createVote(vote);
-        try {
-          await publish(w.id, vote.id);
-        } catch (err) {
-          // A vote nobody can see would block every later one ("a vote is already open"): take it
-          // back. The answer stays the first error's.
-          await Promise.resolve()
-            .then(() => store.cancelVote(w.id, vote.id))
-            .catch((e: unknown) =>
-              ctx.log('error', 'could not take back a vote that failed to open', { workshop: w.id, error: String(e) }),
-            );
-          throw err;
-        }
-        sendJson(res, 201, { voteId: vote.id });
+        // With an Idempotency-Key, the retry of an opening answered after its client gave up gets
+        // the vote it opened (not "a vote is already open"); keys are this workshop's facilitator's.
+        const k = keyed.of(req, `votes:${w.id}`, body);
+        const opened = await once<Opened, Opened>(
+          keyed,
+          k,
+          () => openVote(w.id, body, k),
+          async (prior) => prior,
+        );
+        sendJson(res, 201, opened);
       },
     },
     {

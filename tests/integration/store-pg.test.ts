@@ -27,7 +27,7 @@ describe.skipIf(!adminUrl)('PostgreSQL backend', () => {
     try {
       await Promise.all(pools.map((p) => migratePg(p)));
       const { rows } = await pools[0]!.query('SELECT version FROM schema_migrations ORDER BY version');
-      expect(rows.map((r) => r.version)).toEqual([1, 2, 3, 4, 5]);
+      expect(rows.map((r) => r.version)).toEqual([1, 2, 3, 4, 5, 6]);
     } finally {
       await Promise.all(pools.map((p) => p.end()));
       await db.drop();

@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import type { BallotRecord, NewWorkshop, Store, VoteRecord } from '../../server/store.ts';
+import {
+  RequestKeyTaken,
+  type BallotRecord,
+  type NewWorkshop,
+  type RememberedRequest,
+  type Store,
+  type VoteRecord,
+} from '../../server/store.ts';
 
 /**
  * One behaviour suite for every Store backend: SQLite (the default) and
@@ -313,6 +320,165 @@ export function storeSuite(name: string, open: () => Promise<OpenedStore>): void
       expect(await store.history(`${id}c`, 0, 10)).toEqual([]);
       await store.importWorkshop({ ...gone, workshop: { ...gone.workshop, id: `${id}d` } });
       expect((await store.getWorkshop(`${id}d`))?.joinCode).toBe(gone.workshop.joinCode);
+    });
+
+    it('imports a long timeline and many participants in their order, numbered 1..n, and appends after them', async () => {
+      const id = `long_${Math.random().toString(36).slice(2, 8)}`;
+      // More than two statements' worth on PostgreSQL (ROWS_PER_INSERT), more than a batch on SQLite.
+      const EVENTS = 2_345;
+      const people = Array.from({ length: 1_234 }, (_, i) => ({ ...participant(id, `p_${id}_${i}`, i), tokenHash: `t-${id}-${i}` }));
+      const events = Array.from({ length: EVENTS }, (_, i) => ({
+        at: 5_000 + i,
+        kind: i % 2 ? 'disconnect' : 'connect',
+        actor: people[i % people.length]!.id,
+        data: i === 7 ? { note: 'seventh' } : {},
+      }));
+      await store.importWorkshop({
+        workshop: {
+          id,
+          title: 'Long day',
+          templateId: 'stages',
+          joinCode: `LG${Math.random().toString(36).slice(2, 6)}`.toUpperCase(),
+          createdAt: 1000,
+          facilitatorKeyHash: `f-${id}`,
+          observerTokenHash: `o-${id}`,
+        },
+        entries: [{ seq: 1, at: 1000, author: 'server', data: update('init', 1) }],
+        snapshot: update('init', 1),
+        participants: people,
+        events,
+        votes: [],
+        ballots: [],
+      });
+      const stored = await store.listEvents(id);
+      expect(stored).toEqual(events.map((e, i) => ({ ...e, seq: i + 1 })));
+      expect((await store.listParticipants(id)).map((p) => p.id)).toEqual(people.map((p) => p.id));
+      await store.appendEvent(id, { at: 9_999, kind: 'connect', actor: 'facilitator', data: {} });
+      expect((await store.listEvents(id)).at(-1)).toMatchObject({ seq: EVENTS + 1, at: 9_999 });
+    });
+
+    describe('requests remembered by Idempotency-Key', () => {
+      const remembered = (scope: string, keyHash: string, at: number, over: Partial<RememberedRequest> = {}): RememberedRequest => ({
+        scope,
+        keyHash,
+        requestHash: 'body-1',
+        result: '{"made":1}',
+        at,
+        forgetBefore: at - 1000,
+        ...over,
+      });
+      const attempt = (work: () => unknown) => Promise.resolve().then(work);
+
+      it('remembers a request with the write it made, and refuses a second write under its key, writing nothing', async () => {
+        const scope = `create-${Math.random()}`;
+        const first = await workshop();
+        // The helper made it without a key; remember one with the next workshop.
+        const w = { ...first, id: `${first.id}k`, joinCode: `${first.joinCode}K` };
+        await store.createWorkshop(w, update('init', 1), remembered(scope, 'kh1', 10_000));
+        expect(await store.findRequest(scope, 'kh1', 9_000)).toEqual({ requestHash: 'body-1', result: '{"made":1}' });
+        expect(await store.findRequest(scope, 'kh2', 9_000)).toBeUndefined();
+        expect(await store.findRequest(`${scope}-other`, 'kh1', 9_000)).toBeUndefined();
+
+        const second = { ...w, id: `${w.id}2`, joinCode: `${w.joinCode}2` };
+        await expect(
+          attempt(() => store.createWorkshop(second, update('init', 2), remembered(scope, 'kh1', 10_001))),
+        ).rejects.toBeInstanceOf(RequestKeyTaken);
+        expect(await store.getWorkshop(second.id)).toBeUndefined();
+        expect(await store.findWorkshopByJoinCode(second.joinCode)).toBeUndefined();
+
+        // Seats and votes likewise.
+        await store.addParticipant(participant(w.id, 'p_k1'), 10, remembered(scope, 'seat', 10_000));
+        await expect(
+          attempt(() => store.addParticipant(participant(w.id, 'p_k2'), 10, remembered(scope, 'seat', 10_001))),
+        ).rejects.toBeInstanceOf(RequestKeyTaken);
+        expect((await store.listParticipants(w.id)).map((p) => p.id)).toEqual(['p_k1']);
+        const vote = (id: string): VoteRecord => ({
+          id,
+          workshopId: w.id,
+          question: 'Q',
+          kind: 'stage',
+          teamId: null,
+          choices: null,
+          groups: null,
+          autoReveal: false,
+          named: false,
+          state: 'open',
+          round: 1,
+          self: null,
+          openedAt: 1,
+          closedAt: null,
+          revealedAt: null,
+        });
+        await store.createVote(vote(`v_${w.id}1`), remembered(scope, 'vote', 10_000));
+        await expect(attempt(() => store.createVote(vote(`v_${w.id}2`), remembered(scope, 'vote', 10_001)))).rejects.toBeInstanceOf(
+          RequestKeyTaken,
+        );
+        expect((await store.listVotes(w.id)).map((v) => v.id)).toEqual([`v_${w.id}1`]);
+      });
+
+      it('does not remember a join that found the workshop full', async () => {
+        const w = await workshop();
+        const scope = `join-${w.id}`;
+        await store.addParticipant(participant(w.id, 'p_in'), 1);
+        expect(await store.addParticipant(participant(w.id, 'p_out'), 1, remembered(scope, 'full', 10_000))).toBe(false);
+        expect(await store.findRequest(scope, 'full', 0)).toBeUndefined();
+      });
+
+      it('treats a key past its window as new: found no more, replaced by the next write, purged in bounded batches', async () => {
+        const scope = `window-${Math.random()}`;
+        const w = await workshop();
+        await store.addParticipant(participant(w.id, `p_old_${w.id}`), 10, remembered(scope, 'old', 1_000));
+        expect(await store.findRequest(scope, 'old', 1_001)).toBeUndefined();
+        // The window has passed for the row at 1,000: the next write under the key takes it over.
+        await store.addParticipant(
+          participant(w.id, `p_new_${w.id}`),
+          10,
+          remembered(scope, 'old', 5_000, { result: '"new"', forgetBefore: 4_000 }),
+        );
+        expect(await store.findRequest(scope, 'old', 4_000)).toEqual({ requestHash: 'body-1', result: '"new"' });
+
+        for (let i = 0; i < 5; i++)
+          await store.addParticipant(participant(w.id, `p_${i}_${w.id}`), 10, remembered(scope, `k${i}`, 2_000 + i));
+        // Deletes only rows before the cutoff (k0..k2 here, and older rows of other tests), at most `limit` per call.
+        expect(await store.purgeRequests(2_003, 2)).toBe(2);
+        while ((await store.purgeRequests(2_003, 2)) > 0);
+        expect(await store.findRequest(scope, 'k2', 0)).toBeUndefined();
+        expect(await store.findRequest(scope, 'k3', 0)).toMatchObject({ requestHash: 'body-1' });
+        expect(await store.findRequest(scope, 'old', 0)).toMatchObject({ result: '"new"' });
+        await store.forgetRequest(scope, 'k3');
+        expect(await store.findRequest(scope, 'k3', 0)).toBeUndefined();
+      });
+
+      it('gives a seat or a workshop a fresh credential: the old one stops resolving', async () => {
+        const w = await workshop();
+        await store.addParticipant(participant(w.id, 'p_r'), 10);
+        expect(await store.reissueParticipantToken(w.id, 'p_r', `fresh-${w.id}`)).toBe(true);
+        expect(await store.resolveCredential(w.id, `tok-${w.id}-p_r`)).toBeUndefined();
+        expect(await store.resolveCredential(w.id, `fresh-${w.id}`)).toMatchObject({ role: 'participant', participantId: 'p_r' });
+        await store.removeParticipant(w.id, 'p_r', 5);
+        expect(await store.reissueParticipantToken(w.id, 'p_r', `again-${w.id}`)).toBe(false);
+        expect(await store.reissueParticipantToken(w.id, 'p_nobody', `again-${w.id}`)).toBe(false);
+
+        expect(await store.reissueFacilitatorKey(w.id, `fk-new-${w.id}`, `ob-new-${w.id}`)).toBe(true);
+        expect(await store.resolveCredential(w.id, w.facilitatorKeyHash)).toBeUndefined();
+        expect(await store.resolveCredential(w.id, w.observerTokenHash)).toBeUndefined();
+        expect(await store.resolveCredential(w.id, `fk-new-${w.id}`)).toMatchObject({ role: 'facilitator' });
+        expect(await store.resolveCredential(w.id, `ob-new-${w.id}`)).toMatchObject({ role: 'observer' });
+        expect(await store.reissueFacilitatorKey('nope', 'a', 'b')).toBe(false);
+      });
+
+      it('seats one participant when requests with the same key write at once', async () => {
+        const w = await workshop();
+        const scope = `race-${w.id}`;
+        const outcomes = await Promise.allSettled(
+          Array.from({ length: 6 }, (_, i) =>
+            attempt(() => store.addParticipant(participant(w.id, `p_race${i}`), 100, remembered(scope, 'same', 10_000 + i))),
+          ),
+        );
+        expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+        for (const o of outcomes) if (o.status === 'rejected') expect(o.reason).toBeInstanceOf(RequestKeyTaken);
+        expect(await store.countParticipants(w.id)).toBe(1);
+      });
     });
 
     describe('votes and ballots', () => {
