@@ -152,9 +152,12 @@ export class ControlEventWatch {
       // Same length: a pause or a resume, unless it was started over.
       if (extended || (added === 0 && !restarted(prev, next, entry.at))) return;
     }
-    // A minute added once time was up runs that minute only.
+    // A minute added once time was up runs that minute only, from now; a new timer runs its whole length.
+    // Broke: a 5-minute timer started after a 2-minute one ran out read "Timer 3 min started".
     const extra = prev && ranOut(prev, entry.at) ? next.durationMs - prev.durationMs : 0;
-    const length = timerLength(extra > 0 && extra % ONE_MINUTE === 0 ? extra : next.durationMs);
+    const runs = next.endsAt === null ? null : next.endsAt - entry.at;
+    const minuteAdded = extra > 0 && extra % ONE_MINUTE === 0 && runs !== null && Math.abs(runs - extra) < Math.abs(runs - next.durationMs);
+    const length = timerLength(minuteAdded ? extra : next.durationMs);
     // Keyed by the entry: a restart at the same length is a start of its own.
     this.settle(entry, 'timer', `start ${entry.seq}`, `Timer ${length} started`);
   }

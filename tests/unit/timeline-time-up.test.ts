@@ -81,6 +81,21 @@ describe('time up on the timeline', () => {
     expect(merged.filter((e) => e.at === 70_000).map((e) => e.kind)).toEqual(['time-up', 'timer']);
   });
 
+  it('names a longer timer started after one ran out by its own length, and a minute added after it by the minute', () => {
+    const s = session();
+    s.set(60_000, (now) => startTimer(2 * MIN, now));
+    s.set(240_000, (now) => startTimer(5 * MIN, now));
+    s.set(600_000, (now) => addMinute(s.timer(), now));
+    expect(s.timerEvents()).toEqual([
+      [60_000, 'Timer 2 min started'],
+      [180_000, 'Time up'],
+      // Broke: "Timer 3 min started", the difference from the timer before, as if minutes were added.
+      [240_000, 'Timer 5 min started'],
+      [540_000, 'Time up'],
+      [600_000, 'Timer 1 min started'],
+    ]);
+  });
+
   it('keeps a timer that ran out and the one started right after it as two starts', () => {
     const s = session();
     s.set(10_000, (now) => startTimer(10_000, now));
