@@ -9,9 +9,10 @@ import { resettle, type Settling } from './timeline-commitments.ts';
  * timer and the spotlight, read from `control` after each log entry as the
  * agenda step is. Only what a facilitator replaying the session looks for:
  * a timer's start, its stop before time is up and the moment time ran out
- * (kind `time-up`), not each pause, resume or added minute; and changes by one person within CONTROL_SETTLE_MS of each
- * other are one event showing where they settled, whatever happens between (a
- * spotlight moved across five teams in ten seconds is "Spotlight on" the last).
+ * (kind `time-up`), not each pause, resume or added minute; and changes by
+ * one person within CONTROL_SETTLE_MS of each other are one event showing
+ * where they settled, whatever happens between (a spotlight moved across five
+ * teams in ten seconds is "Spotlight on" the last).
  */
 export const CONTROL_SETTLE_MS = 30_000;
 

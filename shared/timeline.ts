@@ -1,10 +1,9 @@
 import * as Y from 'yjs';
 import { z } from 'zod';
-import { readGroups, readMeta, readTeamField, ROOTS } from './doc.ts';
+import { readGroups, readMeta, readTeamField, ROOTS, type Timer } from './doc.ts';
 import { REQUEST_LIMITS, VOTE_LIMITS } from './limits.ts';
 import type { Template } from './template.ts';
 import { CommitmentWatch, resettle, type Settling } from './timeline-commitments.ts';
-import type { Timer } from './doc.ts';
 import { ControlEventWatch, finalTimeUp } from './timeline-control.ts';
 import { DEFAULT_TEMPLATE_ID, findTemplate } from './templates/index.ts';
 
