@@ -1,10 +1,10 @@
 import * as Y from 'yjs';
 import { z } from 'zod';
-import { readGroups, readMeta, readTeamField, ROOTS } from './doc.ts';
+import { readGroups, readMeta, readTeamField, ROOTS, type Timer } from './doc.ts';
 import { REQUEST_LIMITS, VOTE_LIMITS } from './limits.ts';
 import type { Template } from './template.ts';
 import { CommitmentWatch, resettle, type Settling } from './timeline-commitments.ts';
-import { ControlEventWatch } from './timeline-control.ts';
+import { ControlEventWatch, finalTimeUp } from './timeline-control.ts';
 import { DEFAULT_TEMPLATE_ID, findTemplate } from './templates/index.ts';
 
 /**
@@ -34,6 +34,7 @@ export const TIMELINE_KINDS = [
   'lock',
   'follow',
   'timer',
+  'time-up',
   'spotlight',
   'commitment',
 ] as const;
@@ -145,6 +146,8 @@ export class DocEventTracker {
   }
 
   after(entry: EntryInfo): void {
+    // First: a timer that ran out before this entry did so before anything the entry changed.
+    this.controls.ranOutBefore(entry);
     const control = this.doc.getMap<unknown>(ROOTS.control);
     const rawStep = control.get('step');
     const rawVote = control.get('vote');
@@ -271,14 +274,21 @@ export function actorName(actor: string | undefined, names: ReadonlyMap<string, 
   return names.get(actor) ?? `participant ${actor.slice(0, 8)}`;
 }
 
-/** All events of a session in time order; equal times keep document events first. */
+/**
+ * All events of a session in time order; equal times keep document events (and a time up, which an
+ * entry at its moment comes after) first. With `final` (the timer the document ends with, and when the
+ * timeline is made), a timer that ran out after the last log entry gets its "Time up" too.
+ */
 export function mergeTimeline(opts: {
   docEvents: readonly TimelineEvent[];
   participants: readonly ParticipantInfo[];
   presence: readonly PresenceInfo[];
+  final?: { timer: Timer | null; now: number };
 }): TimelineEvent[] {
   const names = new Map(opts.participants.map((p) => [p.id, p.name]));
   const out: TimelineEvent[] = [...opts.docEvents];
+  const up = opts.final && finalTimeUp(opts.docEvents, opts.final.timer, opts.final.now);
+  if (up) out.push(up);
   for (const p of opts.participants) {
     out.push({ at: p.joinedAt, kind: 'join', actor: p.id, label: `${p.name} joined` });
     if (typeof p.removedAt === 'number')
@@ -289,7 +299,7 @@ export function mergeTimeline(opts: {
     const who = actorName(e.actor, names);
     out.push({ at: e.at, kind: e.kind, actor: e.actor, label: `${who} ${e.kind === 'connect' ? 'connected' : 'left'}` });
   }
-  const rank = (e: TimelineEvent) => (e.seq === undefined ? 1 : 0);
+  const rank = (e: TimelineEvent) => (e.seq === undefined && e.kind !== 'time-up' ? 1 : 0);
   return out.sort((a, b) => a.at - b.at || rank(a) - rank(b) || (a.seq ?? 0) - (b.seq ?? 0));
 }
 

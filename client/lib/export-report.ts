@@ -6,6 +6,7 @@ import { inRedZone, placedPoint } from '../../shared/risk.ts';
 import type { Template } from '../../shared/template.ts';
 import { z } from 'zod';
 import { isMilestone, type TimelineEvent } from '../../shared/timeline.ts';
+import { finalTimeUp } from '../../shared/timeline-control.ts';
 import { sessionProgress, type SessionProgress } from './session-progress.ts';
 
 const Summary = z.object({ median: z.number(), q1: z.number(), q3: z.number() });
@@ -227,7 +228,7 @@ const DROP_ORDER: readonly { kinds: readonly TimelineEvent['kind'][]; words: str
   { kinds: ['join', 'remove'], words: 'joins' },
   { kinds: ['team-rename'], words: 'renames' },
   { kinds: ['follow'], words: 'follow-me' },
-  { kinds: ['timer'], words: 'timers' },
+  { kinds: ['timer', 'time-up'], words: 'timers' },
   { kinds: ['spotlight'], words: 'spotlights' },
   { kinds: ['lock'], words: 'locks' },
   { kinds: ['vote-open', 'vote-close'], words: 'votes opening and closing' },
@@ -265,6 +266,17 @@ export function reportTimeline(
   return { shown, left: milestones.length - shown.length, leftKinds: listWords(dropped) };
 }
 
+/**
+ * The export's timeline with the "Time up" of a timer that ran out after the last log entry and
+ * before the export was made (the log has no entry then to derive it from), in its place.
+ */
+export function timelineAsOf(exp: Pick<ExportFile, 'timeline' | 'state' | 'exportedAt'>): TimelineEvent[] {
+  const up = finalTimeUp(exp.timeline, exp.state.control?.timer, exp.exportedAt);
+  if (!up) return exp.timeline;
+  const at = exp.timeline.findIndex((e) => e.at > up.at);
+  return at < 0 ? [...exp.timeline, up] : [...exp.timeline.slice(0, at), up, ...exp.timeline.slice(at)];
+}
+
 export function reportModel(exp: ExportFile): ReportModel {
   const t = exp.template;
   const teams = exp.teams.map((team) => {
@@ -283,7 +295,7 @@ export function reportModel(exp: ExportFile): ReportModel {
       committed: commitmentText(team),
     };
   });
-  const timeline = reportTimeline(exp.timeline);
+  const timeline = reportTimeline(timelineAsOf(exp));
   const first = exp.log[0]?.at ?? exp.workshop.createdAt;
   const progress = sessionProgress(exp);
   return {

@@ -6,18 +6,7 @@ import { safeCell } from '../../server/export.ts';
 import { addMinute, pauseTimer, resumeTimer, startTimer } from '../../shared/timer.ts';
 import type { Timer } from '../../shared/doc.ts';
 import { VOTE_LIMITS } from '../../shared/limits.ts';
-
-/** A fresh document, its tracker, and `step`: one log entry that makes `change` at `at`, by `author`. */
-function tracked(defaultAuthor: string) {
-  const doc = new Y.Doc();
-  const tracker = new DocEventTracker(doc);
-  let seq = 0;
-  const step = (at: number, change: () => void, author = defaultAuthor) => {
-    change();
-    tracker.after({ seq: ++seq, at, author });
-  };
-  return { doc, tracker, step, lastSeq: () => seq };
-}
+import { tracked } from '../helpers/tracked-doc.ts';
 
 describe('timeline', () => {
   it('names agenda steps, teams and vote changes as the log applies them', () => {
@@ -163,7 +152,7 @@ describe('timeline', () => {
     // Unlocked and locked again at once: nothing happened.
     step(400_000, () => control.set('locked', false));
     step(401_000, () => control.set('locked', true));
-    // A timer ended by time running out and cleared later is not stopped.
+    // A timer ended by time running out and cleared later is not stopped: its time ran out.
     step(600_000, () => control.set('timer', startTimer(60_000, 600_000)));
     step(700_000, () => control.set('timer', null));
     step(800_000, () => control.set('spotlight', null));
@@ -176,6 +165,7 @@ describe('timeline', () => {
       [250_000, 'timer', 'Timer stopped', undefined],
       [305_000, 'spotlight', 'Spotlight on Payments', 'pay'],
       [600_000, 'timer', 'Timer 1 min started', undefined],
+      [660_000, 'time-up', 'Time up', undefined],
       [800_000, 'spotlight', 'Spotlight off', undefined],
       [900_000, 'lock', 'Board unlocked', undefined],
     ]);
