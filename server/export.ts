@@ -137,7 +137,8 @@ export async function buildExport(store: Store, w: WorkshopRecord, now: number):
       votes,
       ballots,
       results,
-      timeline: mergeTimeline({ docEvents: engine.events, participants, presence }),
+      // A timer that ran out after the last log entry has no entry to be seen from: the end state says it.
+      timeline: mergeTimeline({ docEvents: engine.events, participants, presence, final: { timer: readControl(doc).timer, now } }),
       insights: {
         // Against where each team stands at the end, not where it stood when a vote opened.
         final: computeInsights(teams, meta.template, selfFromBoard(revealed, teams), groupNames),
