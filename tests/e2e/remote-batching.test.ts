@@ -42,12 +42,12 @@ async function openBoard(): Promise<{ updates: () => number }> {
       if (typeof payload !== 'string' && payload[0] === 0 && payload[1] === 2) updates++;
     }),
   );
+  // The page's clock stands still from the start: no animation frame (and no fallback timer) comes
+  // until the test lets time run. The board loads without one: its first state is read at once.
   await page.clock.install();
+  await page.clock.pauseAt(Date.now() + 5000);
   await page.goto(w.facilitatorUrl);
   await page.locator('[data-team="t2"][data-field="stageCurrent"]').waitFor();
-  // From here on, no animation frame (and no fallback timer) comes until the test lets time run.
-  // A short step: a long jump would fire y-websocket's check for a silent socket, which closes it.
-  await page.clock.pauseAt((await page.evaluate(() => Date.now())) + 50);
   return { updates: () => updates };
 }
 
