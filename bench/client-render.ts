@@ -109,12 +109,17 @@ interface Figures {
   p95Gap: number;
   maxGap: number;
   mutations: number;
+  /** WebSocket messages the page received: the remote changes (merged by the server) it had to take in. */
+  frames: number;
   top?: string[];
 }
 
 async function measure(page: Page): Promise<Figures> {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Performance.enable');
+  await cdp.send('Network.enable');
+  let frames = 0;
+  cdp.on('Network.webSocketFrameReceived', () => frames++);
   if (WHERE) await page.evaluate('window.__benchWhere = true');
   // A string, not a function: tsx would wrap named functions in a helper the page does not have.
   await page.evaluate(`(() => {
@@ -150,6 +155,7 @@ async function measure(page: Page): Promise<Figures> {
   const before = await metrics();
   await new Promise((r) => setTimeout(r, SECONDS * 1000));
   const after = await metrics();
+  const framesSeen = frames;
   const seen = await page.evaluate<{ long: number[]; gaps: number[]; mutations: number; where: Record<string, number> }>(`(() => {
     window.__bench.stop = true;
     return { long: window.__bench.long, gaps: window.__bench.gaps, mutations: window.__bench.mutations, where: window.__bench.where };
@@ -166,6 +172,7 @@ async function measure(page: Page): Promise<Figures> {
     p95Gap: gaps[Math.floor(gaps.length * 0.95)] ?? NaN,
     maxGap: gaps[gaps.length - 1] ?? NaN,
     mutations: seen.mutations / SECONDS,
+    frames: framesSeen / SECONDS,
   };
   if (WHERE)
     figures.top = Object.entries(seen.where)
@@ -236,7 +243,7 @@ try {
     const f = await measure(page);
     console.log(
       `${p.name.padEnd(12)} busy ${f.busy.toFixed(0).padStart(4)} ms/s (script ${f.script.toFixed(0)}, layout ${f.layout.toFixed(0)}, style ${f.style.toFixed(0)})` +
-        `  long tasks ${f.longTasks} (${f.longMs.toFixed(0)} ms)  frame gap p95 ${f.p95Gap.toFixed(1)} ms, max ${f.maxGap.toFixed(0)} ms  DOM mutations ${f.mutations.toFixed(0)}/s`,
+        `  long tasks ${f.longTasks} (${f.longMs.toFixed(0)} ms)  frame gap p95 ${f.p95Gap.toFixed(1)} ms, max ${f.maxGap.toFixed(0)} ms  DOM mutations ${f.mutations.toFixed(0)}/s  messages in ${f.frames.toFixed(0)}/s`,
     );
     for (const line of f.top ?? []) console.log(`    ${line}`);
     await context.close();

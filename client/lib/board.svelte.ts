@@ -18,6 +18,7 @@ import {
 import { AwarenessState } from '../../shared/schema.ts';
 import type { ControlVote, VoteResult } from '../../shared/votes.ts';
 import { findTemplate, DEFAULT_TEMPLATE_ID } from '../../shared/templates/index.ts';
+import { FrameBatch } from './frame-batch.ts';
 import { readGroupMode, type GroupMode } from './groups.ts';
 import type { Sync } from './sync.svelte.ts';
 
@@ -31,6 +32,10 @@ const FALLBACK_TEMPLATE = findTemplate(DEFAULT_TEMPLATE_ID)!;
 /**
  * The board as runes, copied from the Y.Doc by one observer. Views read
  * these; they write through the doc helpers in shared/doc.ts.
+ *
+ * Other people's changes (and their awareness) are copied at most once per animation frame
+ * (FrameBatch): in a busy room they arrive hundreds of times a second, and the screen shows one
+ * state a frame. This user's own changes are copied at once, so a dragged marker follows the hand.
  */
 export class Board {
   teams = $state.raw<Team[]>([]);
@@ -132,9 +137,25 @@ export class Board {
       },
       results: () => (this.results = readResults(doc)),
     };
+    /** What changed since the board was last copied: read together, once, by the batch. */
+    const dirty = new Set<RootName>();
+    let peersDirty = false;
+    const batch = new FrameBatch(() => {
+      // In ROOT_NAMES order: the template (meta) before the teams, whose stage range it sets; meta re-reads the teams itself.
+      for (const name of ROOT_NAMES) if (dirty.has(name) && !(name === 'teams' && dirty.has('meta'))) readers[name]();
+      dirty.clear();
+      if (peersDirty) refreshPeers();
+    });
     const observers = ROOT_NAMES.map((name) => {
       const type = doc.getMap<unknown>(name);
-      const observer = () => readers[name]();
+      const observer = (_events: unknown, tr: Y.Transaction) => {
+        dirty.add(name);
+        // A change of this user's shows at once (with anything still pending, in order). So does the
+        // first state from the server: a vote already open in it must be read before the provider
+        // says it is synced, or it would count as opened while the page was open (openedWhileOpen).
+        if (tr.local || !this.sync.hasSynced) batch.runNow();
+        else batch.schedule();
+      };
       type.observeDeep(observer);
       readers[name]();
       return () => type.unobserveDeep(observer);
@@ -144,6 +165,7 @@ export class Board {
     // keyed view does not update it) is kept too. 200 people were re-validated at every cursor batch.
     let known = new Map<number, { raw: unknown; peer: Peer | null }>();
     const refreshPeers = () => {
+      peersDirty = false;
       const peers: Peer[] = [];
       const next = new Map<number, { raw: unknown; peer: Peer | null }>();
       awareness.getStates().forEach((raw, clientId) => {
@@ -165,11 +187,17 @@ export class Board {
         if (ids.size !== this.online.size || [...ids].some((id) => !this.online.has(id))) this.online = ids;
       }
     };
-    awareness.on('change', refreshPeers);
+    // Cursors move 20 times a second per mover: their awareness is copied with the frame's batch too.
+    const awarenessChanged = () => {
+      peersDirty = true;
+      batch.schedule();
+    };
+    awareness.on('change', awarenessChanged);
     refreshPeers();
     this.detach = () => {
+      batch.cancel();
       for (const off of observers) off();
-      awareness.off('change', refreshPeers);
+      awareness.off('change', awarenessChanged);
     };
   }
 

@@ -3,6 +3,7 @@ import * as Y from 'yjs';
 import { CLOSE, FATAL_CLOSE_CODES } from '../../shared/errors.ts';
 import type { AwarenessState } from '../../shared/schema.ts';
 import { markRemoved } from './credentials.ts';
+import { OfflineEdits } from './offline-edits.ts';
 
 export type ConnectionStatus = 'connecting' | 'connected' | 'reconnecting' | 'offline' | 'ended';
 
@@ -18,6 +19,12 @@ export interface Notice {
  * one is answered at once with a close (y-websocket has no acknowledgement for an accepted one).
  */
 const ACCEPTED_AFTER_MS = 1500;
+
+/**
+ * The server's reason for refusing a participant's change to the teams of a locked board
+ * (server/permissions.ts checkWrite): the one refusal a page offline cannot have seen coming.
+ */
+const LOCKED_REASON = 'the board is locked';
 
 /**
  * The live connection to one workshop: the Y.Doc, the y-websocket provider and
@@ -42,6 +49,9 @@ export class Sync {
 
   private everConnected = false;
   private acceptTimer: ReturnType<typeof setTimeout> | null = null;
+  /** What this user changed while offline, until the server has taken it (or refused it: see `onClose`). */
+  private readonly offlineEdits = new OfflineEdits();
+  private offlineTimer: ReturnType<typeof setTimeout> | null = null;
   /** Whether this page has been in step with the server at least once (what arrives after that is news). */
   get hasSynced(): boolean {
     return this.everConnected;
@@ -111,6 +121,7 @@ export class Sync {
     });
     provider.on('sync', (synced: boolean) => {
       if (!synced) return;
+      this.keepOfflineEditsUntilAccepted();
       this.everConnected = true;
       this.unsyncedChanges = 0;
       this.status = 'connected';
@@ -122,7 +133,33 @@ export class Sync {
       if (!provider.wsconnected || !provider.synced) this.unsyncedChanges++;
       else if (this.notice?.kind === 'refused') this.clearIfAccepted(this.notice);
     });
+    doc.on('afterTransaction', (tr: Y.Transaction) => {
+      if (tr.local && (!provider.wsconnected || !provider.synced)) this.offlineEdits.record(tr, doc);
+    });
     return provider;
+  }
+
+  /**
+   * Back in step with the server: the changes made offline go with this sync, and a refusal of them
+   * comes at once (as a close). None by `ACCEPTED_AFTER_MS`: they were taken.
+   */
+  private keepOfflineEditsUntilAccepted(): void {
+    if (this.offlineTimer) clearTimeout(this.offlineTimer);
+    this.offlineTimer = null;
+    if (this.offlineEdits.empty) return;
+    this.offlineTimer = setTimeout(() => {
+      this.offlineTimer = null;
+      if (this.provider.synced) this.offlineEdits.clear();
+    }, ACCEPTED_AFTER_MS);
+  }
+
+  /** Why a change was not saved, in words for the person who made it. */
+  private refusalText(reason: string): string {
+    const said = `Not saved: ${reason || 'the server refused that change'}.`;
+    if (reason !== LOCKED_REASON || this.offlineEdits.empty) return said;
+    // Refused on reconnect: the lock came while this page was offline, and everything made offline goes.
+    const what = this.offlineEdits.describe(this.doc);
+    return `${said} The facilitator locked it while you were offline, so the changes you made meanwhile were not saved${what ? `: ${what}` : ''}.`;
   }
 
   /** A change sent while a refusal is shown: unless it is refused too (a newer notice), the old one is past. */
@@ -154,7 +191,7 @@ export class Sync {
       return;
     }
     if (event.code === CLOSE.refused) {
-      this.notice = { text: `Not saved: ${event.reason || 'the server refused that change'}.`, at: Date.now(), kind: 'refused' };
+      this.notice = { text: this.refusalText(event.reason), at: Date.now(), kind: 'refused' };
       this.replaceDoc();
     } else if (event.code === CLOSE.storageUnavailable) {
       this.notice = { text: 'The server could not save your last change; retrying.', at: Date.now(), kind: 'retrying' };
@@ -167,6 +204,8 @@ export class Sync {
     this.doc.destroy();
     this.doc = new Y.Doc();
     this.unsyncedChanges = 0;
+    // Refused with the rest: the new doc holds none of it.
+    this.offlineEdits.clear();
     this.provider = this.connect(this.doc);
     for (const fn of this.listeners) fn(this.doc);
   }
@@ -188,6 +227,7 @@ export class Sync {
 
   destroy(): void {
     if (this.acceptTimer) clearTimeout(this.acceptTimer);
+    if (this.offlineTimer) clearTimeout(this.offlineTimer);
     window.removeEventListener('online', this.onNetwork);
     window.removeEventListener('offline', this.onNetwork);
     this.provider.destroy();

@@ -34,6 +34,13 @@ const votes = () => `${srv.url}/api/workshops/${w.id}/votes`;
 const BALLOT = "Your vote: Payments's stage";
 const ballotStatus = () => phone.locator('[data-vote] [role="status"]').innerText();
 
+/** Whether the element is on screen, whole. */
+async function inView(l: ReturnType<Page['locator']>): Promise<boolean> {
+  const b = (await l.boundingBox())!;
+  const vp = phone.viewportSize()!;
+  return b.y >= 0 && b.x >= 0 && b.y + b.height <= vp.height && b.x + b.width <= vp.width && b.height > 0;
+}
+
 async function fillJoin(): Promise<void> {
   await phone.goto(srv.url + '/');
   await phone.getByLabel('Code').fill(w.joinCode);
@@ -176,6 +183,45 @@ describe('editing on a bad network', () => {
     await screenshot(phone, 'flaky-back-online');
     const room = srv.server.rooms.get(w.id)!;
     await until(room.doc, () => readTeams(room.doc, 3)[0]?.stageCurrent === 2, 'the offline move stored');
+  });
+
+  it('says which offline changes were lost when the board was locked meanwhile, and holds it on screen and in the alert', async () => {
+    await joinInUi(phone, srv.url, w.joinCode, 'Ana');
+    const marker = phone.getByRole('slider', { name: 'Payments: current stage' });
+    await marker.waitFor();
+    // The alert is on the page, empty, before anything goes wrong: a screen reader reads what comes into it.
+    const alert = phone.getByTestId('notice');
+    expect(await alert.getAttribute('role')).toBe('alert');
+    expect(await alert.innerText()).toBe('');
+    await phone.context().setOffline(true);
+    await marker.focus();
+    await phone.keyboard.press('Shift+ArrowRight');
+    await phone.getByRole('button', { name: 'Edit Payments' }).click();
+    const note = phone.getByRole('textbox', { name: 'Payments: bottleneck at target' });
+    await note.fill('Reviews of agent output queue for days');
+    await note.press('Enter');
+    f.doc.getMap(ROOTS.control).set('locked', true);
+    await phone.context().setOffline(false);
+    // Broke: "Not saved: the board is locked." and nothing else, for a note typed and a team moved while away.
+    // What it says, without its Dismiss button's ✕.
+    const said = async () => (await alert.innerText()).replace(/\s*✕$/, '');
+    await expect
+      .poll(said)
+      .toBe(
+        'Not saved: the board is locked. The facilitator locked it while you were offline, so the changes you made meanwhile ' +
+          'were not saved: your bottleneck note for Payments (“Reviews of agent output queue for days”) and where you placed Payments.',
+      );
+    expect(await inView(alert)).toBe(true);
+    await screenshot(phone, 'flaky-locked-offline');
+    // The fresh copy from the server, locked, is in: the notice is still there to be read, until dismissed.
+    await phone.getByText('The facilitator has locked the board.').waitFor();
+    await expect.poll(() => marker.getAttribute('aria-valuenow')).toBe('1.5');
+    expect(await said()).toContain('your bottleneck note for Payments');
+    await alert.getByRole('button', { name: 'Dismiss' }).click();
+    expect(await alert.innerText()).toBe('');
+    const room = srv.server.rooms.get(w.id)!;
+    expect(readTeams(room.doc, 3)[0]).toMatchObject({ stageCurrent: 1.5 });
+    expect(readTeams(room.doc, 3)[0]?.bottleneck).toBeUndefined();
   });
 
   it('says a participant removed while offline was removed, with the way back in, and no stale refusal', async () => {
