@@ -5,7 +5,7 @@
  * (CDP Performance.getMetrics TaskDuration, with its script, layout and style shares), long tasks and
  * the p95 gap between animation frames; `--profile` adds the functions with most self time.
  *
- *   npm run build && npx tsx bench/client-render.ts [--seconds 8] [--profile]
+ *   npm run build && npx tsx bench/client-render.ts [--seconds 8] [--profile] [--throttle 4]
  *
  * STATIC_DIR=<another build> measures that build instead (a checkout of an older commit, for a before/after).
  *
@@ -30,6 +30,8 @@ const SECONDS = arg('seconds', 8);
 const PROFILE = process.argv.includes('--profile');
 /** `--mutations`: which elements the page changes most. */
 const WHERE = process.argv.includes('--mutations');
+/** `--throttle N`: the page's CPU N times slower (CDP), as on a mid-range phone; 1 is this machine. */
+const THROTTLE = arg('throttle', 1);
 // Each stock provider adds a process 'exit' listener; hundreds of them are expected here.
 process.setMaxListeners(0);
 const TEAMS = arg('teams', 50);
@@ -118,6 +120,7 @@ async function measure(page: Page): Promise<Figures> {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Performance.enable');
   await cdp.send('Network.enable');
+  if (THROTTLE > 1) await cdp.send('Emulation.setCPUThrottlingRate', { rate: THROTTLE });
   let frames = 0;
   cdp.on('Network.webSocketFrameReceived', () => frames++);
   if (WHERE) await page.evaluate('window.__benchWhere = true');
