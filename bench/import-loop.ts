@@ -2,10 +2,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import * as Y from 'yjs';
-import { addTeam, ROOTS } from '../shared/doc.ts';
 import { createServer } from '../server/app.ts';
 import { createLogger } from '../server/log.ts';
+import { exportWithLog } from '../tests/helpers/api.ts';
 
 /**
  * `npx tsx bench/import-loop.ts [entries…]` (default 100000 400000): the longest the event loop
@@ -21,22 +20,7 @@ const TICK_MS = 10;
 async function exportWith(url: string, entries: number): Promise<string> {
   const cached = join(tmpdir(), `stageboard-import-bench-${entries}.json`);
   if (existsSync(cached)) return readFileSync(cached, 'utf8');
-  const created = await (
-    await fetch(`${url}/api/workshops`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"title":"Long"}' })
-  ).json();
-  const file = await (
-    await fetch(`${url}/api/workshops/${created.id}/export`, { headers: { authorization: `Bearer ${created.facilitatorKey}` } })
-  ).json();
-  const doc = new Y.Doc();
-  for (const e of file.log) Y.applyUpdate(doc, Buffer.from(e.update, 'base64'));
-  doc.on('update', (update: Uint8Array) => {
-    const seq = file.log.length + 1;
-    file.log.push({ seq, at: 1_700_000_000_000 + seq, author: 'facilitator', update: Buffer.from(update).toString('base64') });
-  });
-  addTeam(doc, 't1', { name: 'Platform', color: '#2563eb', stageCurrent: 1 });
-  const team = doc.getMap(ROOTS.teams).get('t1') as Y.Map<unknown>;
-  while (file.log.length < entries) team.set('stageCurrent', 1 + (file.log.length % 300) / 100);
-  const body = JSON.stringify(file);
+  const body = await exportWithLog(url, entries);
   writeFileSync(cached, body);
   return body;
 }

@@ -1,3 +1,5 @@
+import * as Y from 'yjs';
+import { addTeam, ROOTS } from '../../shared/doc.ts';
 import type { CreateWorkshopResponse, JoinResponse } from '../../shared/schema.ts';
 
 export async function post(url: string, body: unknown, headers: Record<string, string> = {}) {
@@ -42,5 +44,25 @@ export async function exportWithEvents(base: string, events: number): Promise<st
     label: '',
     actor: 'facilitator',
   }));
+  return JSON.stringify(file);
+}
+
+/**
+ * A workshop's export whose log holds `entries` updates (one team dragged back and forth): long to
+ * replay and store. Returns the file as a request body.
+ */
+export async function exportWithLog(base: string, entries: number): Promise<string> {
+  const w = await createWorkshop(base, 'Long session');
+  const res = await fetch(`${base}/api/workshops/${w.id}/export`, { headers: { authorization: `Bearer ${w.facilitatorKey}` } });
+  const file = await res.json();
+  const doc = new Y.Doc();
+  for (const e of file.log) Y.applyUpdate(doc, Buffer.from(e.update, 'base64'));
+  doc.on('update', (update: Uint8Array) => {
+    const seq = file.log.length + 1;
+    file.log.push({ seq, at: 1_700_000_000_000 + seq, author: 'facilitator', update: Buffer.from(update).toString('base64') });
+  });
+  addTeam(doc, 't1', { name: 'Platform', color: '#2563eb', stageCurrent: 1 });
+  const team = doc.getMap(ROOTS.teams).get('t1') as Y.Map<unknown>;
+  while (file.log.length < entries) team.set('stageCurrent', 1 + (file.log.length % 300) / 100);
   return JSON.stringify(file);
 }

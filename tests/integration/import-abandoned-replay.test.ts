@@ -1,10 +1,8 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import * as Y from 'yjs';
-import { addTeam, ROOTS } from '../../shared/doc.ts';
 import { LIMITS } from '../../shared/limits.ts';
 import { importExport } from '../../server/import.ts';
 import type { ImportedWorkshop, Store } from '../../server/store.ts';
-import { createWorkshop } from '../helpers/api.ts';
+import { exportWithLog } from '../helpers/api.ts';
 import { useServer } from '../helpers/server.ts';
 
 /*
@@ -30,20 +28,7 @@ const ENTRIES = 30_000;
 let body: string;
 
 beforeAll(async () => {
-  const w = await createWorkshop(srv.url, 'Long session');
-  const file = await (
-    await fetch(`${srv.url}/api/workshops/${w.id}/export`, { headers: { authorization: `Bearer ${w.facilitatorKey}` } })
-  ).json();
-  const doc = new Y.Doc();
-  for (const e of file.log) Y.applyUpdate(doc, Buffer.from(e.update, 'base64'));
-  doc.on('update', (update: Uint8Array) => {
-    const seq = file.log.length + 1;
-    file.log.push({ seq, at: 1_700_000_000_000 + seq, author: 'facilitator', update: Buffer.from(update).toString('base64') });
-  });
-  addTeam(doc, 't1', { name: 'Platform', color: '#2563eb', stageCurrent: 1 });
-  const team = doc.getMap(ROOTS.teams).get('t1') as Y.Map<unknown>;
-  while (file.log.length < ENTRIES) team.set('stageCurrent', 1 + (file.log.length % 300) / 100);
-  body = JSON.stringify(file);
+  body = await exportWithLog(srv.url, ENTRIES);
 });
 
 /** A store that records the imports it is asked for and, like the real ones, refuses an abandoned one. */
