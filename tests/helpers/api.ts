@@ -2,12 +2,9 @@ import * as Y from 'yjs';
 import { addTeam, ROOTS } from '../../shared/doc.ts';
 import type { CreateWorkshopResponse, JoinResponse } from '../../shared/schema.ts';
 
-export async function post(url: string, body: unknown, headers: Record<string, string> = {}) {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-  });
+/** One request, its answer read whole: the status, the body as text and, when it parses, as JSON. */
+export async function request(method: string, url: string, opts: { headers?: Record<string, string>; body?: string } = {}) {
+  const res = await fetch(url, { method, headers: opts.headers, body: opts.body });
   const text = await res.text();
   let json: any;
   try {
@@ -15,7 +12,14 @@ export async function post(url: string, body: unknown, headers: Record<string, s
   } catch {
     json = undefined;
   }
-  return { status: res.status, json, headers: res.headers };
+  return { status: res.status, json, headers: res.headers, text };
+}
+
+export async function post(url: string, body: unknown, headers: Record<string, string> = {}) {
+  return request('POST', url, {
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
 }
 
 export async function createWorkshop(base: string, title = 'Platform leadership offsite', template?: string) {

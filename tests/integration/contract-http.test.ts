@@ -3,7 +3,7 @@ import * as Y from 'yjs';
 import { fromBase64 } from 'lib0/buffer';
 import { addTeam, readResults, ROOTS, setTeamField } from '../../shared/doc.ts';
 import { BUILTIN_TEMPLATES } from '../../shared/templates/index.ts';
-import { createWorkshop, join, post } from '../helpers/api.ts';
+import { createWorkshop, join, post, request } from '../helpers/api.ts';
 import { useServer } from '../helpers/server.ts';
 import { synced, until, useClients } from '../helpers/yclient.ts';
 
@@ -17,17 +17,8 @@ const { open } = useClients(srv);
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const observerToken = (observerUrl: string) => new URL(observerUrl).hash.replace('#token=', '');
 
-async function call(method: string, path: string, opts: { headers?: Record<string, string>; body?: string } = {}) {
-  const res = await fetch(`${srv.url}${path}`, { method, headers: opts.headers, body: opts.body });
-  const text = await res.text();
-  let json: any;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, json, headers: res.headers, text };
-}
+const call = (method: string, path: string, opts: { headers?: Record<string, string>; body?: string } = {}) =>
+  request(method, `${srv.url}${path}`, opts);
 
 /** A workshop with a participant, an open stage vote and every credential there is. */
 async function setup() {
