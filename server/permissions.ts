@@ -1,4 +1,5 @@
 import { ROOTS, type RootName } from '../shared/doc.ts';
+import { LOCKED_REFUSAL } from '../shared/errors.ts';
 import type { Role } from '../shared/schema.ts';
 
 /**
@@ -27,7 +28,7 @@ export function checkWrite(role: Role, roots: Iterable<string>, locked: boolean)
       return { ok: false, reason: `only ${who} can change ${root}` };
     }
     if (root === ROOTS.teams && locked && role !== 'facilitator') {
-      return { ok: false, reason: 'the board is locked' };
+      return { ok: false, reason: LOCKED_REFUSAL };
     }
   }
   return { ok: true };

@@ -62,5 +62,11 @@ export const CLOSE = {
   tryAgainLater: 1013,
 } as const;
 
+/**
+ * The reason a 4409 (`CLOSE.refused`) gives when a participant changed the teams of a locked board:
+ * the client tells it from other refusals (a page offline when the lock came cannot have seen it).
+ */
+export const LOCKED_REFUSAL = 'the board is locked';
+
 /** Close codes after which a client must not reconnect with the same credentials. */
 export const FATAL_CLOSE_CODES: readonly number[] = [CLOSE.badToken, CLOSE.forbidden, CLOSE.notFound];

@@ -1,6 +1,6 @@
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
-import { CLOSE, FATAL_CLOSE_CODES } from '../../shared/errors.ts';
+import { CLOSE, FATAL_CLOSE_CODES, LOCKED_REFUSAL } from '../../shared/errors.ts';
 import type { AwarenessState } from '../../shared/schema.ts';
 import { markRemoved } from './credentials.ts';
 import { OfflineEdits } from './offline-edits.ts';
@@ -19,12 +19,6 @@ export interface Notice {
  * one is answered at once with a close (y-websocket has no acknowledgement for an accepted one).
  */
 const ACCEPTED_AFTER_MS = 1500;
-
-/**
- * The server's reason for refusing a participant's change to the teams of a locked board
- * (server/permissions.ts checkWrite): the one refusal a page offline cannot have seen coming.
- */
-const LOCKED_REASON = 'the board is locked';
 
 /**
  * The live connection to one workshop: the Y.Doc, the y-websocket provider and
@@ -156,7 +150,7 @@ export class Sync {
   /** Why a change was not saved, in words for the person who made it. */
   private refusalText(reason: string): string {
     const said = `Not saved: ${reason || 'the server refused that change'}.`;
-    if (reason !== LOCKED_REASON || this.offlineEdits.empty) return said;
+    if (reason !== LOCKED_REFUSAL || this.offlineEdits.empty) return said;
     // Refused on reconnect: the lock came while this page was offline, and everything made offline goes.
     const what = this.offlineEdits.describe(this.doc);
     return `${said} The facilitator locked it while you were offline, so the changes you made meanwhile were not saved${what ? `: ${what}` : ''}.`;

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AppError } from '../../shared/errors.ts';
 import { REQUEST_LIMITS, type Limits } from '../../shared/limits.ts';
 import { bearer } from '../http-util.ts';
+import { keyedRequests } from '../idempotency.ts';
 import type { Logger } from '../log.ts';
 import type { RequestTimeouts } from '../request-timeouts.ts';
 import type { Rooms } from '../rooms.ts';
@@ -53,6 +54,8 @@ export function createContext(opts: ApiOptions) {
 
   return {
     ...opts,
+    /** Requests sent with an Idempotency-Key (create, join, open a vote): one memory for all routes. */
+    keyed: keyedRequests(opts.store, opts.now, opts.log),
     links(req: IncomingMessage, w: WorkshopRecord, facilitatorKey: string) {
       const base = baseUrl(req);
       return {

@@ -3,7 +3,7 @@ import { isJoinCode, normalizeJoinCode } from '../../shared/joincode.ts';
 import { JOIN_CODE_LENGTH } from '../../shared/limits.ts';
 import { JoinBody, type JoinResponse } from '../../shared/schema.ts';
 import { clientAddress, readJson, sendJson } from '../http-util.ts';
-import { keyedRequests, once, type KeyedRequest } from '../idempotency.ts';
+import { once, type KeyedRequest } from '../idempotency.ts';
 import { joinLimiter } from '../join-limit.ts';
 import type { WorkshopRecord } from '../store.ts';
 import { hashSecret, newId, newSecret } from '../tokens.ts';
@@ -19,7 +19,7 @@ type Seat = Pick<JoinResponse, 'workshopId' | 'participantId'>;
 export function joinRoutes(ctx: ApiContext): Route[] {
   const { store, limits } = ctx;
   const failures = joinLimiter(store, limits, ctx.now);
-  const keyed = keyedRequests(store, ctx.now, ctx.log);
+  const { keyed } = ctx;
 
   async function seat(workshop: WorkshopRecord, name: string, k: KeyedRequest | undefined): Promise<JoinResponse> {
     const token = newSecret();

@@ -9,7 +9,7 @@ import { findTemplate, DEFAULT_TEMPLATE_ID } from '../../shared/templates/index.
 import { BallotBody, ControlVote, OpenVoteBody, receiptInput, selfOf, type BallotValue, type VoteResult } from '../../shared/votes.ts';
 import { ballotValue } from '../ballot-value.ts';
 import { readJson, sendJson } from '../http-util.ts';
-import { keyedRequests, once, type KeyedRequest } from '../idempotency.ts';
+import { once, type KeyedRequest } from '../idempotency.ts';
 import { secureShuffle } from '../shuffle.ts';
 import type { VoteRecord } from '../store.ts';
 import { newId } from '../tokens.ts';
@@ -27,7 +27,7 @@ interface Opened {
 
 export function voteRoutes(ctx: ApiContext): Route[] {
   const { store } = ctx;
-  const keyed = keyedRequests(store, ctx.now, ctx.log);
+  const { keyed } = ctx;
   /** Per workshop: a pending write of the live counts, so a burst of ballots makes one document change. */
   const pendingCounts = new Map<string, NodeJS.Timeout>();
   /**

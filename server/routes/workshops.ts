@@ -6,7 +6,7 @@ import { CreateWorkshopBody, type CreateWorkshopResponse, type SessionInfo } fro
 import { BUILTIN_TEMPLATES, DEFAULT_TEMPLATE_ID, findTemplate } from '../../shared/templates/index.ts';
 import type { Template } from '../../shared/template.ts';
 import { readJson, sendJson } from '../http-util.ts';
-import { keyedRequests, once, type KeyedRequest } from '../idempotency.ts';
+import { once, type KeyedRequest } from '../idempotency.ts';
 import { RequestKeyTaken } from '../store.ts';
 import { hashSecret, newId, newJoinCode, newSecret } from '../tokens.ts';
 import { ID, observerToken, type ApiContext, type Route } from './context.ts';
@@ -18,7 +18,7 @@ interface Made {
 
 export function workshopRoutes(ctx: ApiContext): Route[] {
   const { store, limits } = ctx;
-  const keyed = keyedRequests(store, ctx.now, ctx.log);
+  const { keyed } = ctx;
 
   async function create(req: IncomingMessage, title: string, template: Template, k: KeyedRequest | undefined) {
     const id = newId();
