@@ -21,6 +21,7 @@ import { startCluster, type Cluster } from '../scripts/cluster.ts';
 import { createWorkshop, join as joinWorkshop } from '../tests/helpers/api.ts';
 import { freshDatabase } from '../tests/helpers/pg.ts';
 import { connect, synced, type Client } from '../tests/helpers/yclient.ts';
+import { emptyTimerWakeUs, schedstatAvailable, sumSched } from './wake-cost.ts';
 
 // Each stock provider adds a process 'exit' listener; hundreds of them are expected here.
 process.setMaxListeners(0);
@@ -117,10 +118,21 @@ async function phase(k: number, direct: boolean, count = W) {
     const pids = cluster.processes.map((p) => p.child.pid!);
     await fanOut(list, WARMUP, 'warm');
     const cpu0 = pids.reduce((s, p) => s + cpuSeconds(p), 0);
+    const sched0 = sumSched(pids);
     const { latencies, delivered } = await fanOut(list, UPDATES, 'run');
     const cpu = pids.reduce((s, p) => s + cpuSeconds(p), 0) - cpu0;
+    const sched1 = sumSched(pids);
     for (const r of list) for (const c of r.clients) c.destroy();
-    return { cpuPerUpdate: cpu / delivered, p99: p99(latencies), delivered };
+    const slices = sched1.slices - sched0.slices;
+    return {
+      cpuPerUpdate: cpu / delivered,
+      p99: p99(latencies),
+      delivered,
+      /** Times the processes were put on a CPU, per update sent (not per delivery). */
+      wakesPerUpdate: slices / (UPDATES * list.length),
+      /** CPU per time on a CPU, microseconds. */
+      usPerWake: (sched1.runNs - sched0.runNs) / Math.max(1, slices) / 1000,
+    };
   } finally {
     await cluster.close();
     await db.drop();
@@ -264,20 +276,33 @@ const rows = configs.map((c) => {
     cpuPerUpdate: median(rs.map((r) => r.cpuPerUpdate)),
     p99: median(rs.map((r) => r.p99)),
     delivered: median(rs.map((r) => r.delivered)),
+    wakesPerUpdate: median(rs.map((r) => r.wakesPerUpdate)),
+    usPerWake: median(rs.map((r) => r.usPerWake)),
   };
 });
 const single = rows[0]!;
 const control = rows[rows.length - 1]!;
 const three = rows.find((r) => r.k === '3')!;
-console.log('\nK processes (medians) | CPU ms / delivered update | × single | fan-out p99 ms | × direct | delivered');
+console.log(
+  '\nK processes (medians) | CPU ms / delivered update | × single | fan-out p99 ms | × direct | delivered | wake-ups / update | µs / wake-up',
+);
 for (const r of rows) {
   console.log(
-    `${r.k.padEnd(21)} | ${(r.cpuPerUpdate * 1000).toFixed(4).padStart(25)} | ${(r.cpuPerUpdate / single.cpuPerUpdate).toFixed(2).padStart(8)} | ${r.p99.toFixed(1).padStart(14)} | ${(r.p99 / single.p99).toFixed(2).padStart(8)} | ${r.delivered}`,
+    `${r.k.padEnd(21)} | ${(r.cpuPerUpdate * 1000).toFixed(4).padStart(25)} | ${(r.cpuPerUpdate / single.cpuPerUpdate).toFixed(2).padStart(8)} | ${r.p99.toFixed(1).padStart(14)} | ${(r.p99 / single.p99).toFixed(2).padStart(8)} | ${String(r.delivered).padStart(9)} | ${r.wakesPerUpdate.toFixed(2).padStart(17)} | ${r.usPerWake.toFixed(0).padStart(12)}`,
   );
 }
 console.log(
   `3 processes over one process serving as few rooms each (${control.k}): CPU ${(three.cpuPerUpdate / control.cpuPerUpdate).toFixed(2)}×`,
 );
+if (schedstatAvailable()) {
+  // The same code costs more per wake-up in a process woken less often: the floor of that, for the
+  // intervals at which one process serving every room and one of three serving one room are woken.
+  const busy = PERIOD_MS / W;
+  const [often, seldom] = [await emptyTimerWakeUs(busy), await emptyTimerWakeUs(PERIOD_MS)];
+  console.log(
+    `an empty Node timer on this machine costs ${often.toFixed(0)} µs of CPU per wake-up every ${busy.toFixed(1)} ms, ${seldom.toFixed(0)} µs every ${PERIOD_MS} ms`,
+  );
+}
 const stores = await storeCompare();
 console.log(`\nappend p99 (1000 appends, one at a time): SQLite ${stores.sqlite.toFixed(3)} ms, PostgreSQL ${stores.pg.toFixed(3)} ms`);
 const f = await failover();
