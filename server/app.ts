@@ -5,7 +5,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { AppError, CLOSE, type ErrorCode } from '../shared/errors.ts';
 import { LIMITS, REQUEST_LIMITS, type Limits } from '../shared/limits.ts';
 import { createApi } from './api.ts';
-import { Connection } from './connection.ts';
+import { Connection, socketClass } from './connection.ts';
 import { clientAddress, rawJsonAnswer, sendError, sendJson } from './http-util.ts';
 import { createLogger, type Logger } from './log.ts';
 import { OwnedElsewhereError, type Ownership } from './ownership.ts';
@@ -65,7 +65,7 @@ export function createServer(opts: ServerOptions = {}): StageboardServer {
   const timeouts = new RequestTimeouts();
   const api = createApi({ store, rooms, limits, log, now, publicUrl: opts.publicUrl, trustProxy: opts.trustProxy ?? false, timeouts });
   const serve = serveStatic(opts.staticDir ?? 'dist');
-  const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxMessageBytes });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxMessageBytes, WebSocket: socketClass(limits.maxMessageBytes) });
   const connections = new Set<Connection>();
   /** Responses not yet finished, so a shutdown can wait for them. */
   const inFlight = new Set<ServerResponse>();
