@@ -33,7 +33,7 @@ function rng(seed: number) {
   };
 }
 
-function buildSession(dataDir: string): { id: string; key: string } {
+async function buildSession(dataDir: string): Promise<{ id: string; key: string }> {
   const store = openSqliteStore(join(dataDir, 'stageboard.sqlite'));
   const rand = rng(7);
   const template = findTemplate(DEFAULT_TEMPLATE_ID)!;
@@ -89,7 +89,7 @@ function buildSession(dataDir: string): { id: string; key: string } {
     const value = field.startsWith('stage') ? 1 + rand() * 2 : rand();
     as(people[Math.floor(rand() * PEOPLE)]!, () => setTeamField(doc, team, field, value));
   }
-  store.close();
+  await store.close();
   doc.destroy();
   return { id, key };
 }
@@ -99,12 +99,12 @@ const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Ma
 
 export async function runReplayBench(): Promise<Record<string, number>> {
   const dataDir = mkdtempSync(join(tmpdir(), 'stageboard-bench-replay-'));
+  // Written and closed before the server opens the file: one store per file (server/data-dir-lock.ts).
+  const t0 = performance.now();
+  const { id, key } = await buildSession(dataDir);
+  const buildMs = performance.now() - t0;
   const server = createServer({ port: 0, host: '127.0.0.1', dataDir, log: createLogger('silent') });
   try {
-    const t0 = performance.now();
-    const { id, key } = buildSession(dataDir);
-    const buildMs = performance.now() - t0;
-    // The server opens its store after the session is written (createServer opened it already; reopen via restart-free read).
     const { url } = await server.listen();
 
     const engine = new ReplayEngine();

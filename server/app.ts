@@ -1,12 +1,11 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { join } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { AppError, CLOSE, type ErrorCode } from '../shared/errors.ts';
 import { LIMITS, REQUEST_LIMITS, type Limits } from '../shared/limits.ts';
 import { createApi } from './api.ts';
-import { Connection } from './connection.ts';
+import { Connection, socketClass } from './connection.ts';
 import { clientAddress, rawJsonAnswer, sendError, sendJson } from './http-util.ts';
 import { createLogger, type Logger } from './log.ts';
 import { OwnedElsewhereError, type Ownership } from './ownership.ts';
@@ -14,7 +13,7 @@ import { RefusalCooldown } from './refusals.ts';
 import { RequestTimeouts } from './request-timeouts.ts';
 import type { PgStore } from './pg-store.ts';
 import { Rooms, ShuttingDownError } from './rooms.ts';
-import { openSqliteStore } from './sqlite-store.ts';
+import { openSqliteStore, sqliteFile } from './sqlite-store.ts';
 import { serveStatic } from './static.ts';
 import type { Store } from './store.ts';
 import { hashSecret } from './tokens.ts';
@@ -61,12 +60,12 @@ export function createServer(opts: ServerOptions = {}): StageboardServer {
   const limits: Limits = { ...LIMITS, ...opts.limits };
   const log = opts.log ?? createLogger('info');
   const now = opts.now ?? Date.now;
-  const store = opts.store ?? openSqliteStore(join(opts.dataDir ?? 'data', 'stageboard.sqlite'));
+  const store = opts.store ?? openSqliteStore(sqliteFile(opts.dataDir ?? 'data'));
   const rooms = new Rooms({ store, limits, log, now, ownership: opts.ownership });
   const timeouts = new RequestTimeouts();
   const api = createApi({ store, rooms, limits, log, now, publicUrl: opts.publicUrl, trustProxy: opts.trustProxy ?? false, timeouts });
   const serve = serveStatic(opts.staticDir ?? 'dist');
-  const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxMessageBytes });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxMessageBytes, WebSocket: socketClass(limits.maxMessageBytes) });
   const connections = new Set<Connection>();
   /** Responses not yet finished, so a shutdown can wait for them. */
   const inFlight = new Set<ServerResponse>();

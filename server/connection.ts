@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import type { WebSocket, RawData } from 'ws';
+import { WebSocket, type RawData } from 'ws';
 import { CLOSE } from '../shared/errors.ts';
 import type { Limits } from '../shared/limits.ts';
 import type { Role } from '../shared/schema.ts';
@@ -55,6 +55,23 @@ export function fitCloseReason(reason: string): string {
     out += ch;
   }
   return out + '…';
+}
+
+/**
+ * The class of the server's sockets (WebSocketServer's `WebSocket` option), so that a frame over
+ * maxMessageBytes is closed with a reason, as every other close is. ws refuses such a frame from
+ * its header, before reading any of it, with close(1009) and no reason, and only then emits
+ * 'error': too late to give one (the close frame is on its way, and a second close() does
+ * nothing). That close() is this one, which fills the reason in. A close given a reason keeps it:
+ * every one of ours, and ws's answer to a client's close frame.
+ */
+export function socketClass(maxMessageBytes: number): typeof WebSocket {
+  const tooBig = `message too large: the limit is ${maxMessageBytes} bytes`;
+  return class LimitedWebSocket extends WebSocket {
+    override close(code?: number, data?: string | Buffer): void {
+      super.close(code, code === CLOSE.tooBig && data === undefined ? tooBig : data);
+    }
+  };
 }
 
 /** A socket that does not answer our close frame is cut off this long after it. */

@@ -1,8 +1,10 @@
-import { createServer } from './app.ts';
+import { createServer, type StageboardServer } from './app.ts';
 import { ConfigError, readConfig, type Config } from './config.ts';
+import { DataDirInUseError, recordOwnerPort } from './data-dir-lock.ts';
 import { createLogger } from './log.ts';
 import { openPgOwnership } from './ownership.ts';
 import { openPgStore } from './pg-store.ts';
+import { sqliteFile } from './sqlite-store.ts';
 
 /**
  * Reads the environment (server/config.ts, README "Configuration") and starts
@@ -23,28 +25,38 @@ for (const warning of config.warnings) log('warn', warning);
 // DATABASE_URL=postgres://… selects PostgreSQL and cluster mode (issue 10): workshops are
 // served by whichever process holds their lock. Without it, SQLite under DATA_DIR.
 const { databaseUrl } = config;
-const server = createServer({
-  ...(databaseUrl
-    ? {
-        store: await openPgStore(databaseUrl, { limits: config.limits }),
-        ownership: await openPgOwnership(databaseUrl, log, `stageboard:${config.port}`, {
-          connectMs: config.limits.pgConnectTimeoutMs,
-          queryMs: config.limits.pgQueryTimeoutMs,
-        }),
-      }
-    : {}),
-  port: config.port,
-  host: config.host,
-  dataDir: config.dataDir,
-  staticDir: config.staticDir,
-  publicUrl: config.publicUrl,
-  trustProxy: config.trustProxy,
-  allowedOrigins: config.allowedOrigins,
-  limits: config.limits,
-  log,
-});
+const clustered = databaseUrl
+  ? {
+      store: await openPgStore(databaseUrl, { limits: config.limits }),
+      ownership: await openPgOwnership(databaseUrl, log, `stageboard:${config.port}`, {
+        connectMs: config.limits.pgConnectTimeoutMs,
+        queryMs: config.limits.pgQueryTimeoutMs,
+      }),
+    }
+  : {};
+let server: StageboardServer;
+try {
+  server = createServer({
+    ...clustered,
+    port: config.port,
+    host: config.host,
+    dataDir: config.dataDir,
+    staticDir: config.staticDir,
+    publicUrl: config.publicUrl,
+    trustProxy: config.trustProxy,
+    allowedOrigins: config.allowedOrigins,
+    limits: config.limits,
+    log,
+  });
+} catch (err) {
+  if (!(err instanceof DataDirInUseError)) throw err;
+  // Another process serves this DATA_DIR (server/data-dir-lock.ts); it is left as it is.
+  createLogger('info')('error', `cannot start: ${err.message}`);
+  process.exit(3);
+}
 
-const { url } = await server.listen();
+const { url, port } = await server.listen();
+if (!databaseUrl) recordOwnerPort(sqliteFile(config.dataDir), port);
 log('info', `Stageboard is running on ${url}`, databaseUrl ? { store: 'postgresql' } : { dataDir: config.dataDir });
 
 let stopping = false;

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
+import { lockDatabase, type DatabaseLock } from './data-dir-lock.ts';
 import { startCheckpointer } from './sqlite-checkpointer.ts';
 import { sqliteImporter } from './sqlite-import.ts';
 import { sqliteRequests } from './sqlite-requests.ts';
@@ -34,13 +35,30 @@ import {
   type WorkshopRow,
 } from './store-rows.ts';
 
+/** The SQLite file of a data folder (DATA_DIR). */
+export const sqliteFile = (dataDir: string): string => join(dataDir, 'stageboard.sqlite');
+
 /**
  * The embedded store. WAL with synchronous=NORMAL: a committed append survives
  * a killed process (only a power cut can lose the last transactions), and an
  * append costs a page write, not an fsync.
+ *
+ * One store per file: opening one that another process (or store) has open
+ * throws a DataDirInUseError before anything is read (server/data-dir-lock.ts).
  */
 export function openSqliteStore(file: string): Store {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  if (file === ':memory:') return openLocked(file, null);
+  mkdirSync(dirname(file), { recursive: true });
+  const lock = lockDatabase(file);
+  try {
+    return openLocked(file, lock);
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+}
+
+function openLocked(file: string, lock: DatabaseLock | null): Store {
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
@@ -259,6 +277,7 @@ export function openSqliteStore(file: string): Store {
       // A final full checkpoint leaves the database file whole and the WAL empty.
       db.pragma('wal_checkpoint(TRUNCATE)');
       db.close();
+      lock?.release();
     },
   };
 }

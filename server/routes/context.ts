@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AppError } from '../../shared/errors.ts';
 import { REQUEST_LIMITS, type Limits } from '../../shared/limits.ts';
 import { bearer } from '../http-util.ts';
-import { keyedRequests } from '../idempotency.ts';
+import { keyedRequests, type KeyedRequest } from '../idempotency.ts';
 import type { Logger } from '../log.ts';
 import type { RequestTimeouts } from '../request-timeouts.ts';
 import type { Rooms } from '../rooms.ts';
@@ -51,11 +51,26 @@ export function createContext(opts: ApiOptions) {
     const proto = opts.trustProxy && req.headers['x-forwarded-proto'] === 'https' ? 'https' : 'http';
     return `${proto}://${req.headers.host ?? 'localhost'}`;
   };
+  const keyed = keyedRequests(opts.store, opts.now, opts.log);
 
   return {
     ...opts,
     /** Requests sent with an Idempotency-Key (create, join, open a vote): one memory for all routes. */
-    keyed: keyedRequests(opts.store, opts.now, opts.log),
+    keyed,
+    /**
+     * Takes back what a request wrote before it failed (a join's seat, a vote nobody could see):
+     * `undo`, then the memory of its Idempotency-Key, so its retry acts anew. If `undo` fails the
+     * key stays, and a retry finds what is still there. Never throws (a database that failed once
+     * may fail this too): the caller rethrows its first error, which stays the answer.
+     */
+    async takeBack(k: KeyedRequest | undefined, undo: () => unknown, failed: string, workshopId: string): Promise<void> {
+      try {
+        await undo();
+        await keyed.forget(k);
+      } catch (err) {
+        opts.log('error', failed, { workshop: workshopId, error: String(err) });
+      }
+    },
     links(req: IncomingMessage, w: WorkshopRecord, facilitatorKey: string) {
       const base = baseUrl(req);
       return {

@@ -36,12 +36,9 @@ export function joinRoutes(ctx: ApiContext): Route[] {
       else await ctx.rooms.announceRoster(workshop.id);
     } catch (err) {
       // Nobody holds this token: a join answered with an error must not keep a seat, nor its key
-      // the memory of one (its retry seats anew). The answer stays the first error's (a database
-      // that failed once may fail this too).
-      await Promise.resolve()
-        .then(() => store.removeParticipant(workshop.id, participantId, ctx.now()))
-        .then(() => keyed.forget(k))
-        .catch((e: unknown) => ctx.log('error', 'could not free the seat of a failed join', { workshop: workshop.id, error: String(e) }));
+      // the memory of one (its retry seats anew).
+      const free = () => store.removeParticipant(workshop.id, participantId, ctx.now());
+      await ctx.takeBack(k, free, 'could not free the seat of a failed join', workshop.id);
       throw err;
     }
     return { workshopId: workshop.id, participantId, token };

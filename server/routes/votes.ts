@@ -189,14 +189,9 @@ export function voteRoutes(ctx: ApiContext): Route[] {
     try {
       await publish(workshopId, vote.id);
     } catch (err) {
-      // A vote nobody can see would block every later one ("a vote is already open"): take it
-      // back. The answer stays the first error's.
-      await Promise.resolve()
-        .then(() => store.cancelVote(workshopId, vote.id))
-        .then(() => keyed.forget(k))
-        .catch((e: unknown) =>
-          ctx.log('error', 'could not take back a vote that failed to open', { workshop: workshopId, error: String(e) }),
-        );
+      // A vote nobody can see would block every later one ("a vote is already open"): take it back.
+      const cancel = () => store.cancelVote(workshopId, vote.id);
+      await ctx.takeBack(k, cancel, 'could not take back a vote that failed to open', workshopId);
       throw err;
     }
     return { voteId: vote.id };
