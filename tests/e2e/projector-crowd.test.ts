@@ -59,6 +59,19 @@ beforeAll(async () => {
 
 afterAll(() => seed?.destroy());
 
+/** A workshop of the first `n` of the crowd's teams, at the commitments step. */
+async function smaller(n: number): Promise<{ link: string; close: () => void }> {
+  const small = await createWorkshop(srv.url, 'A dozen teams');
+  const c = connect(srv.wsUrl, small.id, small.facilitatorKey);
+  await synced(c);
+  for (let i = 0; i < n; i++) {
+    const t = seed.doc.getMap('teams').get(`t${i}`) as Y.Map<unknown>;
+    addTeam(c.doc, `t${i}`, { ...(t.toJSON() as Parameters<typeof addTeam>[2]) });
+  }
+  c.doc.getMap('control').set('step', STEP.commitments);
+  return { link: small.observerUrl, close: () => c.destroy() };
+}
+
 async function projector(size: { width: number; height: number }, step: number): Promise<Page> {
   seed.doc.getMap('control').set('step', step);
   const page = await openPage(browser, size);
@@ -257,4 +270,44 @@ describe('the projector with thirty teams', () => {
       await page.context().close();
     }
   }, 90_000);
+
+  it('keeps “no owner yet” on one line in the owner column, a dozen teams paging as before', async () => {
+    const dozen = await smaller(12);
+    for (const size of SIZES.filter((s) => s.width === 1280)) {
+      const page = await openPage(browser, size);
+      await page.goto(dozen.link);
+      const table = page.getByRole('region', { name: 'Commitments' });
+      await table.locator('tr[data-team="t0"]').waitFor();
+      await settled(page);
+      await screenshot(page, `projector-12-commitments-${size.width}x${size.height}`);
+      expect(await noScroll(page)).toBe(true);
+      const owners = await table.locator('[data-cell="owner"] .blank').evaluateAll((els) =>
+        els.map((el) => ({
+          lines: (() => {
+            // An inline-block is one box however many lines it holds: count the lines of its text.
+            const r = document.createRange();
+            r.selectNodeContents(el);
+            return new Set([...r.getClientRects()].map((x) => Math.round(x.top))).size;
+          })(),
+          right: el.getBoundingClientRect().right,
+          cell: el.parentElement!.getBoundingClientRect().right,
+        })),
+      );
+      expect(owners.length).toBeGreaterThan(0);
+      // Broke: at 1280 wide the larger type of a dozen teams wrapped "no owner yet" into a two-line pill
+      // in the owner column (a fixed 14%); kept on one line, it ran out of its cell.
+      for (const o of owners) {
+        expect(o.lines, `at ${size.width}×${size.height}`).toBe(1);
+        expect(o.right).toBeLessThanOrEqual(o.cell + 1);
+      }
+      expect(await table.evaluate((el) => el.scrollWidth - el.clientWidth)).toBeLessThanOrEqual(1);
+      // The pages as before: two of six, in type larger than the least.
+      const rows = await table.locator('tbody tr').count();
+      expect(rows).toBe(6);
+      for (const px of await table.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => parseFloat(getComputedStyle(tr).fontSize))))
+        expect(px).toBeGreaterThanOrEqual(19);
+      await page.context().close();
+    }
+    dozen.close();
+  }, 60_000);
 });
