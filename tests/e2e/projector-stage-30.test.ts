@@ -1,0 +1,173 @@
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addTeam } from '../../shared/doc.ts';
+import { createWorkshop, post } from '../helpers/api.ts';
+import { openPage, screenshot, useBrowser } from '../helpers/browser.ts';
+import { useServer } from '../helpers/server.ts';
+import { connect, synced, type Client } from '../helpers/yclient.ts';
+
+const srv = useServer();
+const browser = useBrowser();
+
+/** Venue projectors smaller than the ones projector-crowd.test.ts covers: 4:3, and a 1366×768. */
+const SIZES = [
+  { width: 1024, height: 768 },
+  { width: 800, height: 600 },
+  { width: 1366, height: 768 },
+];
+const STAGE_STEP = 1;
+/** Thirty teams with long names that share their first words, as a big session has. */
+const BASE = [
+  'Customer Identity and Access Management',
+  'Payments Reconciliation and Settlement',
+  'Mobile Checkout Experience (iOS/Android)',
+  'Data Platform Ingestion and Warehousing',
+  'Site Reliability Engineering, EMEA shift',
+];
+const COLORS = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#db2777', '#4d7c0f'];
+const N = 30;
+const name = (i: number) => (i < 5 ? BASE[i]! : `${BASE[i % 5]!.slice(0, 34)} #${i + 1}`);
+
+let seed: Client;
+let w: Awaited<ReturnType<typeof createWorkshop>>;
+
+beforeAll(async () => {
+  w = await createWorkshop(srv.url, 'Big room');
+  seed = connect(srv.wsUrl, w.id, w.facilitatorKey);
+  await synced(seed);
+  for (let i = 0; i < N; i++)
+    addTeam(seed.doc, `t${i}`, {
+      name: name(i),
+      color: COLORS[i % 8]!,
+      createdAt: i + 1,
+      stageCurrent: 1 + (i % 10) / 10,
+      stageTarget: 1.5 + (i % 7) / 5,
+      // Every fourth team in the red zone: its lane carries a flag too.
+      autonomy: i % 4 ? 0.2 : 0.9,
+      controls: i % 4 ? 0.6 : 0.1,
+      reliance: 'mixed',
+      bottleneck: 'Review and evaluation',
+    });
+  seed.doc.getMap('control').set('step', STAGE_STEP);
+}, 60_000);
+
+afterAll(() => seed?.destroy());
+
+const size = (s: { width: number; height: number }) => `${s.width}×${s.height}`;
+
+/** Resolves once the page's height and every fitted type scale hold still across two frames. */
+async function settled(page: Page): Promise<void> {
+  const still = () =>
+    page.evaluate(async () => {
+      const shape = () =>
+        [
+          document.scrollingElement!.scrollHeight,
+          document.scrollingElement!.scrollWidth,
+          document.querySelectorAll('g.lane').length,
+          ...[...document.querySelectorAll<HTMLElement>('[style*="--k"]')].map((e) => e.style.cssText),
+        ].join('|');
+      const before = shape();
+      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+      return before === shape();
+    });
+  await expect.poll(still).toBe(true);
+}
+
+async function projector(s: { width: number; height: number }): Promise<Page> {
+  const page = await openPage(browser, s);
+  await page.goto(w.observerUrl);
+  await page
+    .getByRole('application', { name: /Stage map/ })
+    .locator('g.lane')
+    .first()
+    .waitFor();
+  return page;
+}
+
+/** What the stage map shows: each lane's name as drawn and its type size, the headers' sizes, and the map's box. */
+const drawn = (page: Page) =>
+  page.getByRole('application', { name: /Stage map/ }).evaluate((svg) => ({
+    box: svg.getBoundingClientRect().toJSON() as DOMRect,
+    lanes: [...svg.querySelectorAll('g.lane')].map((g) => {
+      const text = g.querySelector('.team-name')!;
+      const b = g.getBoundingClientRect();
+      return {
+        id: g.getAttribute('data-lane')!,
+        text: [...text.childNodes]
+          .filter((n) => n.nodeName !== 'title')
+          .map((n) => n.textContent)
+          .join(' ')
+          .replace(/\s*⚠\s*/, ''),
+        size: parseFloat(getComputedStyle(text).fontSize),
+        bottom: b.bottom,
+        right: b.right,
+      };
+    }),
+    heads: [...svg.querySelectorAll('text.stage-number')].map((t) => parseFloat(getComputedStyle(t).fontSize)),
+  }));
+
+/** The page fits the screen, the lanes in legible type with names that tell the teams apart, every team on some page. */
+async function expectFits(page: Page, s: { width: number; height: number }, what: string) {
+  await settled(page);
+  await screenshot(page, `projector-stage-30-${what}-${s.width}x${s.height}`);
+  // Broke: 911 px tall on a 768 px screen at 1024×768, 930 on 600 at 800×600; beside a stage vote 843 at
+  // 1024×768 and 898 at 1366×768, thirty lanes at their least height in one column.
+  const scroll = await page.evaluate(() => ({
+    x: Math.max(0, document.scrollingElement!.scrollWidth - innerWidth),
+    y: Math.max(0, document.scrollingElement!.scrollHeight - innerHeight),
+  }));
+  expect(scroll, `${what} at ${size(s)}`).toEqual({ x: 0, y: 0 });
+  const map = await drawn(page);
+  expect(map.box.bottom, `${what} at ${size(s)}`).toBeLessThanOrEqual(s.height);
+  expect(map.lanes.length).toBeGreaterThan(0);
+  for (const l of map.lanes) {
+    expect(l.bottom, `${l.text} at ${size(s)}`).toBeLessThanOrEqual(s.height);
+    expect(l.right).toBeLessThanOrEqual(s.width);
+    expect(l.size, `${l.text} at ${size(s)}`).toBeGreaterThanOrEqual(13);
+  }
+  for (const h of map.heads) expect(h, `stage header at ${size(s)}`).toBeGreaterThanOrEqual(14);
+  expect(new Set(map.lanes.map((l) => l.text)).size, `names at ${size(s)}`).toBe(map.lanes.length);
+  // Every team is on the screen, or on one of the pages the map says it takes turns with.
+  if (map.lanes.length < N) {
+    const note = await page.getByTestId('stage-map-page').textContent();
+    const [, first, last, of, pages] = /Teams (\d+)–(\d+)\s*of (\d+), page \d+ of (\d+)/.exec(note!)!.map(Number);
+    expect(of).toBe(N);
+    expect(last! - first! + 1).toBe(map.lanes.length);
+    expect(map.lanes.length * pages!).toBeGreaterThanOrEqual(N);
+    // A spotlit team's page holds the screen: the last team, with the same fit.
+    seed.doc.getMap('control').set('spotlight', `t${N - 1}`);
+    await page.locator(`g.lane[data-lane="t${N - 1}"]`).waitFor();
+    await settled(page);
+    const last30 = await drawn(page);
+    expect(await page.evaluate(() => document.scrollingElement!.scrollHeight <= innerHeight)).toBe(true);
+    expect(new Set(last30.lanes.map((l) => l.text)).size).toBe(last30.lanes.length);
+    for (const l of last30.lanes) expect(l.size).toBeGreaterThanOrEqual(13);
+    seed.doc.getMap('control').delete('spotlight');
+    await page.locator('g.lane[data-lane="t0"]').waitFor();
+  }
+}
+
+describe('the stage map with thirty teams on a small projector', () => {
+  it('never scrolls, in legible type with names told apart', async () => {
+    for (const s of SIZES) {
+      const page = await projector(s);
+      await expectFits(page, s, 'stage');
+      await page.context().close();
+    }
+  }, 120_000);
+
+  it('never scrolls with a stage vote open beside the map', async () => {
+    const pages = await Promise.all(SIZES.map((s) => projector(s)));
+    const opened = await post(
+      `${srv.url}/api/workshops/${w.id}/votes`,
+      { question: `Where is ${name(1)} today?`, kind: 'stage', teamId: 't1' },
+      { authorization: `Bearer ${w.facilitatorKey}` },
+    );
+    expect(opened.status).toBe(201);
+    for (const [i, page] of pages.entries()) {
+      await page.getByRole('region', { name: 'Vote in progress' }).waitFor();
+      await expectFits(page, SIZES[i]!, 'vote');
+      await page.context().close();
+    }
+  }, 120_000);
+});
