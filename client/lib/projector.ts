@@ -16,3 +16,17 @@ export const ONE_MAP_BELOW = 1200;
 
 /** Whether a running vote gets a column beside the map(s); otherwise (a choice vote, narrower) it takes their place. */
 export const voteColumn = (vote: { kind: string }, width: number): boolean => width >= BOTH_MAPS_FROM || vote.kind !== 'choice';
+
+/** How long a page of a long list stays on the projector: the commitments step's pace, used by the wrap-up too. */
+export const PAGE_MS = 15_000;
+
+/** As few pages as hold `most` items each, evenly filled: thirty teams as 15 and 15, not 17 and a thin 13. */
+export const evenPageSize = (count: number, most: number): number => Math.ceil(count / Math.ceil(count / most));
+
+/** The items on page `page` (counted round: a list of fewer pages than another starts over), and the first one's index. */
+export function pageOf<T>(items: readonly T[], size: number | null, page: number): { items: T[]; first: number; pages: number } {
+  if (!size || size >= items.length) return { items: [...items], first: 0, pages: 1 };
+  const pages = Math.ceil(items.length / size);
+  const first = (page % pages) * size;
+  return { items: items.slice(first, first + size), first, pages };
+}
