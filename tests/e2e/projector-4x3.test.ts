@@ -7,6 +7,7 @@ import { diagonal } from '../helpers/maps.ts';
 import { useServer } from '../helpers/server.ts';
 import { overrun } from '../helpers/text-layout.ts';
 import { connect, synced, type Client } from '../helpers/yclient.ts';
+import { settled } from '../helpers/projector.ts';
 
 /** A venue's address, as long as a real one: the projector's top bar says it all session. */
 const VENUE = 'https://workshops.example-company.org';
@@ -82,22 +83,6 @@ async function projector(s: { width: number; height: number }, link = w.observer
   const url = new URL(link);
   await page.goto(srv.url + url.pathname + url.hash);
   return page;
-}
-/** Resolves once every fitted type scale and the page's size hold still across two frames. */
-async function settled(page: Page): Promise<void> {
-  const still = () =>
-    page.evaluate(async () => {
-      const shape = () =>
-        [
-          document.scrollingElement!.scrollWidth,
-          document.scrollingElement!.scrollHeight,
-          ...[...document.querySelectorAll<HTMLElement>('[style*="--k"]')].map((e) => e.style.cssText),
-        ].join('|');
-      const before = shape();
-      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-      return before === shape();
-    });
-  await expect.poll(still).toBe(true);
 }
 /** A projector page never scrolls, either way. */
 const scroll = (p: Page) =>

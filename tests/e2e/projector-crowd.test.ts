@@ -7,6 +7,7 @@ import { joinInUi, openPage, screenshot, useBrowser, openPhone } from '../helper
 import { diagonal } from '../helpers/maps.ts';
 import { useServer } from '../helpers/server.ts';
 import { connect, synced, type Client } from '../helpers/yclient.ts';
+import { CROWD_COLORS, crowdName as name, settled } from '../helpers/projector.ts';
 
 const srv = useServer();
 const browser = useBrowser();
@@ -21,17 +22,7 @@ const SIZES = [
 /** Projectors in real venues are often 1280×720 or ×800, read from the back of the room. */
 const short = (size: { height: number }) => size.height < 900;
 const STEP = { stage: 1, target: 2, risk: 3, commitments: 6 };
-/** Thirty teams with long names that share their first words, as a big session has. */
-const BASE = [
-  'Customer Identity and Access Management',
-  'Payments Reconciliation and Settlement',
-  'Mobile Checkout Experience (iOS/Android)',
-  'Data Platform Ingestion and Warehousing',
-  'Site Reliability Engineering, EMEA shift',
-];
-const COLORS = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#db2777', '#4d7c0f'];
 const N = 30;
-const name = (i: number) => (i < 5 ? BASE[i]! : `${BASE[i % 5]!.slice(0, 34)} #${i + 1}`);
 
 beforeAll(async () => {
   w = await createWorkshop(srv.url, 'Big room');
@@ -43,7 +34,7 @@ beforeAll(async () => {
     const cur = 1 + Math.round(rnd() * 10) / 10;
     addTeam(seed.doc, `t${i}`, {
       name: name(i),
-      color: COLORS[i % 8]!,
+      color: CROWD_COLORS[i % 8]!,
       createdAt: i + 1,
       stageCurrent: cur,
       stageTarget: Math.min(3, cur + rnd() * 1.2),
@@ -79,21 +70,6 @@ async function projector(size: { width: number; height: number }, step: number):
   await page.getByText(`Step ${step + 1} of`, { exact: false }).waitFor();
   await settled(page);
   return page;
-}
-/** Resolves once the page's layout (its height and every fitted type scale) holds still across two frames: the fits have found their sizes. */
-async function settled(page: Page): Promise<void> {
-  const still = () =>
-    page.evaluate(async () => {
-      const shape = () =>
-        [
-          document.scrollingElement!.scrollHeight,
-          ...[...document.querySelectorAll<HTMLElement>('[style*="--k"]')].map((e) => e.style.cssText),
-        ].join('|');
-      const before = shape();
-      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-      return before === shape();
-    });
-  await expect.poll(still).toBe(true);
 }
 const noScroll = (p: Page) => p.evaluate(() => document.scrollingElement!.scrollHeight <= innerHeight);
 

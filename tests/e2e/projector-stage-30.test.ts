@@ -5,6 +5,7 @@ import { createWorkshop, post } from '../helpers/api.ts';
 import { openPage, screenshot, useBrowser } from '../helpers/browser.ts';
 import { useServer } from '../helpers/server.ts';
 import { connect, synced, type Client } from '../helpers/yclient.ts';
+import { CROWD_COLORS, crowdName as name, settled } from '../helpers/projector.ts';
 
 const srv = useServer();
 const browser = useBrowser();
@@ -16,17 +17,7 @@ const SIZES = [
   { width: 1366, height: 768 },
 ];
 const STAGE_STEP = 1;
-/** Thirty teams with long names that share their first words, as a big session has. */
-const BASE = [
-  'Customer Identity and Access Management',
-  'Payments Reconciliation and Settlement',
-  'Mobile Checkout Experience (iOS/Android)',
-  'Data Platform Ingestion and Warehousing',
-  'Site Reliability Engineering, EMEA shift',
-];
-const COLORS = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#db2777', '#4d7c0f'];
 const N = 30;
-const name = (i: number) => (i < 5 ? BASE[i]! : `${BASE[i % 5]!.slice(0, 34)} #${i + 1}`);
 
 let seed: Client;
 let w: Awaited<ReturnType<typeof createWorkshop>>;
@@ -38,7 +29,7 @@ beforeAll(async () => {
   for (let i = 0; i < N; i++)
     addTeam(seed.doc, `t${i}`, {
       name: name(i),
-      color: COLORS[i % 8]!,
+      color: CROWD_COLORS[i % 8]!,
       createdAt: i + 1,
       stageCurrent: 1 + (i % 10) / 10,
       stageTarget: 1.5 + (i % 7) / 5,
@@ -54,24 +45,6 @@ beforeAll(async () => {
 afterAll(() => seed?.destroy());
 
 const size = (s: { width: number; height: number }) => `${s.width}×${s.height}`;
-
-/** Resolves once the page's height and every fitted type scale hold still across two frames. */
-async function settled(page: Page): Promise<void> {
-  const still = () =>
-    page.evaluate(async () => {
-      const shape = () =>
-        [
-          document.scrollingElement!.scrollHeight,
-          document.scrollingElement!.scrollWidth,
-          document.querySelectorAll('g.lane').length,
-          ...[...document.querySelectorAll<HTMLElement>('[style*="--k"]')].map((e) => e.style.cssText),
-        ].join('|');
-      const before = shape();
-      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-      return before === shape();
-    });
-  await expect.poll(still).toBe(true);
-}
 
 async function projector(s: { width: number; height: number }): Promise<Page> {
   const page = await openPage(browser, s);

@@ -5,6 +5,7 @@ import { createWorkshop, join, post } from '../helpers/api.ts';
 import { SCREENSHOTS, joinInUi, openPage, openPhone, screenshot, useBrowser } from '../helpers/browser.ts';
 import { useServer } from '../helpers/server.ts';
 import { connect, synced, useClients } from '../helpers/yclient.ts';
+import { CROWD_COLORS, crowdName as name, settled } from '../helpers/projector.ts';
 
 const srv = useServer();
 const browser = useBrowser();
@@ -23,16 +24,6 @@ const SIZES = [
 const LEAST_PX = 16;
 /** How long a page of the commitments stays on the projector (ProjectorCommitments). */
 const PAGE_MS = 15_000;
-/** Names of up to 40 letters that share their first words, as a big session has. */
-const BASE = [
-  'Customer Identity and Access Management',
-  'Payments Reconciliation and Settlement',
-  'Mobile Checkout Experience (iOS/Android)',
-  'Data Platform Ingestion and Warehousing',
-  'Site Reliability Engineering, EMEA shift',
-];
-const COLORS = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#db2777', '#4d7c0f'];
-const name = (i: number) => (i < 5 ? BASE[i]! : `${BASE[i % 5]!.slice(0, 34)} #${i + 1}`);
 /** Every third team sits below the diagonal: the red zone. */
 const red = (i: number) => i % 3 === 1;
 
@@ -52,7 +43,7 @@ async function room(n: number): Promise<Room> {
   for (let i = 0; i < n; i++)
     addTeam(seed.doc, `t${i}`, {
       name: name(i),
-      color: COLORS[i % 8]!,
+      color: CROWD_COLORS[i % 8]!,
       createdAt: i + 1,
       stageCurrent: 1.5,
       stageTarget: 2.2,
@@ -79,23 +70,6 @@ async function room(n: number): Promise<Room> {
 beforeAll(async () => {
   for (const n of [3, 12, 30]) rooms.set(n, await room(n));
 }, 60_000);
-
-/** Resolves once the page's layout (its height and every fitted type scale) holds still across two frames. */
-async function settled(page: Page): Promise<void> {
-  const still = () =>
-    page.evaluate(async () => {
-      const shape = () =>
-        [
-          document.scrollingElement!.scrollHeight,
-          ...[...document.querySelectorAll<HTMLElement>('[style*="--k"]')].map((e) => e.style.cssText),
-          ...[...document.querySelectorAll('[data-team]')].map((e) => e.getAttribute('data-team')),
-        ].join('|');
-      const before = shape();
-      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-      return before === shape();
-    });
-  await expect.poll(still).toBe(true);
-}
 
 /**
  * What the wrap-up shows now: each piece of text (an element holding text of its own) with its type
