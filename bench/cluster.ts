@@ -128,9 +128,9 @@ async function phase(k: number, direct: boolean, count = W) {
       cpuPerUpdate: cpu / delivered,
       p99: p99(latencies),
       delivered,
-      /** Times the processes were put on a CPU, per update sent (not per delivery). */
+      /** Times the processes' threads were put on a CPU (woken, or resumed after a preemption), per update sent. */
       wakesPerUpdate: slices / (UPDATES * list.length),
-      /** CPU per time on a CPU, microseconds. */
+      /** CPU each time, microseconds. */
       usPerWake: (sched1.runNs - sched0.runNs) / Math.max(1, slices) / 1000,
     };
   } finally {
@@ -284,7 +284,7 @@ const single = rows[0]!;
 const control = rows[rows.length - 1]!;
 const three = rows.find((r) => r.k === '3')!;
 console.log(
-  '\nK processes (medians) | CPU ms / delivered update | × single | fan-out p99 ms | × direct | delivered | wake-ups / update | µs / wake-up',
+  '\nK processes (medians) | CPU ms / delivered update | × single | fan-out p99 ms | × direct | delivered | on a CPU / update | µs each',
 );
 for (const r of rows) {
   console.log(

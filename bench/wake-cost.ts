@@ -13,7 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 export interface Sched {
   /** Nanoseconds on a CPU, every thread of the process. */
   runNs: number;
-  /** Times any thread was put on a CPU (about: woken). */
+  /** Times any thread was put on a CPU: woken, or resumed after another thread preempted it. */
   slices: number;
 }
 
