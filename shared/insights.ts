@@ -150,6 +150,9 @@ function voteInsights(team: Team, result: VoteResult, template: Template, groupN
   }
 }
 
+/** The rules that say a team is at risk (in the red zone; on guardrails past their reach): raised first, in red. */
+export const AT_RISK_RULES: ReadonlySet<InsightRule> = new Set<InsightRule>(['redZone', 'guardrails']);
+
 /**
  * The board each rule asks about, when the agenda reaches it later than the
  * data may be missing: a team without a commitment is no news before the

@@ -17,6 +17,20 @@ export const ONE_MAP_BELOW = 1200;
 /** Whether a running vote gets a column beside the map(s); otherwise (a choice vote, narrower) it takes their place. */
 export const voteColumn = (vote: { kind: string }, width: number): boolean => width >= BOTH_MAPS_FROM || vote.kind !== 'choice';
 
+/** Calls `changed` for each new size of `el`, its first included, not for a report that repeats one; returns the disconnect. */
+export function observeSize(el: HTMLElement, changed: () => void): () => void {
+  let width = 0;
+  let height = 0;
+  const observer = new ResizeObserver(() => {
+    if (el.clientWidth === width && el.clientHeight === height) return;
+    width = el.clientWidth;
+    height = el.clientHeight;
+    changed();
+  });
+  observer.observe(el);
+  return () => observer.disconnect();
+}
+
 /** How long a page of a long list stays on the projector: the commitments step's pace, used by the wrap-up too. */
 export const PAGE_MS = 15_000;
 
