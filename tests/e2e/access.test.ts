@@ -265,25 +265,50 @@ describe('coming back', () => {
     await page.context().close();
   });
 
+  /** The facilitator removes `name` through the API, as the board's Remove button does. */
+  async function removeParticipant(w: Awaited<ReturnType<typeof createWorkshop>>, name: string): Promise<void> {
+    const auth = { authorization: `Bearer ${w.facilitatorKey}` };
+    const list = await fetch(`${srv.url}/api/workshops/${w.id}/participants`, { headers: auth });
+    const seat = ((await list.json()) as { participants: { id: string; name: string }[] }).participants.find((p) => p.name === name)!;
+    const removed = await fetch(`${srv.url}/api/workshops/${w.id}/participants/${seat.id}`, { method: 'DELETE', headers: auth });
+    expect(removed.status).toBe(200);
+  }
+
+  /** Opens the board's link again and expects the removal said, with the join form filled in. */
+  async function expectRemovedOnBoard(page: Page, board: string, code: string, name: string): Promise<void> {
+    await page.goto(board);
+    // Broke: "Can't open this workshop" and the server's sentence, with no way back in but the start page.
+    await page.getByRole('heading', { name: 'You were removed from this workshop' }).waitFor();
+    const form = page.getByRole('form', { name: 'Join a workshop' });
+    expect(await form.getByLabel('Code').inputValue()).toBe(code);
+    expect(await form.getByLabel('Your name').inputValue()).toBe(name);
+  }
+
   it('tells a participant removed while their tab was closed, on their next visit, and offers the join form', async () => {
     const w = await createWorkshop(srv.url, 'Removed while away');
     const page = await openPage(browser, { width: 390, height: 844 });
     await joinInUi(page, srv.url, w.joinCode, 'Quinn');
     const board = page.url();
     await page.goto(srv.url + '/');
-    const list = await fetch(`${srv.url}/api/workshops/${w.id}/participants`, { headers: { authorization: `Bearer ${w.facilitatorKey}` } });
-    const quinn = ((await list.json()) as { participants: { id: string; name: string }[] }).participants.find((p) => p.name === 'Quinn')!;
-    const removed = await fetch(`${srv.url}/api/workshops/${w.id}/participants/${quinn.id}`, {
-      method: 'DELETE',
-      headers: { authorization: `Bearer ${w.facilitatorKey}` },
-    });
-    expect(removed.status).toBe(200);
-    await page.goto(board);
-    // Broke: "Can't open this workshop" and the server's sentence, with no way back in but the start page.
-    await page.getByRole('heading', { name: 'You were removed from this workshop' }).waitFor();
-    const form = page.getByRole('form', { name: 'Join a workshop' });
-    expect(await form.getByLabel('Code').inputValue()).toBe(w.joinCode);
-    expect(await form.getByLabel('Your name').inputValue()).toBe('Quinn');
+    await removeParticipant(w, 'Quinn');
+    await expectRemovedOnBoard(page, board, w.joinCode, 'Quinn');
+    await page.context().close();
+  });
+
+  it('still tells them after the start page found the seat gone first', async () => {
+    const w = await createWorkshop(srv.url, 'Removed before the start page');
+    const page = await openPage(browser, { width: 390, height: 844 });
+    await joinInUi(page, srv.url, w.joinCode, 'Rosa');
+    const board = page.url();
+    // The tab closed (no board open to hear the removal live), then the seat removed.
+    await page.goto('about:blank');
+    await removeParticipant(w, 'Rosa');
+    // The start page asks the server about every seat this browser keeps; this one is refused.
+    const asked = page.waitForResponse((r) => r.url().includes(`/api/workshops/${w.id}/session`));
+    await page.goto(srv.url + '/');
+    expect((await asked).status()).toBe(401);
+    // Broke: the start page forgot the seat, and the board's link then said only "You have no access".
+    await expectRemovedOnBoard(page, board, w.joinCode, 'Rosa');
     await page.context().close();
   });
 });
