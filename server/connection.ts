@@ -57,19 +57,29 @@ export function fitCloseReason(reason: string): string {
   return out + '…';
 }
 
+/** The reasons of the closes ws makes itself, on frames it refuses before any code of ours sees them. */
+function wireCloseReasons(maxMessageBytes: number): ReadonlyMap<number, string> {
+  return new Map([
+    [CLOSE.tooBig, `message too large: the limit is ${maxMessageBytes} bytes`],
+    [CLOSE.protocolError, 'invalid WebSocket frame'],
+    [CLOSE.invalidData, 'invalid UTF-8 in a text frame or a close reason'],
+  ]);
+}
+
 /**
- * The class of the server's sockets (WebSocketServer's `WebSocket` option), so that a frame over
- * maxMessageBytes is closed with a reason, as every other close is. ws refuses such a frame from
- * its header, before reading any of it, with close(1009) and no reason, and only then emits
- * 'error': too late to give one (the close frame is on its way, and a second close() does
- * nothing). That close() is this one, which fills the reason in. A close given a reason keeps it:
- * every one of ours, and ws's answer to a client's close frame.
+ * The class of the server's sockets (WebSocketServer's `WebSocket` option), so that a frame ws
+ * refuses itself is closed with a reason, as every other close is. ws refuses a frame over
+ * maxMessageBytes from its header (1009), and a malformed frame (1002: reserved bits, an unknown
+ * opcode, a bad close code; 1007: invalid UTF-8) as it parses, with close(code) and no reason, and
+ * only then emits 'error': too late to give one (the close frame is on its way, and a second
+ * close() does nothing). That close() is this one, which fills the reason in. A close given a
+ * reason keeps it: every one of ours, and ws's answer to a client's close frame.
  */
 export function socketClass(maxMessageBytes: number): typeof WebSocket {
-  const tooBig = `message too large: the limit is ${maxMessageBytes} bytes`;
+  const reasons = wireCloseReasons(maxMessageBytes);
   return class LimitedWebSocket extends WebSocket {
     override close(code?: number, data?: string | Buffer): void {
-      super.close(code, code === CLOSE.tooBig && data === undefined ? tooBig : data);
+      super.close(code, data === undefined && code !== undefined ? reasons.get(code) : data);
     }
   };
 }

@@ -5,8 +5,9 @@ import { clientFrame, openSocket, rawUpgrade } from '../helpers/frames.ts';
 import { useServer } from '../helpers/server.ts';
 
 /*
- * A frame over maxMessageBytes is refused by ws from its header with 1009. It came without a
- * reason, unlike every other close of the server: a script's author saw a bare 1009.
+ * Frames ws refuses itself, before any code of ours reads them: one over maxMessageBytes (1009,
+ * from its header) and malformed ones (1002, 1007). They came without a reason, unlike every other
+ * close of the server: a script's author saw a bare code.
  */
 
 const MAX = 4096;
@@ -47,5 +48,31 @@ describe('a frame over maxMessageBytes', () => {
     await next.received((f) => f[0] === 0);
     next.ws.close(CLOSE.tooBig, 'bye');
     expect(await next.closed).toEqual({ code: CLOSE.tooBig, reason: 'bye' });
+  });
+});
+
+describe('a malformed WebSocket frame', () => {
+  it.each([
+    ['reserved bits set', clientFrame(0x80 | 0x40 | 0x2, Buffer.from([3])), CLOSE.protocolError, 'invalid WebSocket frame'],
+    ['an unknown opcode', clientFrame(0x83, Buffer.from([1])), CLOSE.protocolError, 'invalid WebSocket frame'],
+    ['a close frame with an invalid code', clientFrame(0x88, Buffer.from([0x03, 0xe7])), CLOSE.protocolError, 'invalid WebSocket frame'],
+    [
+      'invalid UTF-8 in a text frame',
+      clientFrame(0x81, Buffer.from([0xc3, 0x28])),
+      CLOSE.invalidData,
+      'invalid UTF-8 in a text frame or a close reason',
+    ],
+    [
+      'invalid UTF-8 in a close reason',
+      clientFrame(0x88, Buffer.from([0x03, 0xe8, 0xc3, 0x28])),
+      CLOSE.invalidData,
+      'invalid UTF-8 in a text frame or a close reason',
+    ],
+  ])('with %s is closed with its code and a reason saying what was wrong', async (_what, frame, code, reason) => {
+    const w = await createWorkshop(srv.url);
+    const p = await join(srv.url, w.joinCode, 'Mallory');
+    const { socket, rest } = await rawUpgrade(srv.port, `/ws/${w.id}?token=${p.token}`);
+    socket.write(frame);
+    expect(closeFrameIn(await rest)).toEqual({ code, reason });
   });
 });
