@@ -12,6 +12,19 @@ const prose = z.string().trim().max(600);
 
 export const BOARDS = ['welcome', 'stage', 'target', 'risk', 'vote', 'reveal', 'commitments', 'wrapup'] as const;
 
+/** The facilitator's insight rules (shared/insights.ts), each with its wording in a template. */
+export const INSIGHT_RULES = [
+  'redZone',
+  'guardrails',
+  'skipAhead',
+  'noCommitment',
+  'disagreement',
+  'outlier',
+  'notOnDiagonal',
+  'notOnStageMap',
+] as const;
+export type InsightRule = (typeof INSIGHT_RULES)[number];
+
 export const Template = z
   .object({
     id: z.string().regex(/^[a-z0-9-]{1,64}$/, 'id must be lowercase letters, digits and dashes'),
@@ -58,12 +71,10 @@ export const Template = z
       /** A risk ballot this far (unit square) from the median point is an outlier. */
       riskOutlier: z.number().min(0).max(1.5),
       rules: z.object(
-        Object.fromEntries(
-          ['redZone', 'guardrails', 'skipAhead', 'noCommitment', 'disagreement', 'outlier', 'notOnDiagonal', 'notOnStageMap'].map((k) => [
-            k,
-            z.object({ prompt: z.string(), message: prose }),
-          ]),
-        ) as Record<InsightRule, z.ZodObject<{ prompt: z.ZodString; message: typeof prose }>>,
+        Object.fromEntries(INSIGHT_RULES.map((k) => [k, z.object({ prompt: z.string(), message: prose })])) as Record<
+          InsightRule,
+          z.ZodObject<{ prompt: z.ZodString; message: typeof prose }>
+        >,
       ),
     }),
   })
@@ -76,18 +87,6 @@ export const Template = z
     }
   });
 export type Template = z.infer<typeof Template>;
-
-export const INSIGHT_RULES = [
-  'redZone',
-  'guardrails',
-  'skipAhead',
-  'noCommitment',
-  'disagreement',
-  'outlier',
-  'notOnDiagonal',
-  'notOnStageMap',
-] as const;
-export type InsightRule = (typeof INSIGHT_RULES)[number];
 
 /** Parse a template, or throw an Error whose message names the first bad field. */
 export function parseTemplate(input: unknown): Template {
