@@ -67,15 +67,18 @@ export function keyedRequests(store: Store, now: () => number, log: Logger) {
     },
 
     /**
-     * What the first request with this key made, parsed, if one did within the window; a 409 when
-     * that request had another body (the draft's 422; shared/errors.ts has no 422 code).
+     * What the first request with this key made, parsed, if one did within the window; a 422 when
+     * that request had another body (as the draft says).
      */
     async prior<T>(k: KeyedRequest | undefined): Promise<T | undefined> {
       if (!k) return undefined;
       const found = await store.findRequest(k.scope, k.keyHash, now() - IDEMPOTENCY_WINDOW_MS);
       if (!found) return undefined;
       if (found.requestHash !== k.requestHash) {
-        throw new AppError('conflict', 'this Idempotency-Key was used for a different request; send a new key for a new request');
+        throw new AppError(
+          'idempotency_key_reused',
+          'this Idempotency-Key was used for a different request; send a new key for a new request',
+        );
       }
       return JSON.parse(found.result) as T;
     },

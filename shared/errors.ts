@@ -10,6 +10,8 @@ export const ERRORS = {
   not_found: 404,
   method_not_allowed: 405,
   conflict: 409,
+  /** An Idempotency-Key sent again with another body (the IETF draft's answer). */
+  idempotency_key_reused: 422,
   /** The workshop is served by another process (issue 10); retry and the proxy routes to it. */
   misdirected: 421,
   /** The request did not arrive whole in time (headersTimeoutMs, requestTimeoutMs, importTimeoutMs). */

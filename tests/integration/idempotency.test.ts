@@ -133,8 +133,11 @@ describe('a request repeated with its Idempotency-Key', () => {
     const key = newKey();
     expect((await post(`${srv.url}/api/join`, { code: w.joinCode, name: 'Eve' }, keyed(key))).status).toBe(200);
     const other = await post(`${srv.url}/api/join`, { code: w.joinCode, name: 'Frank' }, keyed(key));
-    expect(other.status).toBe(409);
-    expect(other.json).toEqual({ code: 'conflict', error: expect.stringContaining('Idempotency-Key was used for a different request') });
+    expect(other.status).toBe(422);
+    expect(other.json).toEqual({
+      code: 'idempotency_key_reused',
+      error: expect.stringContaining('Idempotency-Key was used for a different request'),
+    });
     expect((await seats(srv.url, w.id, w.facilitatorKey)).map((p: { name: string }) => p.name)).toEqual(['Eve']);
   });
 
