@@ -1,0 +1,139 @@
+/** Team names on the stage map: the column beside the lanes, their type size, and each name's lines. */
+import { laneCenter, type StageLayout } from './layout.ts';
+import { charsIn, nameLines, nameTip, type NameLines, type NameTip } from './name-lines.ts';
+import type { Measure } from './riskLabels.ts';
+import { charsFor, GLYPH, wrapLabel } from './text.ts';
+
+/** A name as its lane draws it: its lines, whether they are all of it, and the widest line's width. */
+export type LaneName = NameLines & { width: number };
+
+/** Names as drawn in full mode, and the column that holds them (type is never squeezed there: no fitHeight). */
+const NAME_COLUMN = 200;
+/** The least size of a name on a projector whose lanes are squeezed. */
+export const NAME_FLOOR = 13;
+/** A page's names take two lines (NAME_LINES × their size) in type as large as that leaves, up to a laptop's. */
+const NAME_LINES = 2.4;
+/** A phone's ⚠ after a name (12.5 px and a 5 px gap). */
+const FLAG_ROOM = 20;
+
+/**
+ * Beside the lanes, names take the room they need, up to 36% of the map: a 40-character name was cut
+ * at 16 on a 1920 projector with the plot to spare.
+ */
+export function labelColumn(teams: readonly { name: string }[], k: number, width: number): number {
+  const longest = Math.max(0, ...teams.map((t) => t.name.length));
+  return Math.max(NAME_COLUMN * k, Math.min(width * 0.36, 46 * k + longest * 17 * k * GLYPH));
+}
+
+/**
+ * Names whole, never cut (the report, and the replay whose map is saved as a file): wrapped to two
+ * lines, with the name column widened (up to 45% of the map) for what still does not fit.
+ */
+export function fitWholeNames(teams: readonly { id: string; name: string }[], k: number, width: number) {
+  const size = 17 * k;
+  const textWidth = (chars: number) => chars * size * GLYPH;
+  const base = charsFor(NAME_COLUMN * k - 46 * k, size);
+  const need = Math.max(0, ...teams.flatMap((t) => wrapLabel(t.name, base, 2).map((l) => l.length)));
+  const column = Math.min(width * 0.45, Math.max(NAME_COLUMN * k, 46 * k + textWidth(need) + 6 * k));
+  const chars = Math.max(base, charsFor(column - 46 * k, size));
+  // A word longer than even the widened column is broken, not run into the plot.
+  return {
+    column,
+    lines: new Map(teams.map((t): [string, LaneName] => [t.id, { ...nameLines(t.name, chars, 2, chars, false), width: 0 }])),
+  };
+}
+
+/**
+ * Type scale of the lanes (names, flags, notes): the map's `k`, except on a projector (`squeezed`)
+ * whose lanes shrink to fit the screen, where it shrinks with them (never below NAME_FLOOR) so a name
+ * and its red-zone flag stay in their lane. A `paged` map's names take two lines in type as large as
+ * that leaves, up to a laptop's or the map's.
+ */
+export function laneScale(opts: { paged: boolean; squeezed: boolean; k: number; laneHeight: number }): number {
+  const { k, laneHeight } = opts;
+  const least = NAME_FLOOR / 17;
+  if (opts.paged) return Math.max(least, Math.min(Math.max(k, 1), laneHeight / (NAME_LINES * 17)));
+  if (opts.squeezed) return Math.max(least, Math.min(k, Math.max(Math.min(1, laneHeight / 36), laneHeight / 40)));
+  return k;
+}
+
+export interface LaneNameFit {
+  /** The map's lanes are paged (stage-pages): a red-zone flag follows the name, not on a line under it. */
+  paged: boolean;
+  compact: boolean;
+  /** Names whole on a phone (the report): on one line, however long. */
+  fullNames: boolean;
+  L: Pick<StageLayout, 'laneHeight' | 'plotLeft' | 'plotRight'>;
+  nameSize: number;
+  /** Type scales of the map and of its lanes, and the markers' scale. */
+  k: number;
+  lk: number;
+  m: number;
+  measure: Measure;
+}
+
+/**
+ * A name as its lane draws it. Beside the lane: on two lines where the lane is tall enough (three with
+ * a red-zone flag under them), else on one. Over it, on a phone: one line across the plot, the
+ * bottleneck note taking what is left. A word longer than a line is broken (nameLines); what still
+ * does not fit is cut in the middle, keeping the end that tells "Customer Identity … #6" from
+ * "Customer Identity … #11", and shows whole while its lane is pointed at or focused (NameTip).
+ */
+export function laneName(name: string, red: boolean, fit: LaneNameFit): LaneName {
+  const { paged, compact, L, nameSize, k, lk, m, measure } = fit;
+  let lines: NameLines;
+  if (compact && fit.fullNames) lines = { lines: [name], whole: true };
+  else if (compact) {
+    const room = L.plotRight - L.plotLeft - 8 - (red ? FLAG_ROOM : 0);
+    lines = nameLines(name, charsIn(name, room, nameSize, measure), 1);
+  } else {
+    const chars = charsIn(name, L.plotLeft - 46 * k, nameSize, measure);
+    const count = L.laneHeight >= (red && !paged ? 3.4 : NAME_LINES) * nameSize - 0.01 ? 2 : 1;
+    const inline = red && (paged || L.laneHeight < Math.max(56 * m, 38 * lk));
+    lines = nameLines(name, chars, count, chars - (inline ? 3 : 0));
+  }
+  return { ...lines, width: Math.max(...lines.lines.map((l) => measure(l, nameSize))) };
+}
+
+/**
+ * The name last drawn when the new one is the same: a drag re-reads every team, and a lane handed new
+ * (if equal) lines redrew its name; fifty lanes did so at every remote move.
+ */
+export function sameName(old: LaneName | undefined, name: LaneName): LaneName {
+  return old && old.width === name.width && old.lines.length === name.lines.length && old.lines.every((l, i) => l === name.lines[i])
+    ? old
+    : name;
+}
+
+/**
+ * The box that shows a cut name whole over the map: over the name of the `index`-th lane shown (`perColumn`
+ * to a column `columnWidth` wide, `gap` apart), beside the lane, or on a phone growing up from the line
+ * over it (its baseline 27 px up), clear of the markers it names.
+ */
+export function laneTip(opts: {
+  name: string;
+  index: number;
+  perColumn: number;
+  columnWidth: number;
+  gap: number;
+  L: StageLayout;
+  compact: boolean;
+  k: number;
+  size: number;
+  measure: Measure;
+  /** The whole map's width (every column). */
+  mapWidth: number;
+}): NameTip {
+  const { name, index, perColumn, L, compact, k, size, measure } = opts;
+  const left = Math.floor(index / perColumn) * (opts.columnWidth + opts.gap);
+  const y = laneCenter(L, index % perColumn);
+  return nameTip({
+    name,
+    size,
+    measure,
+    x: left + (compact ? L.plotLeft + 4 : 36 * k),
+    y: compact ? y - 27 + size * 0.45 : y,
+    above: compact ? { below: y - 27 - size } : undefined,
+    bounds: { width: opts.mapWidth, height: L.height },
+  });
+}
