@@ -95,6 +95,21 @@ export function laneName(name: string, red: boolean, fit: LaneNameFit): LaneName
   return { ...lines, width: Math.max(...lines.lines.map((l) => measure(l, nameSize))) };
 }
 
+/** How far apart the sizes wholeNameSize tries are (px). */
+const SIZE_STEP = 0.5;
+
+/**
+ * The largest name size, from `fit.nameSize` down to NAME_FLOOR, at which every name shown is whole;
+ * `fit.nameSize` when none is. For the read-only projector: at 800×600 its names were drawn at 17 px
+ * and cut ("Payments Reconciliat…ettlement") where two lines of 15 px held them whole.
+ */
+export function wholeNameSize(names: readonly { name: string; red: boolean }[], fit: LaneNameFit): number {
+  for (let size = fit.nameSize; size >= NAME_FLOOR; size -= SIZE_STEP) {
+    if (names.every((n) => laneName(n.name, n.red, { ...fit, nameSize: size }).whole)) return size;
+  }
+  return fit.nameSize;
+}
+
 /**
  * The name last drawn when the new one is the same: a drag re-reads every team, and a lane handed new
  * (if equal) lines redrew its name; fifty lanes did so at every remote move.

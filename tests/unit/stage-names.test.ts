@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { fitWholeNames, labelColumn, laneName, laneScale, sameName, type LaneNameFit } from '../../client/lib/stage-names.ts';
+import {
+  fitWholeNames,
+  labelColumn,
+  laneName,
+  laneScale,
+  sameName,
+  wholeNameSize,
+  type LaneNameFit,
+} from '../../client/lib/stage-names.ts';
 
 /** Widths by a fixed glyph, as a test has no fonts: 10 px a letter at 17 px. */
 const measure = (text: string, size: number) => (text.length * size * 10) / 17;
@@ -112,5 +120,30 @@ describe('sameName', () => {
     expect(sameName(old, { lines: ['Payments'], whole: true, width: 80 })).toBe(old);
     const next = { lines: ['Payments team'], whole: true, width: 130 };
     expect(sameName(old, next)).toBe(next);
+  });
+});
+
+describe('wholeNameSize', () => {
+  const names = [
+    { name: 'Payments Reconciliation and Settlement', red: false },
+    { name: 'Billing', red: false },
+  ];
+
+  it('keeps the size when every name is whole in it', () => {
+    expect(wholeNameSize([{ name: 'Billing', red: false }], fit({ laneHeight: 50 }))).toBe(17);
+  });
+
+  it('takes the largest size, down to 13 px, at which every name is whole', () => {
+    // A 38 px lane holds two lines of 15.5 px type (2.4 lines' height), one of 17 px: the name is cut there.
+    const lanes = fit({ laneHeight: 38, plotLeft: 300 });
+    expect(laneName(names[0]!.name, false, lanes).whole).toBe(false);
+    const size = wholeNameSize(names, lanes);
+    expect(size).toBe(15.5);
+    expect(laneName(names[0]!.name, false, { ...lanes, nameSize: size }).whole).toBe(true);
+    expect(laneName(names[0]!.name, false, { ...lanes, nameSize: size + 0.5 }).whole).toBe(false);
+  });
+
+  it('keeps the size when no size down to 13 px shows every name whole: the cut one shows whole on pointing', () => {
+    expect(wholeNameSize(names, fit({ laneHeight: 38, plotLeft: 150 }))).toBe(17);
   });
 });
