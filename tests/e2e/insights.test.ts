@@ -165,7 +165,15 @@ describe('insights and the table view', () => {
     await facilitator.getByRole('button', { name: 'Follow me' }).click();
     await facilitator.getByLabel('Follow mode').selectOption('gentle');
     const agenda = priya.getByRole('navigation', { name: 'Agenda' });
-    await expect.poll(() => agenda.getByRole('button').first().isDisabled()).toBe(false);
+    // Both changes have reached Priya: she follows, and gentle follow leaves her agenda to press. (Broke: the
+    // agenda was pressable before follow-me arrived at all; she looked away then, strict follow-me arrived
+    // and took her back, and nobody was asked.)
+    await expect
+      .poll(
+        async () =>
+          (await priya.getByText('Following the facilitator').count()) === 1 && !(await agenda.getByRole('button').first().isDisabled()),
+      )
+      .toBe(true);
     await agenda.getByRole('button', { name: /Commitments/ }).click();
     await facilitator.getByRole('button', { name: 'Next step' }).click();
     const ask = priya.getByRole('alert').filter({ hasText: 'Follow the facilitator' });
