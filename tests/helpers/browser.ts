@@ -7,14 +7,18 @@ import { launch } from './chromium.ts';
  * `STAGEBOARD_TEST_LAG=300 npx vitest run tests/e2e`: every page's socket messages, both ways,
  * arrive that many milliseconds late, as on a loaded CI machine, but every time. A test that reads
  * once what another screen is still receiving fails under it; one that waits for the value passes.
- * (A test counting a page's socket frames itself, remote-batching.test.ts, sees them before the
- * page does.) Unset, nothing is routed.
+ * `STAGEBOARD_TEST_LAG=0-600`: each browser context its own lag in that range, so one screen hears
+ * of a change well before another (a test that takes one for the other fails). A test counting a
+ * page's socket frames itself (remote-batching.test.ts) sees them before the page does. Unset,
+ * nothing is routed.
  */
-const LAG_MS = Number(process.env.STAGEBOARD_TEST_LAG ?? 0);
+const LAG = (process.env.STAGEBOARD_TEST_LAG ?? '').split('-').map(Number);
 
 async function lagged(context: BrowserContext): Promise<BrowserContext> {
-  if (!LAG_MS) return context;
-  const later = (fn: () => unknown) => void setTimeout(fn, LAG_MS);
+  const [least = 0, most = least] = LAG;
+  const lagMs = least + Math.random() * (most - least);
+  if (!lagMs) return context;
+  const later = (fn: () => unknown) => void setTimeout(fn, lagMs);
   await context.routeWebSocket(/\/ws\//, (page) => {
     const server = page.connectToServer();
     // Timers of one length fire in the order they were set: messages keep their order, and a
