@@ -170,7 +170,9 @@ describe('fixes from the browser audit', () => {
     expect(await anaBadge.evaluate((el) => el.getBoundingClientRect().right <= innerWidth)).toBe(true);
     await ana.screenshot({ path: `${SCREENSHOTS}/audit-phone-offline.png` });
     await ana.context().setOffline(false);
-    // Back with its change sent: said for a moment before "Live" (tests/e2e/flaky-network.test.ts).
+    // Back with its change sent: said for a moment before "Live" (tests/e2e/flaky-network.test.ts). The
+    // reconnect and its sync can take more than a poll's second on a busy machine: wait for them first.
+    await ana.locator('header [data-status="connected"]').waitFor();
     await expect.poll(() => anaBadge.innerText()).toBe('Back: changes sent');
   });
 

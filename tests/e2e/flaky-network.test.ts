@@ -205,6 +205,9 @@ describe('editing on a bad network', () => {
     // Broke: "Not saved: the board is locked." and nothing else, for a note typed and a team moved while away.
     // What it says, without its Dismiss button's ✕.
     const said = async () => (await alert.innerText()).replace(/\s*✕$/, '');
+    // Back online, then synced, then refused: several round trips, more than a poll's second on a busy
+    // machine. Wait for the refusal, then read what it says.
+    await alert.getByText('Not saved: the board is locked.').waitFor();
     await expect
       .poll(said)
       .toBe(

@@ -14,7 +14,11 @@ describe('a facilitator and a participant on the stage map', () => {
     await createWorkshopInUi(facilitator, srv.url, 'Leadership offsite');
     const code = (await facilitator.getByTestId('join-code').textContent())!.replace(/\s/g, '');
     expect(code).toMatch(/^[A-HJ-NP-Z2-9]{6}$/);
-    await expect.poll(() => facilitator.getByAltText(/QR code/).count()).toBe(1);
+    // The QR code's library loads on demand, and the board's socket connects and syncs, after the page
+    // shows: each waited for, not given a poll's second.
+    await facilitator.getByAltText(/QR code/).waitFor();
+    expect(await facilitator.getByAltText(/QR code/).count()).toBe(1);
+    await facilitator.locator('header [data-status="connected"]').waitFor();
     await expect.poll(() => facilitator.getByRole('status').filter({ hasText: 'Live' }).count()).toBe(1);
 
     const participant = await openPage(browser, { width: 1100, height: 800 });
@@ -72,6 +76,7 @@ describe('a facilitator and a participant on the stage map', () => {
   it('keeps edits made while the server is away and merges them on reconnect', async () => {
     const facilitator = await openPage(browser);
     await createWorkshopInUi(facilitator, srv.url, 'Offline drill');
+    await facilitator.locator('header [data-status="connected"]').waitFor();
     await expect.poll(() => facilitator.getByRole('status').filter({ hasText: 'Live' }).count()).toBe(1);
     await facilitator.getByLabel('Team name').fill('Mobile');
     await facilitator.getByRole('button', { name: 'Add team' }).click();

@@ -53,9 +53,11 @@ const mapTop = () =>
 
 describe('insights in a room of thirty teams', () => {
   it('lists the urgent few first and keeps the maps near, the rest a press away', async () => {
-    await expect.poll(() => panel().getAttribute('data-count')).not.toBe(null);
-    const total = Number(await panel().getAttribute('data-count'));
-    expect(total).toBeGreaterThan(LISTED + 10);
+    // The panel is there, counting 0, before the board's thirty teams arrive: wait for the last of them.
+    await page.getByRole('slider', { name: 'Team 30: current stage' }).waitFor();
+    const count = async () => Number(await panel().getAttribute('data-count'));
+    await expect.poll(count).toBeGreaterThan(LISTED + 10);
+    const total = await count();
     await expect.poll(() => items().count()).toBe(LISTED);
     const rules = await panel()
       .locator('li[data-rule]')

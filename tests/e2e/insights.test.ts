@@ -64,10 +64,31 @@ describe('insights and the table view', () => {
     // Priya drives autonomy up from the table.
     const autonomy = priya.getByRole('table', { name: 'Teams' }).getByLabel('Payments: autonomy');
     await autonomy.fill('90');
-    const changedAt = Date.now();
+    // Timed by the two pages on the machine's one clock: the Enter as Priya's page takes it, the insight as it
+    // appears on the facilitator's. Timed from the test, the second also held the test's own round trips to
+    // both browsers and the polling for the insight, which on a busy machine took more than the second itself.
+    await facilitator.evaluate(() => {
+      const at = window as unknown as { redZoneShownAt?: number };
+      const seen = () => !!document.querySelector('[data-rule="redZone"]');
+      if (seen()) return;
+      const observer = new MutationObserver(() => {
+        if (!seen()) return;
+        at.redZoneShownAt = Date.now();
+        observer.disconnect();
+      });
+      observer.observe(document.body, { childList: true, subtree: true });
+    });
+    await autonomy.evaluate((el) =>
+      el.addEventListener('keydown', () => ((window as unknown as { changedAt?: number }).changedAt = Date.now()), {
+        capture: true,
+        once: true,
+      }),
+    );
     await autonomy.press('Enter');
-    await panel.locator('[data-rule="redZone"]').waitFor({ timeout: 1000 });
-    expect(Date.now() - changedAt).toBeLessThan(1000);
+    await panel.locator('[data-rule="redZone"]').waitFor();
+    const changedAt = await priya.evaluate(() => (window as unknown as { changedAt?: number }).changedAt);
+    const shownAt = await facilitator.evaluate(() => (window as unknown as { redZoneShownAt?: number }).redZoneShownAt);
+    expect(shownAt! - changedAt!).toBeLessThan(1000);
     expect(await panel.locator('[data-rule="redZone"]').textContent()).toContain('Payments is in the red zone');
     await panel
       .getByRole('link', { name: /How do we bring this in securely/ })
@@ -165,7 +186,15 @@ describe('insights and the table view', () => {
     await facilitator.getByRole('button', { name: 'Follow me' }).click();
     await facilitator.getByLabel('Follow mode').selectOption('gentle');
     const agenda = priya.getByRole('navigation', { name: 'Agenda' });
-    await expect.poll(() => agenda.getByRole('button').first().isDisabled()).toBe(false);
+    // Both changes have reached Priya: she follows, and gentle follow leaves her agenda to press. (Broke: the
+    // agenda was pressable before follow-me arrived at all; she looked away then, strict follow-me arrived
+    // and took her back, and nobody was asked.)
+    await expect
+      .poll(
+        async () =>
+          (await priya.getByText('Following the facilitator').count()) === 1 && !(await agenda.getByRole('button').first().isDisabled()),
+      )
+      .toBe(true);
     await agenda.getByRole('button', { name: /Commitments/ }).click();
     await facilitator.getByRole('button', { name: 'Next step' }).click();
     const ask = priya.getByRole('alert').filter({ hasText: 'Follow the facilitator' });

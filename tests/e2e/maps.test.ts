@@ -112,8 +112,9 @@ describe('the risk diagonal and the team panel', () => {
 
     // Drag from the tray into the red zone: high autonomy, few controls.
     await mouseDrag(priya, 'Payments', 0.8, 0.2);
-    await expect.poll(async () => (await point(facilitator, 'Payments')).autonomy).toBeCloseTo(0.8, 1);
-    expect((await point(facilitator, 'Payments')).controls).toBeCloseTo(0.2, 1);
+    // The drag reaches the facilitator a move at a time: wait for where it ended, both coordinates together
+    // (broke: autonomy was already there on the way up from the tray, and controls read once was not).
+    await expect.poll(() => point(facilitator, 'Payments')).toEqual({ autonomy: expect.closeTo(0.8, 1), controls: expect.closeTo(0.2, 1) });
     await expect.poll(() => redFlagInList(facilitator, 'Payments').count()).toBe(1);
     expect(await riskMarker(facilitator, 'Payments').getAttribute('aria-valuetext')).toMatch(/in the red zone/);
     await expect
@@ -163,8 +164,9 @@ describe('the risk diagonal and the team panel', () => {
     const box = (await marker.boundingBox())!;
     expect(Math.min(box.width, box.height)).toBeGreaterThanOrEqual(44);
     await touchDrag(phone, 'Mobile apps', 0.3, 0.6);
-    await expect.poll(async () => (await point(facilitator, 'Mobile apps')).autonomy).toBeCloseTo(0.3, 1);
-    expect((await point(facilitator, 'Mobile apps')).controls).toBeCloseTo(0.6, 1);
+    await expect
+      .poll(() => point(facilitator, 'Mobile apps'))
+      .toEqual({ autonomy: expect.closeTo(0.3, 1), controls: expect.closeTo(0.6, 1) });
 
     await marker.focus();
     await phone.keyboard.press('Shift+ArrowRight');

@@ -176,14 +176,21 @@ describe('the teams table', () => {
     await table.getByRole('button', { name: 'Edit Checkout' }).click();
     const owner = table.getByLabel('Checkout: owner');
     const seen = laptop.getByRole('table', { name: 'Teams' }).getByLabel('Checkout: owner');
+    // The save comes after a pause in typing (600 ms): awaited on the server, then on the laptop, so the
+    // pause is not counted against the second a poll gives the laptop (it left 0.4 s on a busy machine).
+    const room = srv.server.rooms.get(w.id)!;
+    const saved = (owner: string) =>
+      until(room.doc, () => (room.doc.getMap('teams').get('t0') as { get(k: string): unknown }).get('owner') === owner, `"${owner}" saved`);
     await owner.click();
     await owner.press('ControlOrMeta+a');
     await phone.keyboard.type('Priya ');
+    await saved('Priya');
     await expect.poll(() => seen.inputValue()).toBe('Priya');
     expect(await owner.evaluate((el) => el === document.activeElement)).toBe(true);
     // The save's echo ("Priya", trimmed) does not overwrite the space just typed under the cursor.
     await phone.keyboard.type('S.');
     expect(await owner.inputValue()).toBe('Priya S.');
+    await saved('Priya S.');
     await expect.poll(() => seen.inputValue()).toBe('Priya S.');
 
     // Someone else's edit reaches the field once this user has left it.

@@ -380,6 +380,8 @@ describe('breakout groups and a secret stage vote', () => {
   it('runs a choice vote for the whole room, with no team, from opening to the report', async () => {
     // A fresh vote form: the last one was tied to Payments by hand.
     await facilitator.reload();
+    // The vote form is on the page before the board's teams arrive; with none yet, even a stage vote offered "No team".
+    await facilitator.getByRole('slider', { name: 'Payments: current stage' }).waitFor();
     const panel = facilitator.getByRole('region', { name: 'Vote' });
     await panel.getByLabel('Multiple choice').check();
     const team = panel.getByRole('combobox', { name: /^Team/ });

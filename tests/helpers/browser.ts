@@ -1,7 +1,35 @@
 import { mkdirSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import { launch } from './chromium.ts';
+
+/**
+ * `STAGEBOARD_TEST_LAG=300 npx vitest run tests/e2e`: every page's socket messages, both ways,
+ * arrive that many milliseconds late, as on a loaded CI machine, but every time. A test that reads
+ * once what another screen is still receiving fails under it; one that waits for the value passes.
+ * `STAGEBOARD_TEST_LAG=0-600`: each browser context its own lag in that range, so one screen hears
+ * of a change well before another (a test that takes one for the other fails). A test counting a
+ * page's socket frames itself (remote-batching.test.ts) sees them before the page does. Unset,
+ * nothing is routed.
+ */
+const LAG = (process.env.STAGEBOARD_TEST_LAG ?? '').split('-').map(Number);
+
+async function lagged(context: BrowserContext): Promise<BrowserContext> {
+  const [least = 0, most = least] = LAG;
+  const lagMs = least + Math.random() * (most - least);
+  if (!lagMs) return context;
+  const later = (fn: () => unknown) => void setTimeout(fn, lagMs);
+  await context.routeWebSocket(/\/ws\//, (page) => {
+    const server = page.connectToServer();
+    // Timers of one length fire in the order they were set: messages keep their order, and a
+    // close comes after the messages sent before it.
+    page.onMessage((m) => later(() => server.send(m)));
+    server.onMessage((m) => later(() => page.send(m)));
+    page.onClose((code, reason) => later(() => server.close({ code, reason })));
+    server.onClose((code, reason) => later(() => page.close({ code, reason })));
+  });
+  return context;
+}
 
 export { CHROMIUM, launch } from './chromium.ts';
 
@@ -23,6 +51,10 @@ export function useBrowser(): Browser {
   return new Proxy({} as Browser, {
     get(_, key) {
       if (!browser) throw new Error('useBrowser(): the browser launches in beforeAll; use it in a hook or a test');
+      if (key === 'newContext') {
+        const b = browser;
+        return async (...args: Parameters<Browser['newContext']>) => lagged(await b.newContext(...args));
+      }
       const value: unknown = Reflect.get(browser, key, browser);
       return typeof value === 'function' ? value.bind(browser) : value;
     },
