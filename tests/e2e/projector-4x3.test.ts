@@ -1,4 +1,4 @@
-import type { Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addTeam } from '../../shared/doc.ts';
 import { createWorkshop, join, post } from '../helpers/api.ts';
@@ -7,7 +7,7 @@ import { diagonal } from '../helpers/maps.ts';
 import { useServer } from '../helpers/server.ts';
 import { overrun } from '../helpers/text-layout.ts';
 import { connect, synced, type Client } from '../helpers/yclient.ts';
-import { settled } from '../helpers/projector.ts';
+import { box, fontPx, inside, meet, settled } from '../helpers/projector.ts';
 
 /** A venue's address, as long as a real one: the projector's top bar says it all session. */
 const VENUE = 'https://workshops.example-company.org';
@@ -90,13 +90,6 @@ const scroll = (p: Page) =>
     x: Math.max(0, document.scrollingElement!.scrollWidth - innerWidth),
     y: Math.max(0, document.scrollingElement!.scrollHeight - innerHeight),
   }));
-const box = (l: Locator) => l.evaluate((el) => el.getBoundingClientRect().toJSON() as DOMRect);
-const fontPx = (l: Locator) => l.evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
-/** The edges of a box on the screen. */
-type Edges = Pick<DOMRect, 'left' | 'right' | 'top' | 'bottom'>;
-const inside = (a: Edges, b: Edges) => a.left >= b.left - 1 && a.right <= b.right + 1 && a.top >= b.top - 1 && a.bottom <= b.bottom + 1;
-const meet = (a: Edges, b: Edges) =>
-  Math.min(a.right, b.right) - Math.max(a.left, b.left) > 1 && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 1;
 /** Each item of the risk legend: its box, how many lines its text takes, and its type size. */
 const legendItems = (page: Page) =>
   page.getByRole('list', { name: 'Marker shapes' }).evaluate((ul) =>

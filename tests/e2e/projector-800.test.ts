@@ -4,7 +4,7 @@ import { addTeam, ensureGroupMaps } from '../../shared/doc.ts';
 import { findTemplate } from '../../shared/templates/index.ts';
 import { createWorkshop, join, post, request } from '../helpers/api.ts';
 import { openPage, screenshot, useBrowser } from '../helpers/browser.ts';
-import { CROWD_COLORS, settled } from '../helpers/projector.ts';
+import { box, CROWD_COLORS, crowdTeam, fontPx, inside, meet, settled } from '../helpers/projector.ts';
 import { useServer } from '../helpers/server.ts';
 import { overrun } from '../helpers/text-layout.ts';
 import { connect, synced, type Client } from '../helpers/yclient.ts';
@@ -69,18 +69,7 @@ async function room(n: number, groups = false): Promise<Room> {
   const w = await createWorkshop(srv.url, 'Platform leadership offsite');
   const seed = connect(srv.wsUrl, w.id, w.facilitatorKey);
   await synced(seed);
-  for (let i = 0; i < n; i++)
-    addTeam(seed.doc, `t${i}`, {
-      name: NAMES[i]!,
-      color: CROWD_COLORS[i % 8]!,
-      createdAt: i + 1,
-      stageCurrent: 1 + (i % 10) / 10,
-      stageTarget: 1.5 + (i % 7) / 5,
-      // Every fourth team in the red zone: its lane carries a flag too.
-      autonomy: i % 4 ? 0.2 : 0.9,
-      controls: i % 4 ? 0.6 : 0.1,
-      reliance: 'mixed',
-    });
+  for (let i = 0; i < n; i++) addTeam(seed.doc, `t${i}`, crowdTeam(i, NAMES[i]!));
   if (groups) {
     const voters = await Promise.all(['Aiko', 'Priya', 'Tom', 'Jane'].map((name) => join(srv.url, w.joinCode, name)));
     const { list, members } = ensureGroupMaps(seed.doc);
@@ -139,12 +128,6 @@ async function projector(link: string, s: Size, ready: (p: Page) => Locator): Pr
 }
 const stageMap = (p: Page) => p.getByRole('application', { name: /Stage map/ });
 const live = (p: Page) => p.getByRole('region', { name: 'Vote in progress' });
-const box = (l: Locator) => l.evaluate((el) => el.getBoundingClientRect().toJSON() as DOMRect);
-const fontPx = (l: Locator) => l.evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
-type Edges = Pick<DOMRect, 'left' | 'right' | 'top' | 'bottom'>;
-const inside = (a: Edges, b: Edges) => a.left >= b.left - 1 && a.right <= b.right + 1 && a.top >= b.top - 1 && a.bottom <= b.bottom + 1;
-const meet = (a: Edges, b: Edges) =>
-  Math.min(a.right, b.right) - Math.max(a.left, b.left) > 1 && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 1;
 /** Nothing to scroll, either way: a projector is not scrolled. */
 const fits = (p: Page) =>
   p.evaluate(() => document.scrollingElement!.scrollHeight <= innerHeight && document.scrollingElement!.scrollWidth <= innerWidth);

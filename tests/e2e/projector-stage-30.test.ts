@@ -5,7 +5,7 @@ import { createWorkshop, post } from '../helpers/api.ts';
 import { openPage, screenshot, useBrowser } from '../helpers/browser.ts';
 import { useServer } from '../helpers/server.ts';
 import { connect, synced, type Client } from '../helpers/yclient.ts';
-import { CROWD_COLORS, crowdName as name, settled } from '../helpers/projector.ts';
+import { crowdName as name, crowdTeam, settled } from '../helpers/projector.ts';
 
 const srv = useServer();
 const browser = useBrowser();
@@ -26,19 +26,7 @@ beforeAll(async () => {
   w = await createWorkshop(srv.url, 'Big room');
   seed = connect(srv.wsUrl, w.id, w.facilitatorKey);
   await synced(seed);
-  for (let i = 0; i < N; i++)
-    addTeam(seed.doc, `t${i}`, {
-      name: name(i),
-      color: CROWD_COLORS[i % 8]!,
-      createdAt: i + 1,
-      stageCurrent: 1 + (i % 10) / 10,
-      stageTarget: 1.5 + (i % 7) / 5,
-      // Every fourth team in the red zone: its lane carries a flag too.
-      autonomy: i % 4 ? 0.2 : 0.9,
-      controls: i % 4 ? 0.6 : 0.1,
-      reliance: 'mixed',
-      bottleneck: 'Review and evaluation',
-    });
+  for (let i = 0; i < N; i++) addTeam(seed.doc, `t${i}`, { ...crowdTeam(i, name(i)), bottleneck: 'Review and evaluation' });
   seed.doc.getMap('control').set('step', STAGE_STEP);
 }, 60_000);
 
