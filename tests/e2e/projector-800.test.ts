@@ -321,6 +321,16 @@ describe('the framework at the welcome on a small projector', () => {
         expect(b.right).toBeLessThanOrEqual(s.width);
       }
       for (const tag of text.tags.filter((x) => !x.clip)) expect(tag.size, `"${tag.text}" at ${what}`).toBeGreaterThanOrEqual(12);
+      // Each card's description clear of its bottleneck foot: a stage number left in the card's rows put them in one place.
+      const cards = await intro(page)
+        .locator('.stage-explained')
+        .evaluateAll((all) =>
+          all.map((c) => ({
+            description: c.querySelector('.description')!.getBoundingClientRect().bottom,
+            foot: c.querySelector('.bottleneck')!.getBoundingClientRect().top,
+          })),
+        );
+      for (const c of cards) expect(c.description, what).toBeLessThanOrEqual(c.foot + 1);
       // What the room must read is all there: the questions, each stage's label, description and bottleneck, the risk diagonal.
       const said = text.body.map((b) => b.text).join('\n');
       for (const stage of t.stages)
