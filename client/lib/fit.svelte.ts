@@ -1,4 +1,5 @@
 import { tick } from 'svelte';
+import { observeSize } from './projector.ts';
 
 /** How many halvings the search takes: the scale lands within (max − min) / 2⁷ of the largest that fits. */
 const STEPS = 7;
@@ -27,16 +28,7 @@ export class FitScale {
    * when what it shows changes: observing the content too would refit on the search's own steps.
    */
   observe(box: HTMLElement, content: HTMLElement): () => void {
-    let width = 0;
-    let height = 0;
-    const observer = new ResizeObserver(() => {
-      if (box.clientWidth === width && box.clientHeight === height) return;
-      width = box.clientWidth;
-      height = box.clientHeight;
-      void this.fit(box, content, true);
-    });
-    observer.observe(box);
-    return () => observer.disconnect();
+    return observeSize(box, () => void this.fit(box, content, true));
   }
 
   /**

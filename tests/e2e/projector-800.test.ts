@@ -4,7 +4,7 @@ import { addTeam, ensureGroupMaps } from '../../shared/doc.ts';
 import { findTemplate } from '../../shared/templates/index.ts';
 import { createWorkshop, join, post, request } from '../helpers/api.ts';
 import { openPage, screenshot, useBrowser } from '../helpers/browser.ts';
-import { box, CROWD_COLORS, crowdTeam, fontPx, inside, meet, settled } from '../helpers/projector.ts';
+import { box, crowdTeam, fontPx, inside, meet, settled } from '../helpers/projector.ts';
 import { useServer } from '../helpers/server.ts';
 import { overrun } from '../helpers/text-layout.ts';
 import { connect, synced, type Client } from '../helpers/yclient.ts';
@@ -352,19 +352,8 @@ describe('long team names on a small projector', () => {
       'Payments Reconciliation and Settlement',
       'Mobile Checkout Experience (iOS/Android)',
     ];
-    long.forEach((name, i) =>
-      addTeam(seed.doc, `t${i}`, {
-        name,
-        color: CROWD_COLORS[i]!,
-        createdAt: i + 1,
-        stageCurrent: 1.5 + i / 10,
-        stageTarget: 1.9 + i / 10,
-        // The first in the red zone: its flag takes a line of the lane too.
-        autonomy: i ? 0.2 : 0.9,
-        controls: i ? 0.6 : 0.1,
-        reliance: 'mixed',
-      }),
-    );
+    // The first in the red zone: its flag takes a line of the lane too.
+    long.forEach((name, i) => addTeam(seed.doc, `t${i}`, crowdTeam(i, name)));
     seed.doc.getMap('control').set('step', STAGE_STEP);
     for (const s of [SVGA, XGA, { width: 1280, height: 720 }]) {
       const page = await projector(w.observerUrl, s, (p) => stageMap(p).locator('g.lane').first());
