@@ -87,7 +87,8 @@ export async function startServer(kind: ServerKind, opts: StartOptions = {}): Pr
       child = spawn(process.execPath, ['node_modules/y-websocket/bin/server.cjs'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
       break;
     case 'hocuspocus':
-      child = spawn(process.execPath, ['--import', 'tsx', 'bench/peers/hocuspocus.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    case 'floor':
+      child = spawn(process.execPath, ['--import', 'tsx', `bench/peers/${kind}.ts`], { env, stdio: ['ignore', 'pipe', 'pipe'] });
       break;
   }
   await waitForHttp(child, `http://127.0.0.1:${port}/${kind === 'stageboard' ? 'api/health' : ''}`, kind);

@@ -7,7 +7,7 @@ import * as decoding from 'lib0/decoding';
  * y-protocols frames; Hocuspocus 2 prefixes every frame with the document
  * name (a varString), in both directions.
  */
-export type ServerKind = 'stageboard' | 'y-websocket' | 'hocuspocus';
+export type ServerKind = 'stageboard' | 'y-websocket' | 'hocuspocus' | 'floor';
 
 export const SYNC = 0;
 export const STEP1 = 0;
@@ -39,6 +39,7 @@ export function wsUrl(kind: ServerKind, base: string, room: string, token?: stri
     case 'stageboard':
       return `${base}/ws/${room}?token=${encodeURIComponent(token ?? '')}`;
     case 'y-websocket':
+    case 'floor':
       return `${base}/${room}`;
     case 'hocuspocus':
       return base;
