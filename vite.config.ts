@@ -33,6 +33,9 @@ export default defineConfig({
     include: ['tests/**/*.test.ts'],
     testTimeout: 20_000,
     hookTimeout: 60_000,
+    // What one screen waits for another's news: vitest's default second is a busy CI
+    // machine's ordinary delay between two browsers (a poll ends as soon as it holds).
+    expect: { poll: { timeout: 5_000 } },
     globalSetup: ['tests/helpers/global-setup.ts'],
     // Browser tests start Chromium; two at a time is what two cores can carry.
     maxWorkers: 2,
