@@ -264,9 +264,15 @@ function openLocked(file: string, lock: DatabaseLock | null): Store {
     findRequest: requests.findRequest,
     forgetRequest: requests.forgetRequest,
     purgeRequests: requests.purgeRequests,
-    appendUpdate: (id, e) => void q.append.run(id, e.seq, e.at, e.author, e.data),
+    appendUpdate: (id, e) => {
+      q.append.run(id, e.seq, e.at, e.author, e.data);
+      checkpointer?.wrote();
+    },
     loadDocument: (id) => loadDocument(id),
-    writeSnapshot: (id, seq, at, data) => writeSnapshot(id, seq, at, data),
+    writeSnapshot: (id, seq, at, data) => {
+      writeSnapshot(id, seq, at, data);
+      checkpointer?.wrote();
+    },
     history: (id, since, limit) => q.history.all(id, since, limit).map(toEntry),
     appendEvent,
     listEvents: (id) => q.listEvents.all(id).map(toEvent),
