@@ -32,15 +32,34 @@ export class Presence {
     private readonly peers: ReadonlySet<Present>,
   ) {}
 
-  /** After `peer` joined the room's sockets: an arrival unless its credential was already here. */
+  /** Arrivals noted but not yet written, in order. */
+  private arrivals: (() => void)[] = [];
+
+  /**
+   * After `peer` joined the room's sockets: an arrival unless its credential was
+   * already here. Written once this turn is over, so the joiner's sync is never
+   * kept waiting for the bookkeeping (the first write after a restart creates
+   * the log's write-ahead file); the time is the arrival's.
+   */
   arrive(peer: Present): void {
-    if (!this.otherSocketOf(peer)) this.record(peer, 'connect');
+    if (this.otherSocketOf(peer)) return;
+    const write = this.record(peer, 'connect');
+    if (this.arrivals.push(write) === 1) setImmediate(this.writeArrivals);
   }
 
-  /** After `peer` left the room's sockets: a departure unless its credential is still here. */
+  /** After `peer` left the room's sockets: a departure unless its credential is still here. Written at once, after any arrival still waiting. */
   leave(peer: Present): void {
-    if (!this.otherSocketOf(peer)) this.record(peer, 'disconnect');
+    if (this.otherSocketOf(peer)) return;
+    const write = this.record(peer, 'disconnect');
+    this.writeArrivals();
+    write();
   }
+
+  private readonly writeArrivals = (): void => {
+    const due = this.arrivals;
+    this.arrivals = [];
+    for (const write of due) write();
+  };
 
   /** Participants with at least one open socket. */
   participants(): Set<string> {
@@ -54,14 +73,18 @@ export class Presence {
     return false;
   }
 
-  private record(peer: Present, kind: PresenceKind): void {
+  /** The write of one presence event, timed now. */
+  private record(peer: Present, kind: PresenceKind): () => void {
     const { store, log, now } = this.opts;
+    const event = { at: now(), kind, actor: peer.author, data: { role: peer.role } };
     const fail = (err: unknown) => log('warn', 'could not record presence', { workshop: this.workshopId, kind, error: String(err) });
-    try {
-      const r = store.appendEvent(this.workshopId, { at: now(), kind, actor: peer.author, data: { role: peer.role } });
-      if (r instanceof Promise) r.catch(fail);
-    } catch (err) {
-      fail(err);
-    }
+    return () => {
+      try {
+        const r = store.appendEvent(this.workshopId, event);
+        if (r instanceof Promise) r.catch(fail);
+      } catch (err) {
+        fail(err);
+      }
+    };
   }
 }
