@@ -5,6 +5,7 @@ import { createLogger } from './log.ts';
 import { openPgOwnership } from './ownership.ts';
 import { openPgStore } from './pg-store.ts';
 import { sqliteFile } from './sqlite-store.ts';
+import { warmUp } from './warm-up.ts';
 
 /**
  * Reads the environment (server/config.ts, README "Configuration") and starts
@@ -55,9 +56,14 @@ try {
   process.exit(3);
 }
 
+// Before the first socket: the first workshop loaded after a restart should not pay for V8's warm-up.
+const warmUpMs = warmUp();
 const { url, port } = await server.listen();
 if (!databaseUrl) recordOwnerPort(sqliteFile(config.dataDir), port);
-log('info', `Stageboard is running on ${url}`, databaseUrl ? { store: 'postgresql' } : { dataDir: config.dataDir });
+log('info', `Stageboard is running on ${url}`, {
+  ...(databaseUrl ? { store: 'postgresql' } : { dataDir: config.dataDir }),
+  warmUpMs: Math.round(warmUpMs),
+});
 
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
