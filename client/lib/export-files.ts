@@ -101,12 +101,20 @@ export function saveBlob(blob: Blob, filename: string): void {
 
 /** GETs one of the server's exports with the facilitator key. */
 export async function fetchExportFile(workshopId: string, token: string, path: '' | '/teams.csv' | '/votes.csv'): Promise<Blob> {
-  const res = await fetch(`/api/workshops/${encodeURIComponent(workshopId)}/export${path}`, {
-    headers: { authorization: `Bearer ${token}` },
-  });
+  let res: Response;
+  try {
+    res = await fetch(`/api/workshops/${encodeURIComponent(workshopId)}/export${path}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+  } catch {
+    // The browser's own words ("Failed to fetch") say nothing to a facilitator.
+    throw new Error('Cannot reach the server. Check your connection and try again.');
+  }
   if (!res.ok) {
     const body = (await res.json().catch(() => ({}))) as { error?: string };
-    throw new Error(body.error ?? `export failed (${res.status})`);
+    if (res.status >= 500 || !body.error)
+      throw new Error(`The server could not make the file (error ${res.status}). Try again in a moment.`);
+    throw new Error(body.error);
   }
   return res.blob();
 }
