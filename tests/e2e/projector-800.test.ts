@@ -223,6 +223,38 @@ describe('a stage vote on a small projector', () => {
     }
   }, 180_000);
 
+  it('keeps the strip above the map with the insights shown, the stage labels in 15 px type or more', async () => {
+    const r = rooms.get(12)!;
+    const control = r.seed.doc.getMap('control');
+    control.set('showInsights', true);
+    try {
+      const pages = await Promise.all([SVGA, XGA].map((s) => projector(r.w.observerUrl, s, (p) => stageMap(p).locator('g.lane').first())));
+      await openVote(r, QUESTION);
+      for (const page of pages) {
+        const s = page.viewportSize()!;
+        const what = `insights shown at ${size(s)}`;
+        await live(page).waitFor();
+        await settled(page);
+        await screenshot(page, `projector-800-vote-insights-${s.width}x${s.height}`);
+        // Broke: the card stayed in a column beside the map, over the insights: 9 px stage labels at 800×600, 13 px at 1024×768.
+        const card = await box(live(page));
+        const map = await box(stageMap(page));
+        expect(card.bottom, what).toBeLessThanOrEqual(map.top);
+        expect(card.width, what).toBeGreaterThanOrEqual(s.width * 0.9);
+        for (const label of (await drawn(page)).labels) expect(label, `stage label at ${what}`).toBeGreaterThanOrEqual(15);
+        await expectLegible(page, s, r, what);
+      }
+      // The insights come back beside the map once the vote is over.
+      await cancelOpen(r);
+      for (const page of pages) {
+        await page.getByRole('region', { name: 'Insights' }).waitFor();
+        await page.context().close();
+      }
+    } finally {
+      control.delete('showInsights');
+    }
+  }, 90_000);
+
   it('fits the map again when the next question takes more lines', async () => {
     const r = rooms.get(3)!;
     const page = await projector(r.w.observerUrl, SVGA, (p) => stageMap(p).locator('g.lane').first());
