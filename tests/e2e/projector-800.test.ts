@@ -367,12 +367,17 @@ describe('the framework at the welcome on a small projector', () => {
     const notion = findTemplate('notion-ai-transformation')!;
     // A new workshop opens at the welcome.
     const w = await createWorkshop(srv.url, 'Platform leadership offsite');
+    const aws = findTemplate('aws-ai-dlc')!;
     const other = await createWorkshop(srv.url, 'Notion framing', notion.id);
+    const phases = await createWorkshop(srv.url, 'AWS framing', aws.id);
     for (const [link, s, t] of [
       [w.observerUrl, SVGA, template],
       [w.observerUrl, XGA, template],
-      // Four levels, each in a narrower card.
+      // Four levels, each in a narrower card. Broke: 14.2 px at 800×600.
       [other.observerUrl, XGA, notion],
+      [other.observerUrl, SVGA, notion],
+      // Three phases worded at length. Broke: 14.9 px at 800×600.
+      [phases.observerUrl, SVGA, aws],
     ] as const) {
       const page = await projector(link, s, (p) => intro(p).getByText(t.stages.at(-1)!.description));
       await page.getByRole('region', { name: 'Invite participants' }).waitFor();
