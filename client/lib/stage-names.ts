@@ -85,7 +85,7 @@ export interface LaneNameFit {
  * "Customer Identity … #11", and shows whole while its lane is pointed at or focused (NameTip).
  */
 export function laneName(name: string, red: boolean, fit: LaneNameFit): LaneName {
-  const { paged, compact, L, nameSize, k, lk, m, measure } = fit;
+  const { paged, compact, L, nameSize, lk, m, measure } = fit;
   let lines: NameLines;
   if (compact && fit.fullNames) lines = { lines: [name], whole: true };
   else if (compact) {
