@@ -4,25 +4,30 @@ import { charsIn, nameLines, nameTip, type NameLines, type NameTip } from './nam
 import type { Measure } from './riskLabels.ts';
 import { charsFor, GLYPH, wrapLabel } from './text.ts';
 
-/** A name as its lane draws it: its lines, whether they are all of it, and the widest line's width. */
-export type LaneName = NameLines & { width: number };
+/**
+ * A name as its lane draws it: its lines, whether they are all of it, and the widest line's width;
+ * `flagAfter` when its red-zone ⚠ follows its last line, not on a line under it.
+ */
+export type LaneName = NameLines & { width: number; flagAfter?: boolean };
 
 /** Names as drawn in full mode, and the column that holds them (type is never squeezed there: no fitHeight). */
 const NAME_COLUMN = 200;
 /** The least size of a name on a projector whose lanes are squeezed. */
 export const NAME_FLOOR = 13;
 /** A page's names take two lines (NAME_LINES × their size) in type as large as that leaves, up to a laptop's. */
-const NAME_LINES = 2.4;
+export const NAME_LINES = 2.4;
 /** A phone's ⚠ after a name (12.5 px and a 5 px gap). */
 const FLAG_ROOM = 20;
 
 /**
  * Beside the lanes, names take the room they need, up to 36% of the map: a 40-character name was cut
- * at 16 on a 1920 projector with the plot to spare.
+ * at 16 on a 1920 projector with the plot to spare. `size` is the type the names are drawn in (the
+ * map's unless the lanes' differs: a squeezed projector's 13 px names beside a column sized for 12 px
+ * ran their ⚠ into the first stage band).
  */
-export function labelColumn(teams: readonly { name: string }[], k: number, width: number): number {
+export function labelColumn(teams: readonly { name: string }[], k: number, width: number, size = 17 * k): number {
   const longest = Math.max(0, ...teams.map((t) => t.name.length));
-  return Math.max(NAME_COLUMN * k, Math.min(width * 0.36, 46 * k + longest * 17 * k * GLYPH));
+  return Math.max(NAME_COLUMN * k, Math.min(width * 0.36, 46 * k + longest * size * GLYPH));
 }
 
 /**
@@ -80,19 +85,51 @@ export interface LaneNameFit {
  * "Customer Identity … #11", and shows whole while its lane is pointed at or focused (NameTip).
  */
 export function laneName(name: string, red: boolean, fit: LaneNameFit): LaneName {
-  const { paged, compact, L, nameSize, k, lk, m, measure } = fit;
+  const { paged, compact, L, nameSize, lk, m, measure } = fit;
   let lines: NameLines;
   if (compact && fit.fullNames) lines = { lines: [name], whole: true };
   else if (compact) {
     const room = L.plotRight - L.plotLeft - 8 - (red ? FLAG_ROOM : 0);
     lines = nameLines(name, charsIn(name, room, nameSize, measure), 1);
   } else {
-    const chars = charsIn(name, L.plotLeft - 46 * k, nameSize, measure);
-    const count = L.laneHeight >= (red && !paged ? 3.4 : NAME_LINES) * nameSize - 0.01 ? 2 : 1;
-    const inline = red && (paged || L.laneHeight < Math.max(56 * m, 38 * lk));
-    lines = nameLines(name, chars, count, chars - (inline ? 3 : 0));
+    let inline = red && (paged || L.laneHeight < Math.max(56 * m, 38 * lk));
+    // A flag under the name takes a line of the lane; one after it takes none.
+    const count = L.laneHeight >= (red && !inline ? 3.4 : NAME_LINES) * nameSize - 0.01 ? 2 : 1;
+    lines = besideLane(name, { count, inline, fit });
+    if (red && !inline && !lines.whole && count === 1 && L.laneHeight >= NAME_LINES * nameSize - 0.01) {
+      // The flag under the name cost it its second line ("Customer Identi…Management" at 1024×768): it follows the name instead, if that shows it whole.
+      const after = besideLane(name, { count: 2, inline: true, fit });
+      if (after.whole) [lines, inline] = [after, true];
+    }
+    if (inline) return { ...lines, width: widest(lines, fit), flagAfter: true };
   }
-  return { ...lines, width: Math.max(...lines.lines.map((l) => measure(l, nameSize))) };
+  return { ...lines, width: widest(lines, fit) };
+}
+
+const widest = (lines: NameLines, fit: LaneNameFit) => Math.max(...lines.lines.map((l) => fit.measure(l, fit.nameSize)));
+
+/** Between a name (and its ⚠) and the first stage band. */
+const BAND_GAP = 4;
+
+/**
+ * A name's lines beside its lane, `count` of them, the last followed by the ⚠ when `inline`. Fitted
+ * by the name's average letter, then checked as drawn: a cut line of wider letters than the name's
+ * average ("Payments Reco…ettlement") ran 9 px into the first stage band at 1280×720, and a ⚠ 6 px.
+ */
+function besideLane(name: string, opts: { count: number; inline: boolean; fit: LaneNameFit }): NameLines {
+  const { count, inline, fit } = opts;
+  const { L, nameSize, k, lk, measure } = fit;
+  // The ⚠ is drawn at the lanes' size (StageLane's .flag), after a space.
+  const flag = inline ? measure(' ⚠', 17 * lk) : 0;
+  const limit = L.plotLeft - 36 * k - BAND_GAP;
+  let chars = charsIn(name, L.plotLeft - 46 * k, nameSize, measure);
+  for (;;) {
+    const lines = nameLines(name, chars, count, chars - (inline ? 3 : 0));
+    const last = lines.lines.length - 1;
+    const over = lines.lines.some((l, i) => measure(l, nameSize) + (i === last ? flag : 0) > limit);
+    if (!over || chars <= 4) return lines;
+    chars--;
+  }
 }
 
 /** How far apart the sizes wholeNameSize tries are (px). */
@@ -104,10 +141,15 @@ const SIZE_STEP = 0.5;
  * and cut ("Payments Reconciliat…ettlement") where two lines of 15 px held them whole.
  */
 export function wholeNameSize(names: readonly { name: string; red: boolean }[], fit: LaneNameFit): number {
+  return wholeSize(names, fit) ?? fit.nameSize;
+}
+
+/** The largest name size, from `fit.nameSize` down to NAME_FLOOR, at which every name is whole; null when none is. */
+export function wholeSize(names: readonly { name: string; red: boolean }[], fit: LaneNameFit): number | null {
   for (let size = fit.nameSize; size >= NAME_FLOOR; size -= SIZE_STEP) {
     if (names.every((n) => laneName(n.name, n.red, { ...fit, nameSize: size }).whole)) return size;
   }
-  return fit.nameSize;
+  return null;
 }
 
 /**
@@ -115,7 +157,11 @@ export function wholeNameSize(names: readonly { name: string; red: boolean }[], 
  * (if equal) lines redrew its name; fifty lanes did so at every remote move.
  */
 export function sameName(old: LaneName | undefined, name: LaneName): LaneName {
-  return old && old.width === name.width && old.lines.length === name.lines.length && old.lines.every((l, i) => l === name.lines[i])
+  return old &&
+    old.width === name.width &&
+    old.flagAfter === name.flagAfter &&
+    old.lines.length === name.lines.length &&
+    old.lines.every((l, i) => l === name.lines[i])
     ? old
     : name;
 }

@@ -13,12 +13,20 @@ export const PAGE_LANE = 34;
 
 /**
  * Teams a page, or null for every team at once. `laneHeight` is each lane's with every team on the
- * screen, `perColumn` of them in each of `columns` columns.
+ * screen, `perColumn` of them in each of `columns` columns. `least` is the least lane shown whole
+ * (MIN_READ_LANE unless told; more where long names need two lines, stage-geometry): a page's lanes
+ * are at least as tall.
  */
-export function stagePageSize(opts: { count: number; columns: number; perColumn: number; laneHeight: number }): number | null {
-  const { count, columns, perColumn, laneHeight } = opts;
-  if (count < 2 || laneHeight >= MIN_READ_LANE) return null;
-  const perPage = Math.max(1, Math.floor((laneHeight * perColumn) / PAGE_LANE)) * columns;
+export function stagePageSize(opts: {
+  count: number;
+  columns: number;
+  perColumn: number;
+  laneHeight: number;
+  least?: number;
+}): number | null {
+  const { count, columns, perColumn, laneHeight, least = MIN_READ_LANE } = opts;
+  if (count < 2 || laneHeight >= least) return null;
+  const perPage = Math.max(1, Math.floor((laneHeight * perColumn) / Math.max(PAGE_LANE, least))) * columns;
   return perPage < count ? evenPageSize(count, perPage) : null;
 }
 

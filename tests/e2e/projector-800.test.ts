@@ -4,7 +4,7 @@ import { addTeam, ensureGroupMaps } from '../../shared/doc.ts';
 import { findTemplate } from '../../shared/templates/index.ts';
 import { createWorkshop, join, post, request } from '../helpers/api.ts';
 import { openPage, screenshot, useBrowser } from '../helpers/browser.ts';
-import { box, crowdTeam, fontPx, inside, meet, settled } from '../helpers/projector.ts';
+import { box, crowdName, crowdTeam, fontPx, inside, meet, settled } from '../helpers/projector.ts';
 import { useServer } from '../helpers/server.ts';
 import { overrun } from '../helpers/text-layout.ts';
 import { connect, synced, type Client } from '../helpers/yclient.ts';
@@ -65,11 +65,11 @@ interface Room {
 const rooms = new Map<number, Room>();
 
 /** A workshop of the first `n` teams at the stage step; with `groups`, four voters in three breakout groups. */
-async function room(n: number, groups = false): Promise<Room> {
+async function room(n: number, groups = false, name = (i: number) => NAMES[i]!): Promise<Room> {
   const w = await createWorkshop(srv.url, 'Platform leadership offsite');
   const seed = connect(srv.wsUrl, w.id, w.facilitatorKey);
   await synced(seed);
-  for (let i = 0; i < n; i++) addTeam(seed.doc, `t${i}`, crowdTeam(i, NAMES[i]!));
+  for (let i = 0; i < n; i++) addTeam(seed.doc, `t${i}`, crowdTeam(i, name(i)));
   if (groups) {
     const voters = await Promise.all(['Aiko', 'Priya', 'Tom', 'Jane'].map((name) => join(srv.url, w.joinCode, name)));
     const { list, members } = ensureGroupMaps(seed.doc);
@@ -142,7 +142,10 @@ const drawn = (p: Page) =>
       lanes: [...svg.querySelectorAll('g.lane')].map((g) => {
         const name = g.querySelector<SVGTextElement>('.team-name')!;
         const lines = [...name.querySelectorAll('tspan:not(.flag)')].map((t) => t.textContent!.trim());
-        return { id: g.getAttribute('data-lane')!, text: lines.join(' '), size: px(name) };
+        // How far the name (and a ⚠ after it) ends before the first stage band of its column.
+        const bands = [...g.parentElement!.querySelectorAll('rect.band')].map((b) => b.getBoundingClientRect().left);
+        const clear = Math.min(...bands) - name.getBoundingClientRect().right;
+        return { id: g.getAttribute('data-lane')!, text: lines.join(' '), size: px(name), clear };
       }),
     };
   });
@@ -220,6 +223,38 @@ describe('a stage vote on a small projector', () => {
     }
   }, 180_000);
 
+  it('keeps the strip above the map with the insights shown, the stage labels in 15 px type or more', async () => {
+    const r = rooms.get(12)!;
+    const control = r.seed.doc.getMap('control');
+    control.set('showInsights', true);
+    try {
+      const pages = await Promise.all([SVGA, XGA].map((s) => projector(r.w.observerUrl, s, (p) => stageMap(p).locator('g.lane').first())));
+      await openVote(r, QUESTION);
+      for (const page of pages) {
+        const s = page.viewportSize()!;
+        const what = `insights shown at ${size(s)}`;
+        await live(page).waitFor();
+        await settled(page);
+        await screenshot(page, `projector-800-vote-insights-${s.width}x${s.height}`);
+        // Broke: the card stayed in a column beside the map, over the insights: 9 px stage labels at 800×600, 13 px at 1024×768.
+        const card = await box(live(page));
+        const map = await box(stageMap(page));
+        expect(card.bottom, what).toBeLessThanOrEqual(map.top);
+        expect(card.width, what).toBeGreaterThanOrEqual(s.width * 0.9);
+        for (const label of (await drawn(page)).labels) expect(label, `stage label at ${what}`).toBeGreaterThanOrEqual(15);
+        await expectLegible(page, s, r, what);
+      }
+      // The insights come back beside the map once the vote is over.
+      await cancelOpen(r);
+      for (const page of pages) {
+        await page.getByRole('region', { name: 'Insights' }).waitFor();
+        await page.context().close();
+      }
+    } finally {
+      control.delete('showInsights');
+    }
+  }, 90_000);
+
   it('fits the map again when the next question takes more lines', async () => {
     const r = rooms.get(3)!;
     const page = await projector(r.w.observerUrl, SVGA, (p) => stageMap(p).locator('g.lane').first());
@@ -265,6 +300,38 @@ describe('a stage vote on a small projector', () => {
   }, 90_000);
 });
 
+describe('five or more long team names beside a stage vote on a small projector', () => {
+  it('shows every name whole, on two lines or a page at a time, clear of the stages', async () => {
+    for (const n of [5, 8, 12]) {
+      const r = await room(n, false, crowdName);
+      const names = Array.from({ length: n }, (_, i) => crowdName(i));
+      const pages = await Promise.all([SVGA, XGA].map((s) => projector(r.w.observerUrl, s, (p) => stageMap(p).locator('g.lane').first())));
+      await openVote(r, QUESTION);
+      for (const page of pages) {
+        const s = page.viewportSize()!;
+        const what = `${n} long names at ${size(s)}`;
+        await live(page).waitFor();
+        await settled(page);
+        await screenshot(page, `projector-800-long-${n}-${s.width}x${s.height}`);
+        const shown = (await drawn(page)).lanes.length;
+        if (shown < n) expect(await page.getByTestId('stage-map-page').textContent(), what).toContain(`of ${n}, page 1 of`);
+        // Broke: at 800×600 five names in 26 px lanes, one line each and cut in the middle at 13 px
+        // ("Payments Reconc…Settlement"); at 1024×768 eight, the red-zone ones cut for their ⚠'s line.
+        const lanes = await everyLane(page, r);
+        expect(lanes.map((l) => l.text).sort(), what).toEqual([...names].sort());
+        for (const l of lanes) {
+          expect(l.size, `${l.text} at ${what}`).toBeGreaterThanOrEqual(13);
+          expect(l.clear, `${l.text} clear of the stages at ${what}`).toBeGreaterThanOrEqual(2);
+        }
+        expect(await fits(page), what).toBe(true);
+        await page.context().close();
+      }
+      await cancelOpen(r);
+      r.seed.destroy();
+    }
+  }, 180_000);
+});
+
 describe('the framework at the welcome on a small projector', () => {
   const intro = (p: Page) =>
     p.locator('section[data-board~="welcome"]').filter({ has: p.getByRole('list', { name: 'Questions for every team' }) });
@@ -300,12 +367,17 @@ describe('the framework at the welcome on a small projector', () => {
     const notion = findTemplate('notion-ai-transformation')!;
     // A new workshop opens at the welcome.
     const w = await createWorkshop(srv.url, 'Platform leadership offsite');
+    const aws = findTemplate('aws-ai-dlc')!;
     const other = await createWorkshop(srv.url, 'Notion framing', notion.id);
+    const phases = await createWorkshop(srv.url, 'AWS framing', aws.id);
     for (const [link, s, t] of [
       [w.observerUrl, SVGA, template],
       [w.observerUrl, XGA, template],
-      // Four levels, each in a narrower card.
+      // Four levels, each in a narrower card. Broke: 14.2 px at 800×600.
       [other.observerUrl, XGA, notion],
+      [other.observerUrl, SVGA, notion],
+      // Three phases worded at length. Broke: 14.9 px at 800×600.
+      [phases.observerUrl, SVGA, aws],
     ] as const) {
       const page = await projector(link, s, (p) => intro(p).getByText(t.stages.at(-1)!.description));
       await page.getByRole('region', { name: 'Invite participants' }).waitFor();

@@ -62,9 +62,30 @@ describe('laneName', () => {
     expect(name.lines[0]).toMatch(/^Customer/);
   });
 
-  it('keeps a red-zone name to one line unless its lane also holds the flag under it (3.4 lines)', () => {
-    expect(laneName(LONG, true, fit({ laneHeight: 50 })).lines).toHaveLength(1);
-    expect(laneName(LONG, true, fit({ laneHeight: 3.4 * 17 })).lines).toHaveLength(2);
+  it('puts a red-zone name on two lines, its ⚠ under them where the lane holds 3.4 lines, else after the last', () => {
+    // 50 px: no room for the flag's line (56 px); the ⚠ follows the name. Broke: one line, cut.
+    const thin = laneName(LONG, true, fit({ laneHeight: 50 }));
+    expect(thin.lines).toHaveLength(2);
+    expect(thin).toMatchObject({ whole: true, flagAfter: true });
+    const tall = laneName(LONG, true, fit({ laneHeight: 3.4 * 17 }));
+    expect(tall.lines).toHaveLength(2);
+    expect(tall.flagAfter).toBeUndefined();
+  });
+
+  it('moves the ⚠ after the name where a line for it under the name would cut the name', () => {
+    // 57 px holds the flag's line (56) but not two lines of name over it (57.8): at 1024×768 "Customer Identi…Management".
+    const name = laneName(LONG, true, fit({ laneHeight: 57 }));
+    expect(name).toMatchObject({ lines: ['Customer Identity and', 'Access Management #26'], whole: true, flagAfter: true });
+  });
+
+  it('ends every line, and the ⚠ after the last, 4 px before the first stage band, whatever its letters', () => {
+    // Wide letters: the name's average glyph is an i's, the cut line's a W's (14 px a letter at 17 px, others 10).
+    const wide = (text: string, size: number) => ([...text].reduce((w, c) => w + (c === 'W' ? 14 : c === 'i' ? 4 : 10), 0) * size) / 17;
+    const name = `${'i'.repeat(30)} ${'W'.repeat(12)}`;
+    const lane = fit({ laneHeight: 30, plotLeft: 220 }, { measure: wide, paged: true });
+    const drawn = laneName(name, true, lane);
+    expect(drawn.whole).toBe(false);
+    expect(wide(drawn.lines[0]!, 17) + wide(' ⚠', 17)).toBeLessThanOrEqual(220 - 36 - 4);
   });
 
   it("leaves room after a red-zone name on a page for its ⚠, which follows the name's last line", () => {
@@ -95,6 +116,13 @@ describe('laneName', () => {
 });
 
 describe('labelColumn', () => {
+  it("fits the names in the lanes' type where it is larger than the map's", () => {
+    // A crowd shrank the map's type to 0.7 (12 px names); its lanes draw them at 13 px or more.
+    const teams = [{ name: 'Site Reliability EMEA' }];
+    expect(labelColumn(teams, 0.7, 740, 15)).toBeCloseTo(0.7 * 46 + 21 * 15 * 0.56);
+    expect(labelColumn(teams, 0.7, 740, 15)).toBeGreaterThan(labelColumn(teams, 0.7, 740));
+  });
+
   it('widens the name column for a 40-letter name on a 1920 projector, up to 36% of the map', () => {
     expect(labelColumn([{ name: 'x'.repeat(40) }], 1.9, 1920)).toBeCloseTo(691.2);
     expect(labelColumn([{ name: 'x'.repeat(90) }], 1.9, 1920)).toBeCloseTo(1920 * 0.36);

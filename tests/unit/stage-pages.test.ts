@@ -25,6 +25,15 @@ describe('stagePageSize', () => {
     expect(stagePageSize({ count: 30, columns: 2, perColumn: 15, laneHeight: 10 })).toBe(8);
   });
 
+  it('pages lanes thinner than the least that shows long names whole, into lanes at least as tall', () => {
+    // Five 26 px lanes whose names need two lines of 13 px (31.2 px): two pages, of three and two.
+    expect(stagePageSize({ count: 5, columns: 1, perColumn: 5, laneHeight: 26, least: 31.2 })).toBe(3);
+    expect(stagePageSize({ count: 5, columns: 1, perColumn: 5, laneHeight: 26 })).toBeNull();
+    // Lanes of 40 px told 41: each page's lanes taller than 41 px.
+    const size = stagePageSize({ count: 8, columns: 1, perColumn: 8, laneHeight: 40, least: 41 })!;
+    expect((8 * 40) / size).toBeGreaterThanOrEqual(41);
+  });
+
   it('never pages a single team, however thin its lane', () => {
     expect(stagePageSize({ count: 1, columns: 1, perColumn: 1, laneHeight: 4 })).toBeNull();
   });
