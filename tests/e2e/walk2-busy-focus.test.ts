@@ -1,6 +1,6 @@
 import type { Page, Route } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createWorkshopInUi, joinInUi, openPage, useBrowser } from '../helpers/browser.ts';
+import { createWorkshopInUi, focused, joinInUi, openPage, useBrowser } from '../helpers/browser.ts';
 import { useServer } from '../helpers/server.ts';
 
 /**
@@ -21,14 +21,6 @@ beforeAll(async () => {
   await facilitator.getByLabel('Team name').press('Enter');
   await facilitator.getByRole('slider', { name: 'Payments: current stage' }).waitFor();
 }, 60_000);
-
-/** What has the keyboard focus: its accessible name, or "body". */
-const focused = (p: Page) =>
-  p.evaluate(() => {
-    const el = document.activeElement;
-    if (!el || el === document.body) return 'body';
-    return (el.getAttribute('aria-label') ?? el.textContent ?? '').trim().replace(/\s+/g, ' ');
-  });
 
 /** Holds each matching request until `release()`; counts them. */
 function hold() {

@@ -117,3 +117,11 @@ export async function dragBy(page: Page, selector: string, dx: number, dy = 0, f
   await page.mouse.move(x + dx, y + dy, { steps: 5 });
   await page.mouse.up();
 }
+
+/** What has the keyboard focus on a page: its accessible name as a test would look it up, or "body". */
+export const focused = (p: Page): Promise<string> =>
+  p.evaluate(() => {
+    const el = document.activeElement;
+    if (!el || el === document.body) return 'body';
+    return (el.getAttribute('aria-label') ?? el.textContent ?? '').trim().replace(/\s+/g, ' ');
+  });
