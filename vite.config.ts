@@ -2,6 +2,8 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vitest/config';
 
 const serverPort = Number(process.env.PORT ?? 8080);
+/** An integration test that mocks a server module (vi.mock): it must not share modules with the others. */
+const ISOLATED = 'tests/integration/import-abandoned-replay.test.ts';
 
 export default defineConfig({
   root: 'client',
@@ -30,7 +32,6 @@ export default defineConfig({
   },
   test: {
     root: '.',
-    include: ['tests/**/*.test.ts'],
     testTimeout: 20_000,
     hookTimeout: 60_000,
     // What one screen waits for another's news: vitest's default second is a busy CI
@@ -39,5 +40,13 @@ export default defineConfig({
     globalSetup: ['tests/helpers/global-setup.ts'],
     // Browser tests start Chromium; two at a time is what two cores can carry.
     maxWorkers: 2,
+    projects: [
+      // Files that mock modules, globals or timers get a fresh module graph each.
+      { extends: true, test: { name: 'isolated', include: ['tests/unit/**/*.test.ts', ISOLATED] } },
+      // The rest start real servers and browsers and mock nothing: a worker keeps the modules it has
+      // loaded (the server, Yjs, playwright) for its next file instead of loading them again, about
+      // a second a file; each file still starts its own server, browser and clients.
+      { extends: true, test: { name: 'shared', include: ['tests/{integration,e2e}/**/*.test.ts'], exclude: [ISOLATED], isolate: false } },
+    ],
   },
 });
