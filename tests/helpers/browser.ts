@@ -33,19 +33,32 @@ async function lagged(context: BrowserContext): Promise<BrowserContext> {
 
 export { CHROMIUM, launch } from './chromium.ts';
 
+/** The worker's Chromium: launched by its first browser file, kept for the next (a launch costs half a second here). */
+let running: Promise<Browser> | undefined;
+
+async function worker(): Promise<Browser> {
+  const b = await running;
+  if (b?.isConnected()) return b;
+  running = launch();
+  return running;
+}
+
 /**
- * Launches Chromium before the calling file's tests and closes it after them.
- * Call it once, at the top of a test file, after useServer() (so the browser
- * closes before the server stops) and before the file's own hooks. What it
- * returns stands for the launched browser, so use it in hooks and tests only.
+ * Chromium for the calling file's tests, closing every context they opened after them. Call it
+ * once, at the top of a test file, after useServer() (so the pages close before the server stops)
+ * and before the file's own hooks. One Chromium serves every browser file of a worker in turn;
+ * each context has its own storage, so nothing carries from one file to the next. What it
+ * returns stands for the browser, so use it in hooks and tests only.
  */
 export function useBrowser(): Browser {
   let browser: Browser | undefined;
+  const opened = new Set<BrowserContext>();
   beforeAll(async () => {
-    browser = await launch();
+    browser = await worker();
   });
   afterAll(async () => {
-    await browser?.close();
+    await Promise.all([...opened].map((c) => c.close().catch(() => {})));
+    opened.clear();
   });
   // Browser is too wide an interface to forward by hand: every property is read from the launched one.
   return new Proxy({} as Browser, {
@@ -53,8 +66,23 @@ export function useBrowser(): Browser {
       if (!browser) throw new Error('useBrowser(): the browser launches in beforeAll; use it in a hook or a test');
       if (key === 'newContext') {
         const b = browser;
-        return async (...args: Parameters<Browser['newContext']>) => lagged(await b.newContext(...args));
+        return async (...args: Parameters<Browser['newContext']>) => {
+          const context = await b.newContext(...args);
+          opened.add(context);
+          context.once('close', () => opened.delete(context));
+          return lagged(context);
+        };
       }
+      if (key === 'newPage') {
+        const b = browser;
+        // A page of its own context (as Browser.newPage makes), closed with the file's others.
+        return async (...args: Parameters<Browser['newPage']>) => {
+          const page = await b.newPage(...args);
+          opened.add(page.context());
+          return page;
+        };
+      }
+      if (key === 'close') return async () => {};
       const value: unknown = Reflect.get(browser, key, browser);
       return typeof value === 'function' ? value.bind(browser) : value;
     },
@@ -63,10 +91,19 @@ export function useBrowser(): Browser {
 
 export const SCREENSHOTS = 'test-results/screenshots';
 
+/**
+ * The page as it is on screen, saved for a person to look at; all of it if it scrolls. A page that
+ * fits is taken as it is: a full-page capture resizes the page twice around the picture, which
+ * makes every fitted layout (the projector's) measure itself again (four times the time here).
+ */
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   const path = `${SCREENSHOTS}/${name}.png`;
-  await page.screenshot({ path, fullPage: true });
+  const scrolls = await page.evaluate(() => {
+    const root = document.scrollingElement!;
+    return root.scrollHeight > innerHeight || root.scrollWidth > innerWidth;
+  });
+  await page.screenshot({ path, fullPage: scrolls });
   return path;
 }
 
