@@ -17,10 +17,11 @@ import { OWNER_QUERY } from '../server/ownership.ts';
 import { openPgStore } from '../server/pg-store.ts';
 import { openSqliteStore } from '../server/sqlite-store.ts';
 import type { Store } from '../server/store.ts';
-import { startCluster, type Cluster } from '../scripts/cluster.ts';
+import { startCluster, startProxy, type Cluster } from '../scripts/cluster.ts';
 import { createWorkshop, join as joinWorkshop } from '../tests/helpers/api.ts';
 import { freshDatabase } from '../tests/helpers/pg.ts';
 import { connect, synced, type Client } from '../tests/helpers/yclient.ts';
+import { startServer as startPeer } from './servers.ts';
 import { emptyTimerWakeUs, schedstatAvailable, sumSched } from './wake-cost.ts';
 
 // Each stock provider adds a process 'exit' listener; hundreds of them are expected here.
@@ -109,20 +110,15 @@ async function fanOut(list: Room[], updates: number, tag: string): Promise<{ lat
   return { latencies, delivered };
 }
 
-async function phase(k: number, direct: boolean, count = W) {
-  const db = await freshDatabase(ADMIN!);
-  const cluster = await startCluster({ processes: k, databaseUrl: db.url, env: ENV });
+/** Warms up, then sends UPDATES per room and bills the CPU the server processes `pids` spent on them. */
+async function measure(list: Room[], pids: number[]) {
   try {
-    const base = direct ? cluster.processes[0]!.url : cluster.url;
-    const list = await rooms(base, direct ? `ws://127.0.0.1:${cluster.processes[0]!.port}/ws` : cluster.wsUrl, count);
-    const pids = cluster.processes.map((p) => p.child.pid!);
     await fanOut(list, WARMUP, 'warm');
     const cpu0 = pids.reduce((s, p) => s + cpuSeconds(p), 0);
     const sched0 = sumSched(pids);
     const { latencies, delivered } = await fanOut(list, UPDATES, 'run');
     const cpu = pids.reduce((s, p) => s + cpuSeconds(p), 0) - cpu0;
     const sched1 = sumSched(pids);
-    for (const r of list) for (const c of r.clients) c.destroy();
     const slices = sched1.slices - sched0.slices;
     return {
       cpuPerUpdate: cpu / delivered,
@@ -134,8 +130,53 @@ async function phase(k: number, direct: boolean, count = W) {
       usPerWake: (sched1.runNs - sched0.runNs) / Math.max(1, slices) / 1000,
     };
   } finally {
+    for (const r of list) for (const c of r.clients) c.destroy();
+  }
+}
+
+async function phase(k: number, direct: boolean, count = W) {
+  const db = await freshDatabase(ADMIN!);
+  const cluster = await startCluster({ processes: k, databaseUrl: db.url, env: ENV });
+  try {
+    const base = direct ? cluster.processes[0]!.url : cluster.url;
+    const list = await rooms(base, direct ? `ws://127.0.0.1:${cluster.processes[0]!.port}/ws` : cluster.wsUrl, count);
+    return await measure(
+      list,
+      cluster.processes.map((p) => p.child.pid!),
+    );
+  } finally {
     await cluster.close();
     await db.drop();
+  }
+}
+
+/**
+ * The same load on the floor (bench/peers/floor.ts: a relay that keeps nothing, checks nothing and
+ * passes each update on as it came), K of them behind the same HAProxy configuration, or one
+ * direct. What its ratios reach is what the machine, HAProxy and the load generator cost by
+ * themselves: a Stageboard target under them is under the machine's floor.
+ */
+async function floorPhase(k: number, direct: boolean, count = W) {
+  const relays = await Promise.all(Array.from({ length: k }, () => startPeer('floor')));
+  const proxy = direct
+    ? undefined
+    : await startProxy(relays.map((r, i) => ({ name: `floor${i + 1}`, port: Number(new URL(r.http).port) })));
+  try {
+    const wsUrl = proxy ? proxy.wsUrl : `${relays[0]!.ws}/ws`;
+    const list: Room[] = [];
+    for (let r = 0; r < count; r++) {
+      const id = `floor-${r}-${Math.random().toString(36).slice(2)}`;
+      const clients = Array.from({ length: CLIENTS }, () => connect(wsUrl, id, ''));
+      await Promise.all(clients.map(synced));
+      list.push({ id, clients, tokens: [] });
+    }
+    return await measure(
+      list,
+      relays.map((r) => r.pid),
+    );
+  } finally {
+    await proxy?.close();
+    await Promise.all(relays.map((r) => r.stop()));
   }
 }
 
@@ -257,6 +298,13 @@ const configs = [
   // wake-up from idle costs the same however much work it brings), so this
   // separates that from anything the cluster itself adds.
   { k: `direct, ${Math.ceil(W / 3)} room${W > 3 ? 's' : ''}`, run: () => phase(1, true, Math.ceil(W / 3)) },
+  // The floor, in the same rounds: FLOOR=0 leaves it out.
+  ...(process.env.FLOOR === '0'
+    ? []
+    : [
+        { k: 'floor direct', run: () => floorPhase(1, true) },
+        ...[1, 2, 3].map((k) => ({ k: `floor ${k}`, run: () => floorPhase(k, false) })),
+      ]),
 ];
 const runs = new Map<string, Awaited<ReturnType<typeof phase>>[]>(configs.map((c) => [c.k, []]));
 for (let round = 0; round < ROUNDS; round++) {
@@ -280,16 +328,43 @@ const rows = configs.map((c) => {
     usPerWake: median(rs.map((r) => r.usPerWake)),
   };
 });
-const single = rows[0]!;
-const control = rows[rows.length - 1]!;
-const three = rows.find((r) => r.k === '3')!;
+const floorRows = rows.filter((r) => r.k.startsWith('floor'));
+const ours = rows.filter((r) => !r.k.startsWith('floor'));
+const single = ours[0]!;
+const control = ours[ours.length - 1]!;
+const three = ours.find((r) => r.k === '3')!;
+const table = (list: typeof rows, base: (typeof rows)[number]) => {
+  for (const r of list) {
+    console.log(
+      `${r.k.padEnd(21)} | ${(r.cpuPerUpdate * 1000).toFixed(4).padStart(25)} | ${(r.cpuPerUpdate / base.cpuPerUpdate).toFixed(2).padStart(8)} | ${r.p99.toFixed(1).padStart(14)} | ${(r.p99 / base.p99).toFixed(2).padStart(8)} | ${String(r.delivered).padStart(9)} | ${r.wakesPerUpdate.toFixed(2).padStart(17)} | ${r.usPerWake.toFixed(0).padStart(12)}`,
+    );
+  }
+};
 console.log(
   '\nK processes (medians) | CPU ms / delivered update | × single | fan-out p99 ms | × direct | delivered | on a CPU / update | µs each',
 );
-for (const r of rows) {
-  console.log(
-    `${r.k.padEnd(21)} | ${(r.cpuPerUpdate * 1000).toFixed(4).padStart(25)} | ${(r.cpuPerUpdate / single.cpuPerUpdate).toFixed(2).padStart(8)} | ${r.p99.toFixed(1).padStart(14)} | ${(r.p99 / single.p99).toFixed(2).padStart(8)} | ${String(r.delivered).padStart(9)} | ${r.wakesPerUpdate.toFixed(2).padStart(17)} | ${r.usPerWake.toFixed(0).padStart(12)}`,
-  );
+table(ours, single);
+if (floorRows.length) {
+  console.log('the floor (bench/peers/floor.ts), its ratios over one floor direct:');
+  table(floorRows, floorRows[0]!);
+  // Each target beside what the floor pays for the same step. A ratio target allows an absolute
+  // excess over one process (or over direct): (target - 1) × Stageboard's own single figure. When
+  // the floor's excess alone, HAProxy's hop and K processes' wake-ups with nothing else in them,
+  // is larger, no server's code can meet the target on this machine (the excess is the machine's).
+  const check = (label: string, unit: string, k: string, figure: 'cpuPerUpdate' | 'p99', target: number, scale: number) => {
+    const ratio = ours.find((r) => r.k === k)![figure] / single[figure];
+    const allowed = (target - 1) * single[figure] * scale;
+    const excess = (ratio - 1) * single[figure] * scale;
+    const floor = (floorRows.find((r) => r.k === `floor ${k}`)![figure] - floorRows[0]![figure]) * scale;
+    const under = floor > allowed ? ' (under the floor)' : '';
+    const fmt = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(scale === 1000 ? 4 : 1)}`;
+    console.log(
+      `  K=${k} ${label} ${ratio.toFixed(2)}, target ≤ ${target}× ${ratio <= target ? '✓' : '✗'}${under}: ${fmt(excess)} ${unit} over one, the target allows ${fmt(allowed)}, the floor's own ${fmt(floor)}`,
+    );
+  };
+  console.log('targets:');
+  for (const k of ['1', '2', '3']) check('CPU per delivered update × single', 'ms', k, 'cpuPerUpdate', 1.1, 1000);
+  for (const k of ['1', '2', '3']) check('fan-out p99 × direct', 'ms', k, 'p99', 1.2, 1);
 }
 console.log(
   `3 processes over one process serving as few rooms each (${control.k}): CPU ${(three.cpuPerUpdate / control.cpuPerUpdate).toFixed(2)}×`,

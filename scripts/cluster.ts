@@ -109,26 +109,89 @@ function adminCommand(socket: string, command: string): Promise<string> {
   });
 }
 
+/** HAProxy in front of servers already listening: the routing half of a cluster. */
+export interface Proxy {
+  url: string;
+  wsUrl: string;
+  /** HAProxy's view of each server: "UP", "DOWN"… by name. */
+  serverStates(): Promise<Record<string, string>>;
+  /** Resolves once HAProxy reports the server in this state. */
+  waitForState(name: string, state: 'UP' | 'DOWN'): Promise<number>;
+  close(): Promise<void>;
+}
+
+function stop(c: ChildProcess | undefined): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (!c || c.exitCode !== null || c.signalCode !== null) return resolve();
+    c.once('exit', () => resolve());
+    c.kill('SIGTERM');
+    setTimeout(() => c.kill('SIGKILL'), 5_000).unref();
+  });
+}
+
+/**
+ * Starts HAProxy with deploy/haproxy.cfg in front of `servers` (each must answer GET /api/health)
+ * and resolves once it reports every one of them up. Also what `npm run bench:cluster` puts in
+ * front of its floor relays.
+ */
+export async function startProxy(
+  servers: { name: string; port: number }[],
+  opts: Pick<ClusterOptions, 'port' | 'host' | 'haproxy' | 'verbose'> = {},
+): Promise<Proxy> {
+  const host = opts.host ?? '127.0.0.1';
+  const dir = mkdtempSync(join(tmpdir(), 'stageboard-haproxy-'));
+  const socket = join(dir, 'admin.sock');
+  const port = opts.port || (await freePort(host));
+  const cfgFile = join(dir, 'haproxy.cfg');
+  writeFileSync(cfgFile, haproxyConfig(port, host, servers, socket));
+  const haproxy = spawn(opts.haproxy ?? 'haproxy', ['-db', '-f', cfgFile], {
+    stdio: ['ignore', opts.verbose ? 'inherit' : 'ignore', 'pipe'],
+  });
+  let haproxyErr = '';
+  haproxy.stderr!.on('data', (d) => (haproxyErr += d));
+  const exited = new Promise<never>((_, reject) =>
+    haproxy.once('exit', (code) => reject(new Error(`haproxy exited with ${code}: ${haproxyErr}`))),
+  );
+  exited.catch(() => {});
+  const close = async () => {
+    await stop(haproxy);
+    rmSync(dir, { recursive: true, force: true });
+  };
+
+  const serverStates = async () => {
+    const csv = await adminCommand(socket, 'show stat');
+    const out: Record<string, string> = {};
+    for (const line of csv.split('\n')) {
+      const f = line.split(',');
+      if (f[0] === 'stageboard' && f[1] && f[1] !== 'BACKEND') out[f[1]] = f[17] ?? '';
+    }
+    return out;
+  };
+  // HAProxy has no event to await from outside: poll its admin socket, quickly.
+  const waitForState = async (name: string, state: 'UP' | 'DOWN') => {
+    const t0 = Date.now();
+    for (;;) {
+      const s = await serverStates().catch(() => ({}) as Record<string, string>);
+      if (s[name]?.startsWith(state)) return Date.now() - t0;
+      if (Date.now() - t0 > 30_000) throw new Error(`${name} not ${state} after 30 s: ${JSON.stringify(s)}`);
+      await Promise.race([new Promise((r) => setTimeout(r, 50)), exited]);
+    }
+  };
+  try {
+    for (const s of servers) await waitForState(s.name, 'UP');
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  return { url: `http://${host}:${port}`, wsUrl: `ws://${host}:${port}/ws`, serverStates, waitForState, close };
+}
+
 export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   const host = opts.host ?? '127.0.0.1';
-  const dir = mkdtempSync(join(tmpdir(), 'stageboard-cluster-'));
-  const socket = join(dir, 'admin.sock');
   const processes: ClusterProcess[] = [];
-  let haproxy: ChildProcess | undefined;
+  let proxy: Proxy | undefined;
   const stopAll = async () => {
-    const children = [haproxy, ...processes.map((p) => p.child)].filter((c): c is ChildProcess => !!c);
-    await Promise.all(
-      children.map(
-        (c) =>
-          new Promise<void>((resolve) => {
-            if (c.exitCode !== null || c.signalCode !== null) return resolve();
-            c.once('exit', () => resolve());
-            c.kill('SIGTERM');
-            setTimeout(() => c.kill('SIGKILL'), 5_000).unref();
-          }),
-      ),
-    );
-    rmSync(dir, { recursive: true, force: true });
+    await Promise.all([proxy?.close(), ...processes.map((p) => stop(p.child))]);
   };
   try {
     const ports = [];
@@ -141,48 +204,17 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
       }),
     );
     processes.push(...started);
-    const port = opts.port || (await freePort(host));
-    const cfgFile = join(dir, 'haproxy.cfg');
-    writeFileSync(cfgFile, haproxyConfig(port, host, processes, socket));
-    haproxy = spawn(opts.haproxy ?? 'haproxy', ['-db', '-f', cfgFile], { stdio: ['ignore', opts.verbose ? 'inherit' : 'ignore', 'pipe'] });
-    let haproxyErr = '';
-    haproxy.stderr!.on('data', (d) => (haproxyErr += d));
-    const exited = new Promise<never>((_, reject) =>
-      haproxy!.once('exit', (code) => reject(new Error(`haproxy exited with ${code}: ${haproxyErr}`))),
-    );
-    exited.catch(() => {});
-
-    const serverStates = async () => {
-      const csv = await adminCommand(socket, 'show stat');
-      const out: Record<string, string> = {};
-      for (const line of csv.split('\n')) {
-        const f = line.split(',');
-        if (f[0] === 'stageboard' && f[1] && f[1] !== 'BACKEND') out[f[1]] = f[17] ?? '';
-      }
-      return out;
-    };
-    // HAProxy has no event to await from outside: poll its admin socket, quickly.
-    const waitForState = async (name: string, state: 'UP' | 'DOWN') => {
-      const t0 = Date.now();
-      for (;;) {
-        const s = await serverStates().catch(() => ({}) as Record<string, string>);
-        if (s[name]?.startsWith(state)) return Date.now() - t0;
-        if (Date.now() - t0 > 30_000) throw new Error(`${name} not ${state} after 30 s: ${JSON.stringify(s)}`);
-        await Promise.race([new Promise((r) => setTimeout(r, 50)), exited]);
-      }
-    };
-    for (const p of processes) await waitForState(p.name, 'UP');
-
+    const p = (proxy = await startProxy(processes, opts));
     return {
-      url: `http://${host}:${port}`,
-      wsUrl: `ws://${host}:${port}/ws`,
+      url: p.url,
+      wsUrl: p.wsUrl,
       processes,
-      serverStates,
-      waitForState,
+      serverStates: p.serverStates,
+      waitForState: p.waitForState,
       async restart(i) {
-        const p = processes[i]!;
-        p.child = await startProcess({ name: p.name, port: p.port, host }, opts);
-        await waitForState(p.name, 'UP');
+        const one = processes[i]!;
+        one.child = await startProcess({ name: one.name, port: one.port, host }, opts);
+        await p.waitForState(one.name, 'UP');
       },
       close: stopAll,
     };

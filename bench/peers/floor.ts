@@ -37,7 +37,8 @@ const http = createServer((_req, res) => res.end('floor'));
 const wss = new WebSocketServer({ server: http, perMessageDeflate: false });
 
 wss.on('connection', (ws, req) => {
-  const name = (req.url ?? '/').slice(1);
+  // The room is the path; a query (a client's token) is not part of it.
+  const name = new URL(req.url ?? '/', 'http://floor').pathname.slice(1);
   let room = rooms.get(name);
   if (!room) rooms.set(name, (room = { doc: new Y.Doc(), sockets: new Set() }));
   const { doc, sockets } = room;
