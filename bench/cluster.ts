@@ -356,7 +356,7 @@ if (floorRows.length) {
     const allowed = (target - 1) * single[figure] * scale;
     const excess = (ratio - 1) * single[figure] * scale;
     const floor = (floorRows.find((r) => r.k === `floor ${k}`)![figure] - floorRows[0]![figure]) * scale;
-    const under = floor > allowed ? ' (under the floor)' : '';
+    const under = ratio > target && floor > allowed ? ' (under the floor)' : '';
     const fmt = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(scale === 1000 ? 4 : 1)}`;
     console.log(
       `  K=${k} ${label} ${ratio.toFixed(2)}, target ≤ ${target}× ${ratio <= target ? '✓' : '✗'}${under}: ${fmt(excess)} ${unit} over one, the target allows ${fmt(allowed)}, the floor's own ${fmt(floor)}`,
