@@ -73,16 +73,6 @@ export function useBrowser(): Browser {
           return lagged(context);
         };
       }
-      if (key === 'newPage') {
-        const b = browser;
-        // A page of its own context (as Browser.newPage makes), closed with the file's others.
-        return async (...args: Parameters<Browser['newPage']>) => {
-          const page = await b.newPage(...args);
-          opened.add(page.context());
-          return page;
-        };
-      }
-      if (key === 'close') return async () => {};
       const value: unknown = Reflect.get(browser, key, browser);
       return typeof value === 'function' ? value.bind(browser) : value;
     },
