@@ -1,6 +1,6 @@
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWorkshopInUi, joinInUi, openPage, useBrowser } from '../helpers/browser.ts';
+import { createWorkshopInUi, joinCodeOf, joinInUi, openPage, useBrowser } from '../helpers/browser.ts';
 import { useServer } from '../helpers/server.ts';
 import { connect, synced, type Client } from '../helpers/yclient.ts';
 import { ROOTS } from '../../shared/doc.ts';
@@ -21,7 +21,7 @@ let news: Locator;
 beforeAll(async () => {
   facilitator = await openPage(browser, { width: 1366, height: 768 });
   const id = await createWorkshopInUi(facilitator, srv.url, 'Screen reader drill');
-  const code = (await facilitator.getByTestId('join-code').textContent())!.replace(/\s/g, '');
+  const code = await joinCodeOf(facilitator);
   f = connect(srv.wsUrl, id, new URLSearchParams(new URL(facilitator.url()).hash.slice(1)).get('key')!);
   await synced(f);
   await facilitator.getByLabel('Team name').fill('Payments');

@@ -1,6 +1,6 @@
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWorkshopInUi, joinInUi, openPage, screenshot, SCREENSHOTS, useBrowser } from '../helpers/browser.ts';
+import { createWorkshopInUi, joinCodeOf, joinInUi, openPage, screenshot, SCREENSHOTS, useBrowser } from '../helpers/browser.ts';
 import { createWorkshop } from '../helpers/api.ts';
 import { useServer } from '../helpers/server.ts';
 import { connect, synced, type Client } from '../helpers/yclient.ts';
@@ -24,7 +24,7 @@ const BALLOT = "Your vote: Payments's stage";
 beforeAll(async () => {
   facilitator = await openPage(browser, { width: 1440, height: 900 });
   const id = await createWorkshopInUi(facilitator, srv.url, 'Audit drill');
-  const code = (await facilitator.getByTestId('join-code').textContent())!.replace(/\s/g, '');
+  const code = await joinCodeOf(facilitator);
   const key = new URLSearchParams(new URL(facilitator.url()).hash.slice(1)).get('key')!;
   f = connect(srv.wsUrl, id, key);
   await synced(f);

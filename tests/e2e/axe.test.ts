@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createWorkshopInUi, joinInUi, openPage, openPhone, useBrowser } from '../helpers/browser.ts';
+import { createWorkshopInUi, joinCodeOf, joinInUi, openPage, openPhone, useBrowser } from '../helpers/browser.ts';
 import { post } from '../helpers/api.ts';
 import { useServer } from '../helpers/server.ts';
 
@@ -53,7 +53,7 @@ beforeAll(async () => {
   facilitator = await openPage(browser);
   await createWorkshopInUi(facilitator, srv.url, 'Accessibility review');
   workshopUrl = facilitator.url();
-  code = (await facilitator.getByTestId('join-code').textContent())!.replace(/\s/g, '');
+  code = await joinCodeOf(facilitator);
   phone = await openPhone(browser);
   await joinInUi(phone, srv.url, code, 'Priya');
   await phone.getByLabel('Team name').fill('Payments');

@@ -1,6 +1,6 @@
 import type { Locator, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createWorkshopInUi, joinInUi, openPage, useBrowser } from '../helpers/browser.ts';
+import { createWorkshopInUi, joinCodeOf, joinInUi, openPage, useBrowser } from '../helpers/browser.ts';
 import { useServer } from '../helpers/server.ts';
 
 /** Reading the board in a light room, with less motion, and the ballot as a screen reader finds it. */
@@ -13,7 +13,7 @@ let code: string;
 beforeAll(async () => {
   facilitator = await openPage(browser, { width: 1366, height: 768 });
   await createWorkshopInUi(facilitator, srv.url, 'Contrast drill');
-  code = (await facilitator.getByTestId('join-code').textContent())!.replace(/\s/g, '');
+  code = await joinCodeOf(facilitator);
   await facilitator.getByLabel('Team name').fill('Payments');
   await facilitator.getByLabel('Team name').press('Enter');
   ada = await openPage(browser, { width: 1366, height: 768 });

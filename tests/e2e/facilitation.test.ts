@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createWorkshopInUi, dragBy, joinInUi, openPage, screenshot, SCREENSHOTS, useBrowser } from '../helpers/browser.ts';
+import { createWorkshopInUi, dragBy, joinCodeOf, joinInUi, openPage, screenshot, SCREENSHOTS, useBrowser } from '../helpers/browser.ts';
 import { useServer } from '../helpers/server.ts';
 import { BUILTIN_TEMPLATES } from '../../shared/templates/index.ts';
 import { connect, synced } from '../helpers/yclient.ts';
@@ -15,7 +15,7 @@ let workshopId: string;
 beforeAll(async () => {
   facilitator = await openPage(browser, { width: 1280, height: 900 });
   workshopId = await createWorkshopInUi(facilitator, srv.url, 'Facilitation drill');
-  const code = (await facilitator.getByTestId('join-code').textContent())!.replace(/\s/g, '');
+  const code = await joinCodeOf(facilitator);
   alice = await openPage(browser, { width: 1100, height: 800 });
   bob = await openPage(browser, { width: 390, height: 800 });
   await joinInUi(alice, srv.url, code, 'Alice');

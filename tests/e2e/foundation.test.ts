@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { createWorkshopInUi, dragBy, joinInUi, openPage, screenshot, useBrowser } from '../helpers/browser.ts';
+import { createWorkshopInUi, dragBy, joinCodeOf, joinInUi, openPage, screenshot, useBrowser } from '../helpers/browser.ts';
 import { useServer } from '../helpers/server.ts';
 
 const srv = useServer();
@@ -12,7 +12,7 @@ describe('a facilitator and a participant on the stage map', () => {
   it('creates, joins, adds and drags a team, and keeps it across a server restart', async () => {
     const facilitator = await openPage(browser);
     await createWorkshopInUi(facilitator, srv.url, 'Leadership offsite');
-    const code = (await facilitator.getByTestId('join-code').textContent())!.replace(/\s/g, '');
+    const code = await joinCodeOf(facilitator);
     expect(code).toMatch(/^[A-HJ-NP-Z2-9]{6}$/);
     // The QR code's library loads on demand, and the board's socket connects and syncs, after the page
     // shows: each waited for, not given a poll's second.
@@ -114,7 +114,7 @@ describe('a facilitator and a participant on the stage map', () => {
   it('shows a phone the join form before the board code arrives, and fetches that code while the name is typed', async () => {
     const facilitator = await openPage(browser);
     await createWorkshopInUi(facilitator, srv.url, 'Quick join');
-    const code = (await facilitator.getByTestId('join-code').textContent())!.replace(/\s/g, '');
+    const code = await joinCodeOf(facilitator);
     const phone = await openPage(browser, { width: 390, height: 844 });
     // What the browser's network layer did for the board's code: went to the server, or took it from its cache.
     const cdp = await phone.context().newCDPSession(phone);

@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createWorkshopInUi, joinInUi, openPage, screenshot, useBrowser } from '../helpers/browser.ts';
+import { createWorkshopInUi, joinCodeOf, joinInUi, openPage, screenshot, useBrowser } from '../helpers/browser.ts';
 import { useServer } from '../helpers/server.ts';
 import type * as Y from 'yjs';
 import { connect, synced } from '../helpers/yclient.ts';
@@ -15,7 +15,7 @@ let priya: Page;
 beforeAll(async () => {
   facilitator = await openPage(browser, { width: 1920, height: 1080 });
   await createWorkshopInUi(facilitator, srv.url, 'Insights drill');
-  const code = (await facilitator.getByTestId('join-code').textContent())!.replace(/\s/g, '');
+  const code = await joinCodeOf(facilitator);
   priya = await openPage(browser, { width: 1100, height: 900 });
   await joinInUi(priya, srv.url, code, 'Priya');
   await priya.getByLabel('Team name').first().fill('Payments');
@@ -148,7 +148,7 @@ describe('insights and the table view', () => {
   it('drops a disagreement with a vote once the team moves to where the room put it', async () => {
     const id = new URL(facilitator.url()).pathname.split('/')[2]!;
     const key = new URLSearchParams(new URL(facilitator.url()).hash.slice(1)).get('key')!;
-    const code = (await facilitator.getByTestId('join-code').textContent())!.replace(/\s/g, '');
+    const code = await joinCodeOf(facilitator);
     const f = connect(srv.wsUrl, id, key);
     await synced(f);
     addTeam(f.doc, 'ops', { name: 'Ops', color: '#7c3aed', stageCurrent: 1, stageTarget: 2 });

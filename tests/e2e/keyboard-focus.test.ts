@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createWorkshopInUi, focused, joinInUi, openPage, useBrowser } from '../helpers/browser.ts';
+import { createWorkshopInUi, focused, joinCodeOf, joinInUi, openPage, useBrowser } from '../helpers/browser.ts';
 import { useServer } from '../helpers/server.ts';
 
 /**
@@ -16,7 +16,7 @@ let code: string;
 beforeAll(async () => {
   facilitator = await openPage(browser, { width: 1366, height: 768 });
   await createWorkshopInUi(facilitator, srv.url, 'Keyboard drill');
-  code = (await facilitator.getByTestId('join-code').textContent())!.replace(/\s/g, '');
+  code = await joinCodeOf(facilitator);
   await facilitator.getByLabel('Team name').fill('Payments');
   await facilitator.getByLabel('Team name').press('Enter');
   await facilitator.getByRole('slider', { name: 'Payments: current stage' }).waitFor();

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type * as Y from 'yjs';
 import { addTeam, ROOTS } from '../../shared/doc.ts';
 import { createWorkshop } from '../helpers/api.ts';
-import { createWorkshopInUi, dragBy, joinInUi, openPage, screenshot, useBrowser, openPhone } from '../helpers/browser.ts';
+import { createWorkshopInUi, dragBy, joinCodeOf, joinInUi, openPage, openPhone, screenshot, useBrowser } from '../helpers/browser.ts';
 import { diagonal, point, redFlagInList, riskMarker } from '../helpers/maps.ts';
 import { useServer } from '../helpers/server.ts';
 import { connect, synced } from '../helpers/yclient.ts';
@@ -52,7 +52,7 @@ describe('the risk diagonal and the team panel', () => {
   it('places a team by drag and by keyboard on a desktop; the facilitator sees it and its red-zone flag', async () => {
     const facilitator = await openPage(browser);
     await createWorkshopInUi(facilitator, srv.url, 'Risk review');
-    const code = (await facilitator.getByTestId('join-code').textContent())!.replace(/\s/g, '');
+    const code = await joinCodeOf(facilitator);
     const priya = await openPage(browser, { width: 1280, height: 900 });
     await joinInUi(priya, srv.url, code, 'Priya');
     await addTeamInUi(priya, 'Payments');
@@ -191,7 +191,7 @@ describe('the risk diagonal and the team panel', () => {
   it('deletes a team after confirmation and brings it back with Undo', async () => {
     const facilitator = await openPage(browser);
     await createWorkshopInUi(facilitator, srv.url, 'Undo drill');
-    const code = (await facilitator.getByTestId('join-code').textContent())!.replace(/\s/g, '');
+    const code = await joinCodeOf(facilitator);
     const lee = await openPage(browser);
     await joinInUi(lee, srv.url, code, 'Lee');
     await addTeamInUi(lee, 'Data');

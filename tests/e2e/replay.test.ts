@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { addTeam, ensureGroupMaps, readGroups, setTeamField, type Timer } from '../../shared/doc.ts';
 import { pauseTimer, resumeTimer, startTimer } from '../../shared/timer.ts';
 import { join, post } from '../helpers/api.ts';
-import { createWorkshopInUi, openPage, screenshot, SCREENSHOTS, useBrowser } from '../helpers/browser.ts';
+import { createWorkshopInUi, joinCodeOf, openPage, screenshot, SCREENSHOTS, useBrowser } from '../helpers/browser.ts';
 import { useServer } from '../helpers/server.ts';
 import { connect, synced, until } from '../helpers/yclient.ts';
 
@@ -33,7 +33,7 @@ async function session(title: string) {
   const page = await openPage(browser, { width: 1440, height: 900 });
   const id = await createWorkshopInUi(page, srv.url, title);
   const key = /#key=([^&]+)/.exec(page.url())![1]!;
-  const code = (await page.getByTestId('join-code').textContent())!.replace(/\s/g, '');
+  const code = await joinCodeOf(page);
   const fac = connect(srv.wsUrl, id, key);
   const joined = await join(srv.url, code, 'Priya');
   const priya = connect(srv.wsUrl, id, joined.token);
@@ -48,7 +48,7 @@ describe('replay, exports and report', () => {
     const page = await openPage(browser, { width: 1400, height: 1000 });
     const id = await createWorkshopInUi(page, srv.url, 'Platform offsite');
     const key = /#key=([^&]+)/.exec(page.url())![1]!;
-    const code = (await page.getByTestId('join-code').textContent())!.replace(/\s/g, '');
+    const code = await joinCodeOf(page);
 
     // The script: 0:00 created · 0:05 agenda 2 · 0:10 Payments at 1.2 · 0:30 five more teams · 1:00 Payments moves · 1:10 agenda 3.
     const fac = connect(srv.wsUrl, id, key);

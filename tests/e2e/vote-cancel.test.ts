@@ -1,6 +1,6 @@
 import type { Locator, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createWorkshopInUi, joinInUi, openPage, screenshot, SCREENSHOTS, useBrowser } from '../helpers/browser.ts';
+import { createWorkshopInUi, joinCodeOf, joinInUi, openPage, screenshot, SCREENSHOTS, useBrowser } from '../helpers/browser.ts';
 import { useServer } from '../helpers/server.ts';
 
 const srv = useServer();
@@ -17,7 +17,7 @@ const QUESTION = 'Where is Payments on the stage map?';
 beforeAll(async () => {
   facilitator = await openPage(browser, { width: 1280, height: 900 });
   const id = await createWorkshopInUi(facilitator, srv.url, 'Cancel drill');
-  const code = (await facilitator.getByTestId('join-code').textContent())!.replace(/\s/g, '');
+  const code = await joinCodeOf(facilitator);
   alice = await openPage(browser, { width: 1100, height: 800 });
   bob = await openPage(browser, { width: 375, height: 812 });
   await joinInUi(alice, srv.url, code, 'Alice');

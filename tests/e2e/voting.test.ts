@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createWorkshopInUi, joinInUi, openPage, screenshot, SCREENSHOTS, useBrowser } from '../helpers/browser.ts';
+import { createWorkshopInUi, joinCodeOf, joinInUi, openPage, screenshot, SCREENSHOTS, useBrowser } from '../helpers/browser.ts';
 import { join as joinByApi } from '../helpers/api.ts';
 import { useServer } from '../helpers/server.ts';
 
@@ -26,7 +26,7 @@ function watchRefusals(p: Page) {
 beforeAll(async () => {
   facilitator = await openPage(browser, { width: 1280, height: 900 });
   const id = await createWorkshopInUi(facilitator, srv.url, 'Breakout vote drill');
-  const code = (await facilitator.getByTestId('join-code').textContent())!.replace(/\s/g, '');
+  const code = await joinCodeOf(facilitator);
   alice = await openPage(browser, { width: 1100, height: 800 });
   bob = await openPage(browser, { width: 375, height: 812 });
   carol = await openPage(browser, { width: 1100, height: 800 });
@@ -400,7 +400,7 @@ describe('breakout groups and a secret stage vote', () => {
       return (await note.count()) ? Number((await note.textContent())!.split(' ')[0]) : 0;
     };
     const before = await away();
-    const code = (await facilitator.getByTestId('join-code').textContent())!.replace(/\s/g, '');
+    const code = await joinCodeOf(facilitator);
     await joinByApi(srv.url, code, 'Dana');
     await expect.poll(away).toBe(before + 1);
     expect(await panel.getByTestId('vote-away').textContent()).toMatch(/^\d+ not connected$/);

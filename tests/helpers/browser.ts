@@ -36,7 +36,7 @@ export { CHROMIUM, launch } from './chromium.ts';
 /** The worker's Chromium: launched by its first browser file, kept for the next (a launch costs half a second here). */
 let running: Promise<Browser> | undefined;
 
-async function worker(): Promise<Browser> {
+async function workerBrowser(): Promise<Browser> {
   const b = await running;
   if (b?.isConnected()) return b;
   running = launch();
@@ -54,7 +54,7 @@ export function useBrowser(): Browser {
   let browser: Browser | undefined;
   const opened = new Set<BrowserContext>();
   beforeAll(async () => {
-    browser = await worker();
+    browser = await workerBrowser();
   });
   afterAll(async () => {
     await Promise.all([...opened].map((c) => c.close().catch(() => {})));
@@ -111,6 +111,11 @@ export async function openPhone(browser: Browser): Promise<Page> {
   const page = await context.newPage();
   page.on('pageerror', (err) => console.error(`[page error] ${err.message}`));
   return page;
+}
+
+/** The join code a board shows its facilitator, as a participant types it (without the space). */
+export async function joinCodeOf(page: Page): Promise<string> {
+  return (await page.getByTestId('join-code').textContent())!.replace(/\s/g, '');
 }
 
 /** Creates a workshop through the home page, as a facilitator would. Returns its id. */
