@@ -21,7 +21,9 @@ import { startCluster, startProxy, type Cluster } from '../scripts/cluster.ts';
 import { createWorkshop, join as joinWorkshop } from '../tests/helpers/api.ts';
 import { freshDatabase } from '../tests/helpers/pg.ts';
 import { connect, synced, type Client } from '../tests/helpers/yclient.ts';
-import { startServer as startPeer } from './servers.ts';
+import { createRoom, Generator, prepareClients } from './load.ts';
+import { startServer as startPeer, type RunningServer } from './servers.ts';
+import type { ClientSpec } from './worker.ts';
 import { emptyTimerWakeUs, schedstatAvailable, sumSched } from './wake-cost.ts';
 
 // Each stock provider adds a process 'exit' listener; hundreds of them are expected here.
@@ -30,25 +32,25 @@ const ADMIN = process.env.DATABASE_URL;
 if (!ADMIN) throw new Error('bench:cluster needs DATABASE_URL=postgres://… (eval "$(deploy/dev-postgres.sh)")');
 const W = Number(process.env.ROOMS ?? 3);
 const CLIENTS = Number(process.env.CLIENTS ?? 50);
-const UPDATES = Number(process.env.UPDATES ?? 300);
-/** Updates sent before measuring, so start-up work (JIT, first GCs, pools) is not billed to the steady state. */
-const WARMUP = Number(process.env.WARMUP ?? 60);
+/** Each room's marker moves per second. */
+const RATE = Number(process.env.RATE ?? 50);
+/** How long each configuration is measured, after WARMUP_MS of the same load. */
+const RUN_MS = Number(process.env.RUN_MS ?? 8000);
+const WARMUP_MS = Number(process.env.WARMUP_MS ?? 1000);
 
 const p99 = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.99))]! : NaN);
 const cpuSeconds = (pid: number) => {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(f[11]) + Number(f[12])) / 100;
 };
-/** Each room sends one update per period. */
-const PERIOD_MS = Number(process.env.PERIOD_MS ?? 20);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /**
- * Every update adds a team (its key carries the send time), far more teams
- * than a workshop has: the processes take that many (maxTeams is a limit on a
+ * The failover run adds a team every 20 ms in each room, far more teams than
+ * a workshop has: the processes take that many (maxTeams is a limit on a
  * workshop's content, not on its speed).
  */
 const ENV = { LOG_LEVEL: 'info', STAGEBOARD_MAX_TEAMS: '100000' };
-const tick = () => sleep(PERIOD_MS);
+/** The load generator's threads (bench/load.ts), shared by every configuration. */
+const gen = new Generator(2);
 
 interface Room {
   id: string;
@@ -70,67 +72,48 @@ async function rooms(base: string, wsUrl: string, count = W): Promise<Room[]> {
 }
 
 /**
- * Each room's facilitator adds UPDATES teams, one per 20 ms; every other
- * client times each arrival. The rooms take turns within each 20 ms, as
- * independent workshops do: were they to send at the same instant, one process
- * serving them all would handle them in one wake-up, a saving that real
- * traffic does not give it and a cluster could never match.
+ * The fan-out load: in each room one mover (a participant's socket in the
+ * generator's worker threads, as `npm run bench` drives its rooms) moves its
+ * team's marker RATE times a second, every other client a probe that notes
+ * when the move reached it. The rooms' movers take turns (staggered phases),
+ * as independent workshops do: were they to send at the same instant, one
+ * process serving them all would handle them in one wake-up, a saving that
+ * real traffic does not give it and a cluster could never match. The
+ * generator runs in its own threads so that what is measured is the servers
+ * and HAProxy, not the bench's own event loop.
  */
-async function fanOut(list: Room[], updates: number, tag: string): Promise<{ latencies: number[]; delivered: number }> {
-  const latencies: number[] = [];
-  let delivered = 0;
-  const observers: (() => void)[] = [];
-  for (const room of list) {
-    for (const c of room.clients.slice(1)) {
-      const teams = c.doc.getMap(ROOTS.teams);
-      const observer = (e: Y.YMapEvent<unknown>) => {
-        for (const key of e.keysChanged) {
-          const [, sent, t] = key.split('_');
-          if (t !== tag) continue;
-          latencies.push(performance.now() - Number(sent));
-          delivered++;
-        }
-      };
-      teams.observe(observer);
-      observers.push(() => teams.unobserve(observer));
-    }
+async function measure(server: RunningServer, pids: number[], count: number) {
+  const specs: ClientSpec[] = [];
+  const releases: (() => void)[] = [];
+  for (let r = 0; r < count; r++) {
+    const p = await prepareClients(server, await createRoom(server, 1), { clients: CLIENTS, movers: 1, probeEvery: 1 });
+    for (const spec of p.specs) if (spec.role === 'mover') spec.phase = r / count;
+    specs.push(...p.specs);
+    releases.push(p.release);
   }
-  // Each send keeps to a schedule, so timer slop does not stretch the period.
-  const turn = PERIOD_MS / list.length;
-  const start = performance.now();
-  for (let i = 0; i < updates; i++) {
-    for (const [r, room] of list.entries()) {
-      addTeam(room.clients[0]!.doc, `t_${performance.now()}_${tag}_${i}`, { name: `T${i}`, color: '#123' });
-      await sleep(start + (i * list.length + r + 1) * turn - performance.now());
-    }
-  }
-  const want = updates * list.length * (CLIENTS - 1);
-  for (let i = 0; i < 500 && delivered < want; i++) await tick();
-  for (const off of observers) off();
-  return { latencies, delivered };
-}
-
-/** Warms up, then sends UPDATES per room and bills the CPU the server processes `pids` spent on them. */
-async function measure(list: Room[], pids: number[]) {
+  await gen.connect(specs);
+  for (const release of releases) release();
   try {
-    await fanOut(list, WARMUP, 'warm');
+    // Warm-up first, so start-up work (JIT, first GCs, pools) is not billed to the steady state.
+    await gen.run(RATE, WARMUP_MS, 300);
     const cpu0 = pids.reduce((s, p) => s + cpuSeconds(p), 0);
     const sched0 = sumSched(pids);
-    const { latencies, delivered } = await fanOut(list, UPDATES, 'run');
+    const r = await gen.run(RATE, RUN_MS, 3000);
     const cpu = pids.reduce((s, p) => s + cpuSeconds(p), 0) - cpu0;
     const sched1 = sumSched(pids);
     const slices = sched1.slices - sched0.slices;
+    if (r.lost || r.closed) throw new Error(`${r.lost} of ${r.sent} updates did not reach every client, ${r.closed} sockets closed`);
     return {
-      cpuPerUpdate: cpu / delivered,
-      p99: p99(latencies),
-      delivered,
+      cpuPerUpdate: cpu / (r.sent * (CLIENTS - 1)),
+      p99: r.p99,
+      delivered: r.sent * (CLIENTS - 1),
       /** Times the processes' threads were put on a CPU (woken, or resumed after a preemption), per update sent. */
-      wakesPerUpdate: slices / (UPDATES * list.length),
+      wakesPerUpdate: slices / r.sent,
       /** CPU each time, microseconds. */
       usPerWake: (sched1.runNs - sched0.runNs) / Math.max(1, slices) / 1000,
     };
   } finally {
-    for (const r of list) for (const c of r.clients) c.destroy();
+    await gen.disconnect();
   }
 }
 
@@ -138,11 +121,12 @@ async function phase(k: number, direct: boolean, count = W) {
   const db = await freshDatabase(ADMIN!);
   const cluster = await startCluster({ processes: k, databaseUrl: db.url, env: ENV });
   try {
-    const base = direct ? cluster.processes[0]!.url : cluster.url;
-    const list = await rooms(base, direct ? `ws://127.0.0.1:${cluster.processes[0]!.port}/ws` : cluster.wsUrl, count);
+    const http = direct ? cluster.processes[0]!.url : cluster.url;
+    const server = { kind: 'stageboard', http, ws: http.replace(/^http/, 'ws') } as RunningServer;
     return await measure(
-      list,
+      server,
       cluster.processes.map((p) => p.child.pid!),
+      count,
     );
   } finally {
     await cluster.close();
@@ -162,17 +146,11 @@ async function floorPhase(k: number, direct: boolean, count = W) {
     ? undefined
     : await startProxy(relays.map((r, i) => ({ name: `floor${i + 1}`, port: Number(new URL(r.http).port) })));
   try {
-    const wsUrl = proxy ? proxy.wsUrl : `${relays[0]!.ws}/ws`;
-    const list: Room[] = [];
-    for (let r = 0; r < count; r++) {
-      const id = `floor-${r}-${Math.random().toString(36).slice(2)}`;
-      const clients = Array.from({ length: CLIENTS }, () => connect(wsUrl, id, ''));
-      await Promise.all(clients.map(synced));
-      list.push({ id, clients, tokens: [] });
-    }
+    const ws = proxy ? proxy.wsUrl : `${relays[0]!.ws}/ws`;
     return await measure(
-      list,
+      { kind: 'floor', http: '', ws } as RunningServer,
       relays.map((r) => r.pid),
+      count,
     );
   } finally {
     await proxy?.close();
@@ -288,7 +266,7 @@ const t0 = Date.now();
 /** Each configuration runs this many times, interleaved; the table holds medians (the machine is shared and noisy). */
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 console.log(
-  `bench:cluster — ${W} rooms × ${CLIENTS} clients, ${UPDATES} updates per room at 50/s after ${WARMUP} warm-up, ${ROUNDS} rounds`,
+  `bench:cluster — ${W} rooms × ${CLIENTS} clients, one marker moving ${RATE} times a second in each, ${RUN_MS / 1000} s after ${WARMUP_MS / 1000} s of warm-up, ${ROUNDS} rounds`,
 );
 const configs = [
   { k: 'direct', run: () => phase(1, true) },
@@ -372,10 +350,11 @@ console.log(
 if (schedstatAvailable()) {
   // The same code costs more per wake-up in a process woken less often: the floor of that, for the
   // intervals at which one process serving every room and one of three serving one room are woken.
-  const busy = PERIOD_MS / W;
-  const [often, seldom] = [await emptyTimerWakeUs(busy), await emptyTimerWakeUs(PERIOD_MS)];
+  const period = 1000 / RATE;
+  const busy = period / W;
+  const [often, seldom] = [await emptyTimerWakeUs(busy), await emptyTimerWakeUs(period)];
   console.log(
-    `an empty Node timer on this machine costs ${often.toFixed(0)} µs of CPU per wake-up every ${busy.toFixed(1)} ms, ${seldom.toFixed(0)} µs every ${PERIOD_MS} ms`,
+    `an empty Node timer on this machine costs ${often.toFixed(0)} µs of CPU per wake-up every ${busy.toFixed(1)} ms, ${seldom.toFixed(0)} µs every ${period} ms`,
   );
 }
 const stores = await storeCompare();

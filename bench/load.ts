@@ -39,14 +39,14 @@ export class Generator {
   /** Movers send at `ratePerMover` for `durationMs`; returns each update's time to reach every probe. */
   async run(ratePerMover: number, durationMs: number, drainMs: number): Promise<RunResult> {
     const answers = await Promise.all(this.workers.map((w) => this.ask(w, { type: 'run', ratePerMover, durationMs, drainMs }, 'result')));
-    const sends = new Map<string, number>();
+    const sends = new Map<string, { t: number; room: string }>();
     const arrivals = new Map<string, { t: number; n: number; first: number }>();
-    let probes = 0;
+    const probes = new Map<string, number>();
     let closed = 0;
     for (const a of answers) {
-      probes += a.probes;
+      for (const [room, n] of a.probes) probes.set(room, (probes.get(room) ?? 0) + n);
       closed += a.closed;
-      for (const [k, t] of a.sends) sends.set(k, t);
+      for (const [k, t, room] of a.sends) sends.set(k, { t, room });
       for (const [k, t, n, first] of a.arrivals) {
         const prev = arrivals.get(k);
         if (prev) {
@@ -61,12 +61,12 @@ export class Generator {
     let lost = 0;
     for (const [k, s] of sends) {
       const a = arrivals.get(k);
-      if (!a || a.n < probes) {
+      if (!a || a.n < (probes.get(s.room) ?? 0)) {
         lost++;
         latencies.push(Infinity);
       } else {
-        latencies.push(a.t - s);
-        firsts.push(a.first - s);
+        latencies.push(a.t - s.t);
+        firsts.push(a.first - s.t);
       }
     }
     latencies.sort((x, y) => x - y);

@@ -30,9 +30,11 @@ export type FromWorker =
   | { type: 'connected'; failed: number }
   | {
       type: 'result';
-      sends: [string, number][];
+      /** Each update sent: its key, when, and its room. */
+      sends: [string, number, string][];
       arrivals: [string, number, number, number][];
-      probes: number;
+      /** Probes per room: an update has reached everyone once that many probes have it. */
+      probes: [string, number][];
       sent: number;
       closed: number;
     }
@@ -52,7 +54,7 @@ interface Client {
 let clients: Client[] = [];
 let running = false;
 let closedDuringRun = 0;
-const sends = new Map<string, number>();
+const sends = new Map<string, { t: number; room: string }>();
 /** Per update: when the last and the first probe had it, and how many did. */
 const arrivals = new Map<string, { t: number; n: number; first: number }>();
 
@@ -129,7 +131,7 @@ function move(c: Client, seq: number): void {
   const doc = c.doc!;
   const team = doc.getMap('teams').get(c.spec.teamId!) as Y.Map<unknown>;
   const key = `${doc.clientID}:${Y.getState(doc.store, doc.clientID)}`;
-  sends.set(key, now());
+  sends.set(key, { t: now(), room: c.spec.room });
   team.set('stageCurrent', 1 + ((seq * 0.013) % 2));
 }
 
@@ -161,6 +163,12 @@ function run(ratePerMover: number, durationMs: number, drainMs: number): Promise
   });
 }
 
+function probesPerRoom(): Map<string, number> {
+  const n = new Map<string, number>();
+  for (const c of clients) if (c.spec.role === 'probe') n.set(c.spec.room, (n.get(c.spec.room) ?? 0) + 1);
+  return n;
+}
+
 parentPort!.on('message', async (msg: ToWorker) => {
   try {
     switch (msg.type) {
@@ -181,9 +189,9 @@ parentPort!.on('message', async (msg: ToWorker) => {
         await run(msg.ratePerMover, msg.durationMs, msg.drainMs);
         post({
           type: 'result',
-          sends: [...sends],
+          sends: [...sends].map(([k, s]) => [k, s.t, s.room]),
           arrivals: [...arrivals].map(([k, a]) => [k, a.t, a.n, a.first]),
-          probes: clients.filter((c) => c.spec.role === 'probe').length,
+          probes: [...probesPerRoom()],
           sent: sends.size,
           closed: closedDuringRun,
         });

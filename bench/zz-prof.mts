@@ -1,0 +1,10 @@
+import { Generator } from './load.ts';
+import { fanout, FULL } from './measure.ts';
+import { startServer } from './servers.ts';
+const gen = new Generator(2);
+const server = await startServer('stageboard', { env: { STAGEBOARD_MAX_MESSAGES_PER_SECOND: '1000000' } });
+const r = await fanout(gen, server, 50, { ...FULL, fanoutMs: 15000 });
+console.log(r.p50, r.p99);
+await server.stop('SIGINT');
+await gen.terminate();
+process.exit(0);
