@@ -1,8 +1,6 @@
 import { tick } from 'svelte';
+import { FIT_STEPS, largestFitting, ratioOf, type Try } from './fit-search.ts';
 import { observeSize } from './projector.ts';
-
-/** How many halvings the search takes: the scale lands within (max − min) / 2⁷ of the largest that fits. */
-const STEPS = 7;
 
 /**
  * The type scale at which a view fills its box without overflowing it: the
@@ -13,8 +11,10 @@ const STEPS = 7;
  */
 export class FitScale {
   k = $state(1);
-  private running = false;
-  private again = false;
+  /** The search after the one running (or about to run): calls meanwhile join it, not queue one each. */
+  private next: { box: HTMLElement; content: HTMLElement; force: boolean; done: Promise<void> } | null = null;
+  /** Ends when the last search queued does: searches run one at a time. */
+  private tail: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly min: number,
@@ -33,38 +33,49 @@ export class FitScale {
 
   /**
    * Searches again when the content no longer fits, or leaves a lot of the box empty; `force` searches
-   * regardless (the box changed). A search already running runs once more when it ends.
+   * regardless (the box changed). Resolves once the type is fitted to what the view shows now: a call
+   * while a search runs waits for one more search after it (calls meanwhile share that one), so a
+   * caller that fits, then reads whether the content overflows, reads the settled view.
    */
-  async fit(box: HTMLElement, content: HTMLElement, force = false): Promise<void> {
-    if (this.running) {
-      this.again = true;
-      return;
+  fit(box: HTMLElement, content: HTMLElement, force = false): Promise<void> {
+    if (this.next) {
+      Object.assign(this.next, { box, content, force: this.next.force || force });
+      return this.next.done;
     }
+    const next = { box, content, force, done: Promise.resolve() };
+    next.done = this.tail.then(() => {
+      this.next = null;
+      return this.search(next.box, next.content, next.force);
+    });
+    this.next = next;
+    this.tail = next.done.catch(() => {});
+    return next.done;
+  }
+
+  private async search(box: HTMLElement, content: HTMLElement, force: boolean): Promise<void> {
     await tick();
     const fits = () => content.scrollHeight <= box.clientHeight + 1 && content.scrollWidth <= box.clientWidth + 1;
     // A live edit (a commitment typed) keeps the type still unless it must move: no flicker per keystroke.
     if (!force && fits() && (this.k >= this.max || content.scrollHeight > box.clientHeight * 0.85)) return;
-    this.running = true;
-    try {
-      let lo = this.min;
-      let hi = this.max;
-      for (let i = 0; i < STEPS; i++) {
-        const mid = (lo + hi) / 2;
-        this.k = mid;
+    // Each try is one layout of the view, within one task (nothing is painted between them).
+    const measure = (): Try => ({ fits: fits(), ratio: ratioOf(box, content) });
+    const k = await largestFitting(
+      this.min,
+      this.max,
+      (this.max - this.min) / 2 ** FIT_STEPS,
+      async (k) => {
+        this.k = k;
         await tick();
-        if (fits()) lo = mid;
-        else hi = mid;
-      }
-      this.k = lo;
+        return measure();
+      },
+      { k: this.k, ...measure() },
+    );
+    if (this.k !== k) {
+      this.k = k;
       await tick();
-    } finally {
-      this.running = false;
-    }
-    if (this.again) {
-      this.again = false;
-      await this.fit(box, content, true);
     }
   }
+
   /**
    * Keeps `content` fitted to `box` while `read().active`: as the box resizes (observe), and whenever
    * `watch` reads something new (what the view shows). `force` searches on every change, not only when
@@ -75,10 +86,16 @@ export class FitScale {
       const { active, box, content } = read();
       if (active && box && content) return this.observe(box, content);
     });
+    // What the view shows, compared as text: the board hands down new objects on every change to it,
+    // and each search is several layouts of the whole view, so it runs only when what is shown changed.
+    let last: { key: string; box: HTMLElement; content: HTMLElement } | undefined;
     $effect(() => {
-      watch();
+      const key = JSON.stringify(watch()) ?? '';
       const { active, box, content } = read();
-      if (active && box && content) void this.fit(box, content, force);
+      if (!(active && box && content)) return void (last = undefined);
+      if (last && last.key === key && last.box === box && last.content === content) return;
+      last = { key, box, content };
+      void this.fit(box, content, force);
     });
   }
 }

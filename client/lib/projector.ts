@@ -17,10 +17,14 @@ export const ONE_MAP_BELOW = 1200;
 /** Whether a running vote gets a column beside the map(s); otherwise (a choice vote, narrower) it takes their place. */
 export const voteColumn = (vote: { kind: string }, width: number): boolean => width >= BOTH_MAPS_FROM || vote.kind !== 'choice';
 
-/** Calls `changed` for each new size of `el`, its first included, not for a report that repeats one; returns the disconnect. */
+/**
+ * Calls `changed` each time `el` takes a new size, not for the size it has when observed (callers lay
+ * out for that themselves, as they mount) nor for a report that repeats one; returns the disconnect.
+ */
 export function observeSize(el: HTMLElement, changed: () => void): () => void {
-  let width = 0;
-  let height = 0;
+  // The size now: the observer's first report (on observing) is news only if it differs.
+  let width = el.clientWidth;
+  let height = el.clientHeight;
   const observer = new ResizeObserver(() => {
     if (el.clientWidth === width && el.clientHeight === height) return;
     width = el.clientWidth;

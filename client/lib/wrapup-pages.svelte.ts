@@ -1,11 +1,10 @@
 import { tick } from 'svelte';
+import { FIT_STEPS, largestFitting, ratioOf, type Try } from './fit-search.ts';
 import { evenPageSize, pageOf } from './projector.ts';
 
 /** The wrap-up's lists that take turns a page at a time when the screen cannot hold them. */
 export type WrapUpList = 'teams' | 'votes' | 'red';
 const LISTS: WrapUpList[] = ['teams', 'votes', 'red'];
-/** How many halvings the type search takes, as FitScale's. */
-const STEPS = 7;
 
 interface Parts {
   box: HTMLElement;
@@ -81,16 +80,31 @@ export class WrapUpPages {
       for (const l of LISTS) if (most[l]) this.sizes[l] = evenPageSize(this.lengths()[l], most[l]);
       if (!(await fitsAll())) this.sizes = most;
     }
-    // The largest type at which every page fits.
-    let lo = this.min;
-    let hi = this.max;
-    for (let i = 0; i < STEPS && current(); i++) {
-      this.k = (lo + hi) / 2;
-      if (await fitsAll()) lo = this.k;
-      else hi = this.k;
-    }
+    // The largest type at which every page fits, aimed by how much room the tightest page leaves.
+    const tryAll = async (): Promise<Try> => {
+      let ratio = Infinity;
+      for (let p = 0; p < this.pages && current(); p++) {
+        this.page = p;
+        await tick();
+        ratio = Math.min(ratio, ratioOf(parts.box, parts.content));
+        if (overflows()) return { fits: false, ratio };
+      }
+      return { fits: true, ratio };
+    };
+    const start = { k: this.min, ...(await tryAll()) };
+    const k = await largestFitting(
+      this.min,
+      this.max,
+      (this.max - this.min) / 2 ** FIT_STEPS,
+      async (k) => {
+        if (!current()) return { fits: false, ratio: 1 };
+        this.k = k;
+        return tryAll();
+      },
+      start,
+    );
     if (!current()) return;
-    this.k = lo;
+    this.k = k;
     this.page = 0;
   }
 
