@@ -47,14 +47,15 @@ export function ratioOf(box: { clientHeight: number; clientWidth: number }, cont
 }
 
 /**
- * The largest k in [min, max] at which the content fits, to within `tol` (the answer fits, and
- * the answer plus `tol` does not, unless the answer is `max`); `min` when nothing fits. `start`
+ * The largest k in [min, max] at which the content fits, to within `tol` (the answer fits, and a
+ * try at most `tol` above it did not, unless the answer is `max`); `min` when nothing fits. `start`
  * is a try already made (the scale the view shows now), so it costs nothing.
  *
  * Content grows about as a power of its type, so each try aims where the tries so far say the
  * content would just fill the box (the first from one try's ratio, the next from the power the last
- * two show) and, once one lands close, closes the bracket with a try `tol` to the other side. That takes three or four tries where halving takes seven or eight, each a
- * layout of the whole view; halving takes over when aiming goes astray.
+ * two show) and, once one lands close, closes the bracket with a try `tol` to the other side.
+ * That takes three to five tries where halving took eight, each a layout of the whole view;
+ * halving takes over when aiming goes astray.
  */
 export async function largestFitting(
   min: number,
