@@ -110,6 +110,49 @@ describe('the projector, step by step', () => {
     }
   });
 
+  it('refits the commitments to the window when the projector is resized, smaller and back', async () => {
+    control('step', STEP.commitments);
+    const page = await projector({ width: 1920, height: 1080 });
+    const table = page.getByRole('region', { name: 'Commitments' });
+    const cell = table.locator('[data-cell="commitment"]').first();
+    const px = () => cell.evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
+    await table
+      .locator('tr[data-team]')
+      .nth(TEAMS.length - 1)
+      .waitFor();
+    await expect.poll(() => noScroll(page)).toBe(true);
+    const large = await px();
+    expect(large).toBeGreaterThanOrEqual(22);
+    // A laptop's window dragged smaller: the type shrinks until every team fits again, nothing to scroll.
+    await page.setViewportSize({ width: 1280, height: 720 });
+    await expect.poll(px).toBeLessThan(large);
+    await expect.poll(() => noScroll(page)).toBe(true);
+    const rows = await table.locator('tr[data-team]').count();
+    for (let i = 0; i < rows; i++) expect(await onScreen(table.locator('tr[data-team]').nth(i))).toBe(true);
+    // And back: the type grows again to what the large screen had.
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    await expect.poll(px).toBeCloseTo(large, 0);
+    await expect.poll(() => noScroll(page)).toBe(true);
+    await page.context().close();
+  });
+
+  it('refits the framework at the welcome when the projector is resized', async () => {
+    control('step', 0);
+    const page = await projector({ width: 1920, height: 1080 });
+    const questions = page.getByRole('list', { name: 'Questions for every team' });
+    await questions.waitFor();
+    const px = () => questions.evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
+    await expect.poll(() => noScroll(page)).toBe(true);
+    const large = await px();
+    await page.setViewportSize({ width: 1024, height: 768 });
+    await expect.poll(px).toBeLessThan(large);
+    await expect.poll(() => noScroll(page)).toBe(true);
+    expect(await onScreen(page.locator('section[data-board~="welcome"]'))).toBe(true);
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    await expect.poll(px).toBeCloseTo(large, 0);
+    await page.context().close();
+  });
+
   it('lists a choice vote’s options while voting, then shows the result fully on screen until the step moves on', async () => {
     control('step', STEP.reveal);
     const page = await projector({ width: 1280, height: 720 });
