@@ -21,8 +21,8 @@ import { startCluster, startProxy, type Cluster } from '../scripts/cluster.ts';
 import { createWorkshop, join as joinWorkshop } from '../tests/helpers/api.ts';
 import { freshDatabase } from '../tests/helpers/pg.ts';
 import { connect, synced, type Client } from '../tests/helpers/yclient.ts';
-import { createRoom, Generator, prepareClients } from './load.ts';
-import { startServer as startPeer, type RunningServer } from './servers.ts';
+import { createRoom, Generator, percentile, prepareClients, type Endpoint } from './load.ts';
+import { startServer as startPeer } from './servers.ts';
 import type { ClientSpec } from './worker.ts';
 import { emptyTimerWakeUs, schedstatAvailable, sumSched } from './wake-cost.ts';
 
@@ -38,7 +38,11 @@ const RATE = Number(process.env.RATE ?? 50);
 const RUN_MS = Number(process.env.RUN_MS ?? 8000);
 const WARMUP_MS = Number(process.env.WARMUP_MS ?? 1000);
 
-const p99 = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.99))]! : NaN);
+const p99 = (xs: number[]) =>
+  percentile(
+    [...xs].sort((a, b) => a - b),
+    0.99,
+  );
 const cpuSeconds = (pid: number) => {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(f[11]) + Number(f[12])) / 100;
@@ -55,7 +59,6 @@ const gen = new Generator(2);
 interface Room {
   id: string;
   clients: Client[];
-  tokens: string[];
 }
 
 async function rooms(base: string, wsUrl: string, count = W): Promise<Room[]> {
@@ -66,7 +69,7 @@ async function rooms(base: string, wsUrl: string, count = W): Promise<Room[]> {
     for (let i = 1; i < CLIENTS; i++) tokens.push((await joinWorkshop(base, w.joinCode, `P${i}`)).token);
     const clients = tokens.map((t) => connect(wsUrl, w.id, t));
     await Promise.all(clients.map(synced));
-    out.push({ id: w.id, clients, tokens });
+    out.push({ id: w.id, clients });
   }
   return out;
 }
@@ -82,7 +85,7 @@ async function rooms(base: string, wsUrl: string, count = W): Promise<Room[]> {
  * generator runs in its own threads so that what is measured is the servers
  * and HAProxy, not the bench's own event loop.
  */
-async function measure(server: RunningServer, pids: number[], count: number) {
+async function measure(server: Endpoint, pids: number[], count: number) {
   const specs: ClientSpec[] = [];
   const releases: (() => void)[] = [];
   for (let r = 0; r < count; r++) {
@@ -122,9 +125,8 @@ async function phase(k: number, direct: boolean, count = W) {
   const cluster = await startCluster({ processes: k, databaseUrl: db.url, env: ENV });
   try {
     const http = direct ? cluster.processes[0]!.url : cluster.url;
-    const server = { kind: 'stageboard', http, ws: http.replace(/^http/, 'ws') } as RunningServer;
     return await measure(
-      server,
+      { kind: 'stageboard', http, ws: http.replace(/^http/, 'ws') },
       cluster.processes.map((p) => p.child.pid!),
       count,
     );
@@ -148,7 +150,7 @@ async function floorPhase(k: number, direct: boolean, count = W) {
   try {
     const ws = proxy ? proxy.wsUrl : `${relays[0]!.ws}/ws`;
     return await measure(
-      { kind: 'floor', http: '', ws } as RunningServer,
+      { kind: 'floor', http: '', ws },
       relays.map((r) => r.pid),
       count,
     );

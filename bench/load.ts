@@ -132,8 +132,11 @@ export interface RoomInfo {
   moverTokens: string[];
 }
 
+/** Where a server under test answers: all the room set-up needs of a running one (a cluster's HAProxy too). */
+export type Endpoint = Pick<RunningServer, 'kind' | 'http' | 'ws'>;
+
 /** For Stageboard a real workshop: created over HTTP, with one participant per mover. */
-export async function createRoom(server: RunningServer, movers: number): Promise<RoomInfo> {
+export async function createRoom(server: Endpoint, movers: number): Promise<RoomInfo> {
   if (server.kind !== 'stageboard') return { room: `bench-${process.pid}-${++roomCounter}`, moverTokens: [] };
   const w = await postJson(`${server.http}/api/workshops`, { title: 'Bench workshop' });
   const moverTokens = await Promise.all(
@@ -148,7 +151,7 @@ export async function createRoom(server: RunningServer, movers: number): Promise
  * Puts one team per mover into the room (as the facilitator would) and returns
  * the client specs for the generator: movers first, then receivers.
  */
-export async function prepareClients(server: RunningServer, info: RoomInfo, plan: RoomPlan): Promise<PreparedRoom> {
+export async function prepareClients(server: Endpoint, info: RoomInfo, plan: RoomPlan): Promise<PreparedRoom> {
   const { kind } = server;
   const { room, facilitatorToken, moverTokens } = info;
   const teams = Array.from({ length: plan.movers }, (_, i) => `team-${i}`);
@@ -177,7 +180,7 @@ export interface PreparedRoom {
   release(): void;
 }
 
-export async function prepareRoom(server: RunningServer, plan: RoomPlan): Promise<PreparedRoom> {
+export async function prepareRoom(server: Endpoint, plan: RoomPlan): Promise<PreparedRoom> {
   return prepareClients(server, await createRoom(server, plan.movers), plan);
 }
 

@@ -55,15 +55,21 @@ export class WrapUpPages {
     const current = () => mine === this.search;
     const overflows = () =>
       parts.content.scrollHeight > parts.box.clientHeight + 1 || parts.content.scrollWidth > parts.box.clientWidth + 1;
-    /** Whether every page fits at the type scale now set; shows each page in turn, within one task (nothing is painted). */
-    const fitsAll = async () => {
-      for (let p = 0; p < this.pages; p++) {
+    /**
+     * Whether every page fits at the type scale now set, and the room the tightest leaves (which aims
+     * the type search); shows each page in turn, within one task (nothing is painted).
+     */
+    const tryAll = async (): Promise<Try> => {
+      let ratio = Infinity;
+      for (let p = 0; p < this.pages && current(); p++) {
         this.page = p;
         await tick();
-        if (overflows()) return false;
+        ratio = Math.min(ratio, ratioOf(parts.box, parts.content));
+        if (overflows()) return { fits: false, ratio };
       }
-      return true;
+      return { fits: true, ratio };
     };
+    const fitsAll = async () => (await tryAll()).fits;
     this.sizes = { teams: null, votes: null, red: null };
     this.page = 0;
     this.k = this.min;
@@ -80,17 +86,7 @@ export class WrapUpPages {
       for (const l of LISTS) if (most[l]) this.sizes[l] = evenPageSize(this.lengths()[l], most[l]);
       if (!(await fitsAll())) this.sizes = most;
     }
-    // The largest type at which every page fits, aimed by how much room the tightest page leaves.
-    const tryAll = async (): Promise<Try> => {
-      let ratio = Infinity;
-      for (let p = 0; p < this.pages && current(); p++) {
-        this.page = p;
-        await tick();
-        ratio = Math.min(ratio, ratioOf(parts.box, parts.content));
-        if (overflows()) return { fits: false, ratio };
-      }
-      return { fits: true, ratio };
-    };
+    // The largest type at which every page fits.
     const start = { k: this.min, ...(await tryAll()) };
     const k = await largestFitting(
       this.min,
