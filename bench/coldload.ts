@@ -10,7 +10,7 @@ import { openSqliteStore } from '../server/sqlite-store.ts';
 import type { Store } from '../server/store.ts';
 import { postJson, syncedSocket } from './load.ts';
 import { startServer } from './servers.ts';
-import { wsUrl } from './wire.ts';
+import { STEP2, wsUrl } from './wire.ts';
 
 /**
  * A workshop with `updates` stored updates, written through the server's own
@@ -92,20 +92,27 @@ export async function buildLongWorkshop(updates: number) {
 
 export type LongWorkshop = Awaited<ReturnType<typeof buildLongWorkshop>>;
 
-/** Starts a server on a copy of the data and times the first client's sync, from socket open to step 2. */
-export async function coldLoad(w: LongWorkshop): Promise<number> {
+/**
+ * Starts a server on a copy of the data and times the first client's sync:
+ * from socket open to the arrival of sync step 2 (the server's load: read,
+ * apply snapshot and tail, answer), and to the client having applied it too.
+ */
+export async function coldLoad(w: LongWorkshop): Promise<{ ms: number; appliedMs: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'stageboard-cold-run-'));
   cpSync(w.dataDir, dir, { recursive: true });
   const server = await startServer('stageboard', { dataDir: dir });
   try {
     const doc = new Y.Doc();
     const t = performance.now();
-    const ws = await syncedSocket('stageboard', wsUrl('stageboard', server.ws, w.workshopId, w.key), w.workshopId, doc);
-    const ms = performance.now() - t;
+    let arrived = 0;
+    const ws = await syncedSocket('stageboard', wsUrl('stageboard', server.ws, w.workshopId, w.key), w.workshopId, doc, (sub) => {
+      if (sub === STEP2 && !arrived) arrived = performance.now();
+    });
+    const appliedMs = performance.now() - t;
     ws.terminate();
     const got = JSON.stringify(doc.getMap('teams').toJSON());
     if (got !== w.expected) throw new Error('cold load served a different document');
-    return ms;
+    return { ms: arrived - t, appliedMs };
   } finally {
     await server.stop('SIGKILL');
     rmSync(dir, { recursive: true, force: true });

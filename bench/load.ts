@@ -213,13 +213,15 @@ async function setupTeams(kind: ServerKind, url: string, room: string, teams: st
   return ws;
 }
 
-export function syncedSocket(kind: ServerKind, url: string, room: string, doc: Y.Doc): Promise<WebSocket> {
+/** A socket synced into `doc`; `onSync` sees each sync message's kind as it arrives, before it is applied. */
+export function syncedSocket(kind: ServerKind, url: string, room: string, doc: Y.Doc, onSync?: (sub: number) => void): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, { perMessageDeflate: false });
     ws.binaryType = 'nodebuffer';
     ws.on('open', () => ws.send(encodeSync(kind, room, STEP1, Y.encodeStateVector(doc))));
     ws.on('message', (data: Buffer) => {
       const msg = decodeSync(kind, data);
+      if (msg) onSync?.(msg.sub);
       if (!msg || msg.sub === STEP1) return;
       Y.applyUpdate(doc, msg.payload, 'remote');
       if (msg.sub === STEP2) resolve(ws);
