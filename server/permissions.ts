@@ -21,7 +21,8 @@ export function checkWrite(role: Role, roots: Iterable<string>, locked: boolean)
   if (role === 'observer') return { ok: false, reason: 'observers cannot change the board' };
   for (const root of roots) {
     // The name is the client's: quoted, and short enough for a close frame's reason.
-    if (!(root in WRITERS)) return { ok: false, reason: `unknown part of the document: ${JSON.stringify(root.slice(0, 40))}` };
+    // Own keys only: `in` would also find `toString`, `__proto__` and the rest of Object.prototype.
+    if (!Object.hasOwn(WRITERS, root)) return { ok: false, reason: `unknown part of the document: ${JSON.stringify(root.slice(0, 40))}` };
     if (!WRITERS[root as RootName].includes(role)) {
       // `results` has no writer among the clients: the server writes it at a reveal.
       const who = WRITERS[root as RootName].length === 0 ? 'the server' : 'the facilitator';

@@ -72,7 +72,7 @@ export function decodeClientMessage(frame: Uint8Array): ClientMessage {
     case MessageType.sync: {
       const sync = decoding.readVarUint(d);
       const payload = decoding.readVarUint8Array(d);
-      if (sync === SyncType.step1) msg = { type, sync, stateVector: payload };
+      if (sync === SyncType.step1) msg = { type, sync, stateVector: checkStateVector(payload) };
       else if (sync === SyncType.step2 || sync === SyncType.update) msg = { type, sync, update: payload };
       else throw new ProtocolError(`unknown sync message ${sync}`);
       break;
@@ -91,6 +91,26 @@ export function decodeClientMessage(frame: Uint8Array): ClientMessage {
   }
   if (decoding.hasContent(d)) throw new ProtocolError('trailing bytes after message');
   return msg;
+}
+
+/**
+ * A state vector as Yjs encodes it (a count, then a client and a clock per
+ * entry), checked here so a malformed one closes the socket that sent it with
+ * a protocol error instead of failing later, in the room, unanswered.
+ */
+function checkStateVector(sv: Uint8Array): Uint8Array {
+  const d = decoding.createDecoder(sv);
+  try {
+    const n = decoding.readVarUint(d);
+    for (let i = 0; i < n; i++) {
+      decoding.readVarUint(d);
+      decoding.readVarUint(d);
+    }
+  } catch {
+    throw new ProtocolError('malformed state vector');
+  }
+  if (decoding.hasContent(d)) throw new ProtocolError('malformed state vector: trailing bytes');
+  return sv;
 }
 
 /** One client's entry in an awareness update. `state` is the raw JSON text. */

@@ -150,7 +150,26 @@ export class Room {
 
   /** A sync step 2 or update from a peer. */
   receiveUpdate(peer: Peer, update: Uint8Array): void {
-    this.queue.enqueue(() => this.processUpdate(peer, update));
+    this.queue.enqueue(this.onBehalfOf(peer, () => this.processUpdate(peer, update)));
+  }
+
+  /**
+   * A peer's task, so that anything it throws (input no check foresaw) closes
+   * that peer with a reason rather than failing unanswered in the queue.
+   */
+  private onBehalfOf(peer: Peer, task: () => MaybePromise<void>): () => MaybePromise<void> {
+    const fail = (err: unknown) => {
+      this.opts.log('warn', 'could not process a message; closing its socket', { workshop: this.id, error: String(err) });
+      peer.close(CLOSE.invalidData, 'could not process message');
+    };
+    return () => {
+      try {
+        const r = task();
+        return r instanceof Promise ? r.catch(fail) : r;
+      } catch (err) {
+        fail(err);
+      }
+    };
   }
 
   private processUpdate(peer: Peer, update: Uint8Array): MaybePromise<void> {
@@ -233,9 +252,11 @@ export class Room {
    * yet fail to store.
    */
   answerSync(peer: Peer, stateVector: Uint8Array): void {
-    this.queue.enqueue(() => {
-      if (!peer.closed && this.state === 'open') peer.send(encodeSyncStep2(this.doc, stateVector));
-    });
+    this.queue.enqueue(
+      this.onBehalfOf(peer, () => {
+        if (!peer.closed && this.state === 'open') peer.send(encodeSyncStep2(this.doc, stateVector));
+      }),
+    );
   }
 
   private readonly onDocUpdate = (update: Uint8Array, origin: unknown) => {

@@ -26,6 +26,9 @@ describe('malformed protocol messages', () => {
       ['unknown message type', new Uint8Array([9]), CLOSE.protocolError],
       ['unknown sync message', new Uint8Array([0, 7, 0]), CLOSE.protocolError],
       ['sync payload shorter than its length', new Uint8Array([0, 2, 5, 1, 2]), CLOSE.protocolError],
+      ['sync step 1 with a state vector cut short', syncFrame(0, new Uint8Array([5, 1])), CLOSE.protocolError],
+      ['sync step 1 with garbage for a state vector', syncFrame(0, new Uint8Array([0xff, 0xff, 0xff])), CLOSE.protocolError],
+      ['sync step 1 with bytes after its state vector', syncFrame(0, new Uint8Array([1, 7, 3, 9])), CLOSE.protocolError],
       ['garbage inside an update', syncFrame(2, new Uint8Array([0xff, 0xff, 0xff, 0x01, 0x02])), CLOSE.invalidData],
       ['garbage inside awareness', new Uint8Array([1, 3, 1, 0xff, 0xff]), CLOSE.invalidData],
       // The frame that crashes Hocuspocus 2.15: 23 bytes of awareness whose state is not UTF-8.
@@ -41,7 +44,7 @@ describe('malformed protocol messages', () => {
         CLOSE.invalidData,
       ],
     ];
-    expect(cases[6]![1].length).toBe(23);
+    expect(cases[9]![1].length).toBe(23);
     for (const [what, frame, code] of cases) {
       const s = await socket(r.w.id, r.attacker);
       s.ws.send(frame);

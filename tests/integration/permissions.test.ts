@@ -79,6 +79,10 @@ describe('a participant that rewrites its own client', () => {
       [ROOTS.groups, 'only the facilitator can change groups'],
       [ROOTS.results, 'only the server can change results'],
       ['junk', 'unknown part of the document: "junk"'],
+      // Names an object has without being given them: refused like any other unknown part.
+      ['toString', 'unknown part of the document: "toString"'],
+      ['__proto__', 'unknown part of the document: "__proto__"'],
+      ['constructor', 'unknown part of the document: "constructor"'],
     ] as const) {
       // A participant each: one refused again and again waits before it may reconnect (see below).
       const p = await join(srv.url, w.joinCode, `Mallory ${root}`);
@@ -87,7 +91,7 @@ describe('a participant that rewrites its own client', () => {
     }
     const s = await stored(w.id);
     expect(s.getMap(ROOTS.meta).get('title')).toBe('Platform leadership offsite');
-    expect(s.share.has('junk')).toBe(false);
+    for (const root of ['junk', 'toString', '__proto__', 'constructor']) expect(s.share.has(root)).toBe(false);
     expect(f.doc.getMap(ROOTS.meta).get('title')).toBe('Platform leadership offsite');
   });
 
