@@ -27,8 +27,10 @@ export function tally(
     if (!groups.has(key)) groups.set(key, []);
     groups.get(key)!.push(b.value);
   }
-  const byGroup: Record<string, Aggregate> = {};
-  for (const [g, values] of groups) byGroup[g] = aggregate(kind, values, choices, shuffle);
+  // Built from entries, not by assignment: a key such as "__proto__" stays an own key.
+  const byGroup: Record<string, Aggregate> = Object.fromEntries(
+    [...groups].map(([g, values]) => [g, aggregate(kind, values, choices, shuffle)]),
+  );
   return {
     overall: aggregate(
       kind,
@@ -54,13 +56,12 @@ function aggregate(kind: VoteKind, values: BallotValue[], choices: readonly stri
       values: shuffle(pts.map((p) => [p.autonomy, p.controls] as [number, number])),
     };
   }
-  const counts: Record<string, number> = {};
-  for (const c of choices ?? []) counts[c] = 0;
+  const counts = new Map<string, number>((choices ?? []).map((c) => [c, 0]));
   for (const v of values) {
     const c = (v as { choice: string }).choice;
-    counts[c] = (counts[c] ?? 0) + 1;
+    counts.set(c, (counts.get(c) ?? 0) + 1);
   }
-  return { n, choices: counts, values: shuffle(values.map((v) => (v as { choice: string }).choice)) };
+  return { n, choices: Object.fromEntries(counts), values: shuffle(values.map((v) => (v as { choice: string }).choice)) };
 }
 
 /** A stage position as every view shows it, one decimal: the result card, the insights and the rounds say the same "2.5". */

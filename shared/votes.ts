@@ -32,6 +32,11 @@ export const OpenVoteBody = z
     message: 'a choice vote needs at least two distinct choices',
     path: ['choices'],
   })
+  .refine((b) => !b.choices?.includes('__proto__'), {
+    // Results are objects keyed by choice, and every reader turns this key into the object's prototype.
+    message: '"__proto__" cannot be a choice',
+    path: ['choices'],
+  })
   .refine((b) => b.kind === 'choice' || b.choices === undefined, {
     message: 'only a choice vote takes choices',
     path: ['choices'],

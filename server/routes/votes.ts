@@ -38,9 +38,10 @@ export function voteRoutes(ctx: ApiContext): Route[] {
   const cancelled = new Set<string>();
 
   async function liveVote(vote: VoteRecord): Promise<ControlVote> {
-    const countsByGroup: Record<string, number> = {};
     const ballots = await store.listBallots(vote.id);
-    for (const b of ballots) countsByGroup[b.group ?? NO_GROUP] = (countsByGroup[b.group ?? NO_GROUP] ?? 0) + 1;
+    const counts = new Map<string, number>();
+    for (const b of ballots) counts.set(b.group ?? NO_GROUP, (counts.get(b.group ?? NO_GROUP) ?? 0) + 1);
+    const countsByGroup = Object.fromEntries(counts);
     return {
       id: vote.id,
       question: vote.question,

@@ -171,6 +171,13 @@ describe('vote caps', () => {
     expect((await open({ question: 'Which?', kind: 'choice', choices: choices(VOTE_LIMITS.minChoices - 1) })).status).toBe(400);
   });
 
+  it('refuses "__proto__" as a choice with 400 (a result keyed by it would lose it), and takes "constructor"', async () => {
+    const bad = await open({ question: 'Which?', kind: 'choice', choices: ['__proto__', 'other'] });
+    expect(bad.status).toBe(400);
+    expect(bad.json).toMatchObject({ code: 'bad_request', error: 'choices: "__proto__" cannot be a choice' });
+    expect((await open({ question: 'Which?', kind: 'choice', choices: ['constructor', 'toString'] })).status).toBe(201);
+  });
+
   it(`takes choices of ${VOTE_LIMITS.choiceChars} characters and refuses ${VOTE_LIMITS.choiceChars + 1}`, async () => {
     expect((await open({ question: 'Which?', kind: 'choice', choices: choices(2, VOTE_LIMITS.choiceChars) })).status).toBe(201);
     const over = await open({ question: 'Which?', kind: 'choice', choices: choices(2, VOTE_LIMITS.choiceChars + 1) });

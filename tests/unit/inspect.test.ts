@@ -60,6 +60,24 @@ describe('inspecting an update against the server document', () => {
     expect([...inspectUpdate(server, u).roots].sort()).toEqual(['control', 'meta', 'sneaky']);
   });
 
+  it('finds a "__proto__" key malformed wherever it is set, and "constructor" not', () => {
+    const cases: [(client: Y.Doc) => void, boolean][] = [
+      [(client) => client.getMap(ROOTS.teams).set('__proto__', new Y.Map()), true],
+      [(client) => client.getMap(ROOTS.groups).set('__proto__', 'x'), true],
+      [(client) => (client.getMap(ROOTS.teams).get('t1') as Y.Map<unknown>).set('__proto__', 1), true],
+      [(client) => client.getMap(ROOTS.groups).set('constructor', 'x'), false],
+    ];
+    for (const [change, malformed] of cases) {
+      const { server, client } = pair();
+      expect(
+        inspectUpdate(
+          server,
+          capture(client, () => change(client)),
+        ),
+      ).toMatchObject({ malformed, missing: false });
+    }
+  });
+
   it('finds an update that was already integrated not fresh', () => {
     const { server, client } = pair();
     const u = capture(client, () => setTeamField(client, 't1', 'stageCurrent', 2.2));

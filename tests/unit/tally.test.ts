@@ -68,3 +68,23 @@ describe('numbers as the results show them', () => {
     expect([0, 0.455, 0.3, 1].map(formatShare)).toEqual(['0%', '46%', '30%', '100%']);
   });
 });
+
+describe('counting under keys an object already has', () => {
+  it('counts choices and groups named after Object.prototype keys as their own', () => {
+    const r = tally(
+      'choice',
+      [
+        { group: '__proto__', value: { choice: 'constructor' } },
+        { group: 'toString', value: { choice: 'constructor' } },
+        { group: null, value: { choice: '__proto__' } },
+      ],
+      ['constructor', 'toString'],
+    );
+    expect(Object.keys(r.overall.choices!)).toEqual(['constructor', 'toString', '__proto__']);
+    expect(r.overall.choices!.constructor).toBe(2);
+    expect(r.overall.choices!.toString).toBe(0);
+    expect(Object.getOwnPropertyDescriptor(r.overall.choices, '__proto__')?.value).toBe(1);
+    expect(Object.keys(r.byGroup)).toEqual(['__proto__', 'toString', NO_GROUP]);
+    expect(Object.getOwnPropertyDescriptor(r.byGroup, '__proto__')?.value).toMatchObject({ n: 1 });
+  });
+});
