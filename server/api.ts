@@ -28,11 +28,13 @@ export function createApi(opts: ApiOptions) {
   return async function handleApi(req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> {
     const candidates = routes.filter((r) => r.pattern.test(path));
     if (candidates.length === 0) return false;
-    const route = candidates.find((r) => r.method === req.method);
+    // HEAD is GET without the body (RFC 9110 §9.3.2; Node leaves the body out): what uptime probes send.
+    const method = req.method === 'HEAD' ? 'GET' : req.method;
+    const route = candidates.find((r) => r.method === method);
     if (!route) {
       const methods = [...new Set(candidates.map((r) => r.method))];
       // RFC 9110 §15.5.6: a 405 names the methods the resource takes, for a script to read.
-      res.setHeader('Allow', methods.join(', '));
+      res.setHeader('Allow', methods.flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m])).join(', '));
       throw new AppError('method_not_allowed', `use ${methods.join(' or ')}`);
     }
     const params = (route.pattern.exec(path)!.groups ?? {}) as Params;

@@ -58,8 +58,28 @@ describe('a wrong method', () => {
       expect(r.status, `${wrong} ${e.path}`).toBe(405);
       expect(r.json, `${wrong} ${e.path}`).toMatchObject({ error: `use ${e.method}`, code: 'method_not_allowed' });
       // Broke: no Allow header, which RFC 9110 asks of every 405.
-      expect(r.headers.get('allow'), `${wrong} ${e.path}`).toBe(e.method);
+      expect(r.headers.get('allow'), `${wrong} ${e.path}`).toBe(e.method === 'GET' ? 'GET, HEAD' : e.method);
     }
+  });
+});
+
+describe('HEAD', () => {
+  it('answers as GET does, headers only, on the health check and every GET endpoint', async () => {
+    const s = await setup();
+    const gets = [{ path: '/api/health' }, { path: '/api/templates' }, ...endpoints(s).filter((e) => e.method === 'GET')];
+    for (const e of gets) {
+      const get = await fetch(`${srv.url}${e.path}`, { headers: bearer(s.w.facilitatorKey) });
+      const head = await fetch(`${srv.url}${e.path}`, { method: 'HEAD', headers: bearer(s.w.facilitatorKey) });
+      expect(get.status, e.path).toBe(200);
+      expect(head.status, e.path).toBe(200);
+      expect(head.headers.get('content-type'), e.path).toBe(get.headers.get('content-type'));
+      expect(await head.text(), e.path).toBe('');
+    }
+    // Without credentials HEAD is refused as GET is, and a POST-only path still says what it takes.
+    expect((await fetch(`${srv.url}/api/workshops/${s.w.id}/export`, { method: 'HEAD' })).status).toBe(401);
+    const post = await fetch(`${srv.url}/api/join`, { method: 'HEAD' });
+    expect(post.status).toBe(405);
+    expect(post.headers.get('allow')).toBe('POST');
   });
 });
 
