@@ -6,6 +6,7 @@ import { AppError, CLOSE, type ErrorCode } from '../shared/errors.ts';
 import { LIMITS, REQUEST_LIMITS, type Limits } from '../shared/limits.ts';
 import { createApi } from './api.ts';
 import { Connection, socketClass } from './connection.ts';
+import { handshakeProblem } from './handshake.ts';
 import { clientAddress, rawJsonAnswer, sendError, sendJson } from './http-util.ts';
 import { createLogger, type Logger } from './log.ts';
 import { OwnedElsewhereError, type Ownership } from './ownership.ts';
@@ -145,6 +146,8 @@ export function createServer(opts: ServerOptions = {}): StageboardServer {
     }
     const match = WS_PATH.exec(url.pathname);
     if (!match) return refuse(socket, 'not_found', 'WebSockets are served at /ws/<workshopId>');
+    const problem = handshakeProblem(req);
+    if (problem) return refuse(socket, problem.code, problem.error, problem.headers);
     if (!originAllowed(req)) return refuse(socket, 'forbidden', 'this origin may not open a WebSocket here');
     const address = clientAddress(req, trustProxy);
     const open = perAddress.get(address) ?? 0;

@@ -95,7 +95,15 @@ export const isAwareness = (f: Buffer) => f[0] === 1;
  * the socket and a promise of everything the server sent after the handshake
  * until it hung up.
  */
-export function rawUpgrade(port: number, path: string): Promise<{ socket: Socket; rest: Promise<Buffer> }> {
+/**
+ * A WebSocket handshake by hand; resolves once upgraded, rejects with the HTTP answer otherwise.
+ * `headers` replaces the usual ones (null leaves one out); `method` replaces GET.
+ */
+export function rawUpgrade(
+  port: number,
+  path: string,
+  opts: { method?: string; headers?: Record<string, string | null> } = {},
+): Promise<{ socket: Socket; rest: Promise<Buffer> }> {
   return new Promise((resolve, reject) => {
     const socket = tcpConnect(port, '127.0.0.1');
     const key = randomBytes(16).toString('base64');
@@ -114,10 +122,15 @@ export function rawUpgrade(port: number, path: string): Promise<{ socket: Socket
       if (buf.length > end + 4) chunks.push(buf.subarray(end + 4));
       resolve({ socket, rest });
     });
-    socket.write(
-      `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-        `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
-    );
+    const headers = Object.entries({
+      Host: `127.0.0.1:${port}`,
+      Upgrade: 'websocket',
+      Connection: 'Upgrade',
+      'Sec-WebSocket-Key': key,
+      'Sec-WebSocket-Version': '13',
+      ...opts.headers,
+    }).filter((h): h is [string, string] => h[1] !== null);
+    socket.write(`${opts.method ?? 'GET'} ${path} HTTP/1.1\r\n${headers.map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`);
   });
 }
 

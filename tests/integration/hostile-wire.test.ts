@@ -116,6 +116,38 @@ describe('upgrades that are not WebSockets of ours', () => {
     expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toMatchObject({ code });
     await r.carriesOn(1.7);
   });
+
+  const key = 'dGhlIHNhbXBsZSBub25jZQ==';
+  it.each([
+    ['a POST', { method: 'POST' }, 405, 'method_not_allowed', { allow: 'GET' }],
+    ['an Upgrade to something else', { headers: { Upgrade: 'h2c' } }, 400, 'bad_request', {}],
+    ['no Sec-WebSocket-Key', { headers: { 'Sec-WebSocket-Key': null } }, 400, 'bad_request', {}],
+    ['a Sec-WebSocket-Key that is not 16 bytes', { headers: { 'Sec-WebSocket-Key': 'c2hvcnQ=' } }, 400, 'bad_request', {}],
+    ['Sec-WebSocket-Version 99', { headers: { 'Sec-WebSocket-Version': '99' } }, 400, 'bad_request', { 'sec-websocket-version': '13, 8' }],
+    ['no Sec-WebSocket-Version', { headers: { 'Sec-WebSocket-Version': null } }, 400, 'bad_request', {}],
+    ['a Sec-WebSocket-Protocol that is not a list of tokens', { headers: { 'Sec-WebSocket-Protocol': 'a b, c' } }, 400, 'bad_request', {}],
+    ['a Sec-WebSocket-Protocol naming one twice', { headers: { 'Sec-WebSocket-Protocol': 'yjs, yjs' } }, 400, 'bad_request', {}],
+  ] as const)('refuses a handshake with %s in JSON, and the server carries on', async (_what, opts, status, code, headers) => {
+    const r = await room();
+    const answer = await rawUpgrade(hostile.srv.port, `/ws/${r.w.id}?token=${r.attacker}`, opts).then(
+      () => 'upgraded',
+      (e: Error) => e.message,
+    );
+    const [head, body] = answer.split('\r\n\r\n') as [string, string];
+    expect(head.split('\r\n')[0]).toMatch(new RegExp(`^HTTP/1.1 ${status} `));
+    expect(head).toMatch(/content-type: application\/json/i);
+    for (const [name, value] of Object.entries(headers)) expect(head).toMatch(new RegExp(`^${name}: ${value}$`, 'im'));
+    expect(JSON.parse(body)).toMatchObject({ code, error: expect.any(String) });
+    await r.carriesOn(1.7);
+  });
+
+  it('upgrades a handshake that offers a list of subprotocols', async () => {
+    const r = await room();
+    const { socket } = await rawUpgrade(hostile.srv.port, `/ws/${r.w.id}?token=${r.attacker}`, {
+      headers: { 'Sec-WebSocket-Key': key, 'Sec-WebSocket-Protocol': 'yjs, y-websocket' },
+    });
+    socket.destroy();
+  });
 });
 
 describe('size and rate limits', () => {
