@@ -50,11 +50,18 @@ export function sendError(res: ServerResponse, err: AppError): void {
   sendJson(res, err.status, { error: err.message, code: err.code }, headers);
 }
 
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 /** Reads a JSON body of at most `limit` bytes and validates it; every failure is an AppError. */
 export async function readJson<S extends z.ZodType>(req: IncomingMessage, schema: S, limit: number): Promise<z.infer<S>> {
   const type = req.headers['content-type'];
-  if (type && !/^application\/json\b/i.test(type)) {
+  // The media type itself, parameters (charset) aside: "application/json-patch+json" is another type.
+  if (type && !/^application\/json[ \t]*(;|$)/i.test(type)) {
     throw new AppError('unsupported_media_type', 'send the body as application/json');
+  }
+  const encoding = req.headers['content-encoding'];
+  if (encoding && encoding.trim().toLowerCase() !== 'identity') {
+    throw new AppError('unsupported_media_type', 'send the body uncompressed (no Content-Encoding)');
   }
   const declared = Number(req.headers['content-length']);
   if (declared > limit) throw new AppError('payload_too_large', `body is larger than ${limit} bytes`);
@@ -65,9 +72,16 @@ export async function readJson<S extends z.ZodType>(req: IncomingMessage, schema
     if (size > limit) throw new AppError('payload_too_large', `body is larger than ${limit} bytes`);
     chunks.push(chunk);
   }
+  let body: string;
+  try {
+    body = UTF8.decode(Buffer.concat(chunks));
+  } catch {
+    // Decoded leniently, a bad byte would be stored as U+FFFD: a name silently not the one sent.
+    throw new AppError('bad_request', 'body is not valid UTF-8');
+  }
   let value: unknown;
   try {
-    value = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    value = JSON.parse(body);
   } catch {
     throw new AppError('bad_request', 'body is not valid JSON');
   }

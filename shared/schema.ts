@@ -1,15 +1,28 @@
 import { z } from 'zod';
 import { JOIN_CODE_LENGTH, REQUEST_LIMITS, TEXT } from './limits.ts';
 
-/** Trimmed, non-empty text of at most `max` characters, with control characters refused: every name and title a person types. */
+/** C0 and C1 control characters and DEL: a terminal's escapes, nothing a person types into a field. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+/** Half of a UTF-16 surrogate pair without the other half ("\ud800" in JSON): no character at all. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+/** Something that shows: not only spaces and invisible formatting (a zero-width space, a soft hyphen). */
+const VISIBLE = /[^\p{Z}\p{Cf}\s]/u;
+
+/**
+ * Trimmed, non-empty text of at most `max` characters that shows something,
+ * with control characters and broken characters refused: every name, title,
+ * question and choice a person types.
+ */
 export const text = (max: number) =>
   z
     .string()
     .trim()
     .min(1, 'must not be empty')
     .max(max, `must be at most ${max} characters`)
-    // eslint-disable-next-line no-control-regex -- matching control characters is the point
-    .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'must not contain control characters');
+    .refine((s) => !CONTROL.test(s), 'must not contain control characters')
+    .refine((s) => !LONE_SURROGATE.test(s), 'must not contain half of a character (a lone UTF-16 surrogate)')
+    .refine((s) => VISIBLE.test(s), 'must not be empty (it has only invisible characters)');
 
 export const CreateWorkshopBody = z
   .object({

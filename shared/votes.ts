@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { REQUEST_LIMITS, VOTE_LIMITS } from './limits.ts';
 import type { Team } from './doc.ts';
 import { INSIGHT_RULES } from './template.ts';
+import { text } from './schema.ts';
 
 /**
  * Votes: wire schemas for the vote endpoints (PRODUCT.md "Votes") and the
@@ -13,14 +14,10 @@ export type VoteKind = (typeof VOTE_KINDS)[number];
 
 export const OpenVoteBody = z
   .object({
-    question: z.string().trim().min(1, 'must not be empty').max(VOTE_LIMITS.questionChars),
+    question: text(VOTE_LIMITS.questionChars),
     kind: z.enum(VOTE_KINDS),
     teamId: z.string().max(REQUEST_LIMITS.idChars).optional(),
-    choices: z
-      .array(z.string().trim().min(1).max(VOTE_LIMITS.choiceChars))
-      .min(VOTE_LIMITS.minChoices)
-      .max(VOTE_LIMITS.maxChoices)
-      .optional(),
+    choices: z.array(text(VOTE_LIMITS.choiceChars)).min(VOTE_LIMITS.minChoices).max(VOTE_LIMITS.maxChoices).optional(),
     groups: z.array(z.string().max(REQUEST_LIMITS.idChars)).max(VOTE_LIMITS.maxGroups).optional(),
     /** Reveal on its own once every member of the voting groups has voted. */
     autoReveal: z.boolean().optional(),

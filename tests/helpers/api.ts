@@ -3,7 +3,7 @@ import { addTeam, ROOTS } from '../../shared/doc.ts';
 import type { CreateWorkshopResponse, JoinResponse } from '../../shared/schema.ts';
 
 /** One request, its answer read whole: the status, the body as text and, when it parses, as JSON. */
-export async function request(method: string, url: string, opts: { headers?: Record<string, string>; body?: string } = {}) {
+export async function request(method: string, url: string, opts: { headers?: Record<string, string>; body?: string | Blob } = {}) {
   const res = await fetch(url, { method, headers: opts.headers, body: opts.body });
   const text = await res.text();
   let json: any;

@@ -17,7 +17,7 @@ const { open } = useClients(srv);
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const observerToken = (observerUrl: string) => new URL(observerUrl).hash.replace('#token=', '');
 
-const call = (method: string, path: string, opts: { headers?: Record<string, string>; body?: string } = {}) =>
+const call = (method: string, path: string, opts: { headers?: Record<string, string>; body?: string | Blob } = {}) =>
   request(method, `${srv.url}${path}`, opts);
 
 /** A workshop with a participant, an open stage vote and every credential there is. */
@@ -95,6 +95,28 @@ describe('a body the server cannot take', () => {
         expect(r.json).toMatchObject({ error: 'send the body as application/json', code: 'unsupported_media_type' });
       }
     }
+  });
+
+  it('gets 415 for a JSON-like media type or a compressed body, and 400 for bytes that are not UTF-8', async () => {
+    const s = await setup();
+    const join = (headers: Record<string, string>, body: string | Blob) =>
+      call('POST', '/api/join', { headers: { 'content-type': 'application/json', ...headers }, body });
+    const body = JSON.stringify({ code: s.w.joinCode, name: 'Jo' });
+    const patch = await join({ 'content-type': 'application/json-patch+json' }, body);
+    expect([patch.status, patch.json]).toEqual([415, { error: 'send the body as application/json', code: 'unsupported_media_type' }]);
+    const gzip = await join({ 'content-encoding': 'gzip' }, body);
+    expect([gzip.status, gzip.json]).toEqual([
+      415,
+      { error: 'send the body uncompressed (no Content-Encoding)', code: 'unsupported_media_type' },
+    ]);
+    const latin1 = await join({}, new Blob([Buffer.from(`{"code":"${s.w.joinCode}","name":"Jos\xe9"}`, 'latin1')]));
+    expect([latin1.status, latin1.json]).toEqual([400, { error: 'body is not valid UTF-8', code: 'bad_request' }]);
+    // With a charset, and as UTF-8, the same join goes through.
+    const ok = await join(
+      { 'content-type': 'application/json; charset=utf-8', 'content-encoding': 'identity' },
+      `{"code":"${s.w.joinCode}","name":"José"}`,
+    );
+    expect(ok.status).toBe(200);
   });
 
   it('gets 413 with a JSON error when it is larger than maxJsonBodyBytes, on every documented body', async () => {

@@ -19,6 +19,19 @@ describe('request bodies', () => {
     expect(CreateWorkshopBody.safeParse({ title: 'ok', admin: true }).success).toBe(false);
   });
 
+  it('refuses C1 controls, half characters and names that show nothing, and takes what people type', () => {
+    const name = (n: string) => JoinBody.safeParse({ code: 'ABCDEF', name: n });
+    for (const bad of ['a\u0085b', 'A\u009b[2J', 'ab\ud800cd', '\udc00', '\u200b', '\u00ad\u2063', ' \u200b\u3000 ']) {
+      expect(name(bad).success, JSON.stringify(bad)).toBe(false);
+    }
+    expect(name('\u200b').error?.issues[0]?.message).toBe('must not be empty (it has only invisible characters)');
+    expect(name('ab\ud800cd').error?.issues[0]?.message).toBe('must not contain half of a character (a lone UTF-16 surrogate)');
+    // Accents, scripts, emoji (a surrogate pair), a zero-width joiner inside a family emoji, a non-breaking space.
+    for (const good of ['Zoë', 'Jürgen Müller', '李雷', 'محمد', 'Ana 🚀', '👩\u200d💻 Dev', 'Mary\u00a0Ann']) {
+      expect(name(good).success, good).toBe(true);
+    }
+  });
+
   it('needs a display name of at most the documented length to join', () => {
     expect(JoinBody.safeParse({ code: 'ABCDEF', name: 'x'.repeat(TEXT.displayName) }).success).toBe(true);
     expect(JoinBody.safeParse({ code: 'ABCDEF', name: 'x'.repeat(TEXT.displayName + 1) }).success).toBe(false);
