@@ -5,6 +5,12 @@ import type { Limits } from '../shared/limits.ts';
 import { decodeAwarenessEntries, encodeAwarenessEntries, encodeAwarenessOf, type AwarenessEntry } from './protocol.ts';
 import type { Peer } from './room.ts';
 
+/** Ids of gone sockets remembered per state a room may hold (see `formerOwners`). */
+const FORMER_OWNERS_PER_STATE = 4;
+
+/** One credential: the facilitator, the observer link, or one participant. */
+const credentialOf = (peer: Peer) => `${peer.role}:${peer.author}`;
+
 /**
  * A room's awareness (cursors, who is here): states its connections publish,
  * never stored. What gets in is bounded: a client id belongs to the
@@ -31,6 +37,14 @@ export class RoomAwareness {
    * same clock, the same content. That repeat is an echo, not news.
    */
   private readonly echoed = new Map<number, number>();
+  /**
+   * Per client id whose socket has gone, the credential that held it: the id stays that
+   * credential's to claim again (its page back on a new socket), never anyone else's. Without
+   * this, the first client to echo the removal (y-websocket clients send back every change they
+   * hear of) became the id's owner, and the participant, back a moment later, stayed gone.
+   * Bounded: the oldest are forgotten past FORMER_OWNERS_PER_STATE × maxAwarenessStatesPerRoom.
+   */
+  private readonly formerOwners = new Map<number, string>();
 
   constructor(
     doc: Y.Doc,
@@ -92,6 +106,12 @@ export class RoomAwareness {
       const owner = this.owners.get(e.clientID);
       // Another connection's state is not this peer's to set, unless this is that client back on a new socket.
       if (owner && owner !== peer && !this.mayTakeOver(peer, owner, e.clientID)) continue;
+      if (!owner) {
+        // The removal of a state nobody holds (an echo of one this server sent): nothing to remove, and no claim.
+        if (e.json === 'null') continue;
+        const former = this.formerOwners.get(e.clientID);
+        if (former !== undefined && former !== credentialOf(peer)) continue;
+      }
       // Bytes as UTF-8 (as on the wire and in memory), not characters: 4,096 "€" are 12 KiB.
       if (Buffer.byteLength(e.json) > limits.maxAwarenessStateBytes) continue;
       if (owner !== peer) {
@@ -163,6 +183,13 @@ export class RoomAwareness {
     for (const c of mine) {
       this.owners.delete(c);
       this.echoed.delete(c);
+      this.formerOwners.delete(c);
+      this.formerOwners.set(c, credentialOf(peer));
+    }
+    const bound = FORMER_OWNERS_PER_STATE * this.limits.maxAwarenessStatesPerRoom;
+    for (const c of this.formerOwners.keys()) {
+      if (this.formerOwners.size <= bound) break;
+      this.formerOwners.delete(c);
     }
     if (mine.length) awarenessProtocol.removeAwarenessStates(this.awareness, mine, null);
   }

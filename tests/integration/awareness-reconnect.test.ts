@@ -171,6 +171,31 @@ describe('a client whose network drops and comes back with the same Y.Doc', () =
   });
 });
 
+describe('a client back after the server dropped its socket and another client echoed the removal', () => {
+  it('is present again to everyone: the echo of its removal claims nothing', async () => {
+    const { w, ada, bo } = await session();
+    const fac = client(w.id, w.facilitatorKey);
+    const adac = client(w.id, ada.token);
+    await Promise.all([fac, adac].map(synced));
+    adac.provider.awareness.setLocalState(state('Ada', 1));
+    await untilSeen(fac, () => seen(fac, adac.doc.clientID)?.cursor?.x === 1, 'Ada');
+    const id = adac.doc.clientID;
+
+    adac.provider.disconnect();
+    await untilSeen(fac, () => !fac.provider.awareness.getStates().has(id), 'Ada gone');
+    // What every stock client does with a removal it hears of (y-websocket sends back every change):
+    // Bo's page sends Ada's id back with no state. Then a state of Bo's own, to know the echo was handled.
+    const bos = await socket(w.id, bo.token);
+    bos.ws.send(awarenessFrame([{ clientID: id, clock: 1000, state: 'null' }]));
+    bos.ws.send(awarenessFrame([{ clientID: 7100, clock: 1, state: JSON.stringify(state('Bo', 9)) }]));
+    await untilSeen(fac, () => seen(fac, 7100)?.cursor?.x === 9, "Bo's own state");
+    // Broke: the echo made Bo's socket the owner of Ada's id, and Ada, back a moment later, stayed gone for good.
+    adac.provider.connect();
+    await untilSeen(fac, () => seen(fac, id)?.cursor?.x === 1, 'Ada back');
+    expect(onlineSeenBy(fac)).toEqual(new Set([ada.participantId, bo.participantId]));
+  });
+});
+
 describe("another credential claiming a reconnecting client's id", () => {
   const ID = 7001;
   const frame = (clock: number, name: string, x: number, clientID = ID) =>
@@ -211,5 +236,16 @@ describe("another credential claiming a reconnecting client's id", () => {
     await serverClosed;
     await spoof(10, 3);
     expect(seen(fac, ID)).toMatchObject({ user: { participantId: ada.participantId }, cursor: { x: 2 } });
+
+    // Ada's last socket gone: her id stays hers to claim, not Mallory's.
+    back.ws.close();
+    await back.closed;
+    await untilSeen(fac, () => !fac.provider.awareness.getStates().has(ID), 'Ada gone');
+    await spoof(11, 4);
+    expect(fac.provider.awareness.getStates().has(ID)).toBe(false);
+    const again = await socket(w.id, ada.token);
+    again.ws.send(frame(12, 'Ada', 5));
+    await untilSeen(fac, () => x() === 5, 'Ada back on her id');
+    expect(seen(fac, ID)?.user.participantId).toBe(ada.participantId);
   });
 });
