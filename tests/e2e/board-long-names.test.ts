@@ -187,6 +187,9 @@ describe('long team names on the board', () => {
       for (const name of cut) {
         await riskMarker(page, name).focus();
         await expect.poll(() => shownWhole(chart, name), { message: `${name} at ${size.width}` }).toEqual([true]);
+        // Broke: the cut label stayed beside the whole name, and the team read twice (a spotlit one on every screen).
+        const group = page.locator('[data-risk-team]', { has: riskMarker(page, name) });
+        expect(await group.locator('text.name').count(), name).toBe(0);
       }
       await screenshot(page, `board-long-names-risk-${size.width}`);
       await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
