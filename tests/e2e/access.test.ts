@@ -113,17 +113,28 @@ describe('joining, in words a participant understands', () => {
     expect(await tryJoin('ABC23')).toBe('Codes have 6 characters; that one has 5. Check it with the facilitator.');
     expect(await tryJoin('ABC-2345')).toBe('Codes have 6 characters; that one has 7. Check it with the facilitator.');
     await screenshot(page, 'access-join-wrong-length');
+    // Broke: on a phone the message sat under the fold, focus stayed in the name, and the code looked fine.
+    const error = await page.getByTestId('join-error').boundingBox();
+    expect(error!.y).toBeGreaterThanOrEqual(0);
+    expect(error!.y + error!.height).toBeLessThanOrEqual(844 + 1);
+    const code = page.getByLabel('Code');
+    expect(await code.evaluate((el) => el === document.activeElement)).toBe(true);
+    expect(await code.getAttribute('aria-invalid')).toBe('true');
+    expect(await code.getAttribute('aria-describedby')).toBe('join-error');
   });
 
   it('says no workshop has the code, and what to do', async () => {
     // A code of the right shape that no workshop has (O and 0 never appear in one: "ZZZZZZ" is free in a fresh store).
     expect(await tryJoin('zzz zzz')).toBe('No workshop has that code. Check it with the facilitator.');
+    expect(await page.getByLabel('Code').evaluate((el) => el === document.activeElement)).toBe(true);
   });
 
   it('says the workshop is full and who can make room', async () => {
     const w = await createWorkshop(srv.url, 'Small room');
     for (let i = 0; i < 5; i++) await join(srv.url, w.joinCode, `Seat ${i + 1}`);
     expect(await tryJoin(w.joinCode)).toBe('This workshop is full. Ask the facilitator to make room.');
+    // Not the code's fault: the code field is not marked wrong.
+    expect(await page.getByLabel('Code').getAttribute('aria-invalid')).toBeNull();
     await screenshot(page, 'access-join-full');
   });
 
