@@ -221,6 +221,12 @@ describe('the facilitator drives three screens', () => {
     expect(await opacity(bob, '.lane.spotlit > :not(text) >> nth=0')).toBe(1);
     const fill = (sel: string) => bob.locator(sel).evaluate((el) => getComputedStyle(el).fill);
     expect(await fill('.lane:not(.spotlit) text:not(.flag) >> nth=0')).not.toBe(await fill('.lane.spotlit text:not(.flag) >> nth=0'));
+    // A dimmed team holding keyboard focus shows whole, on both maps: its focus ring faded with it.
+    for (const team of ['.lane', '[data-risk-team]']) {
+      await bob.locator(`${team}:not(.spotlit) [tabindex="0"]`).first().focus();
+      await expect.poll(() => opacity(bob, `${team}:not(.spotlit):focus-within > :not(text) >> nth=0`)).toBe(1);
+    }
+    await bob.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
     await screenshot(facilitator, 'facilitation-facilitator');
     await screenshot(bob, 'facilitation-phone');
   });
