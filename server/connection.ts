@@ -281,9 +281,13 @@ export class Connection implements Peer {
     // The first sync step 2 is the client's catch-up (what it changed while it was away): it is
     // bounded by maxMessageBytes alone, or a client back from a long drag offline would be closed on
     // every reconnect with the same catch-up.
-    const catchUp = msg.type === MessageType.sync && msg.sync === SyncType.step2 && !this.caughtUp;
-    if (catchUp) this.caughtUp = true;
-    else if (msg.type === MessageType.sync && msg.sync !== SyncType.step1 && !this.takeUpdateBytes(msg.update.length)) {
+    if (msg.type === MessageType.sync && msg.sync === SyncType.step2 && !this.caughtUp) {
+      this.caughtUp = true;
+      // ...and by the credential's catch-up budget, or reconnecting again and again would bypass every byte rate.
+      if (!room.takeCatchUp(this.author, msg.update.length)) {
+        return this.close(CLOSE.policyViolation, 'too many catch-ups from your sessions; wait a minute, then reload');
+      }
+    } else if (msg.type === MessageType.sync && msg.sync !== SyncType.step1 && !this.takeUpdateBytes(msg.update.length)) {
       return this.close(CLOSE.policyViolation, 'too many changes at once; slow down');
     }
     try {

@@ -148,6 +148,22 @@ export class Room {
     this.idleTimer.unref();
   }
 
+  /** Per credential (author), what is left of its catch-up budget (`maxCatchUpBytesPerMinute`), and when. */
+  private readonly catchUps = new Map<string, { bytes: number; at: number }>();
+
+  /** Takes `n` bytes of `author`'s catch-up budget; false (and nothing taken) when that many are not left. */
+  takeCatchUp(author: string, n: number): boolean {
+    const max = this.opts.limits.maxCatchUpBytesPerMinute;
+    const t = performance.now();
+    const b = this.catchUps.get(author) ?? { bytes: max, at: t };
+    b.bytes = Math.min(max, b.bytes + ((t - b.at) * max) / 60_000);
+    b.at = t;
+    this.catchUps.set(author, b);
+    if (b.bytes < n) return false;
+    b.bytes -= n;
+    return true;
+  }
+
   /** A sync step 2 or update from a peer. */
   receiveUpdate(peer: Peer, update: Uint8Array): void {
     this.queue.enqueue(this.onBehalfOf(peer, () => this.processUpdate(peer, update)));

@@ -14,6 +14,15 @@ export const LIMITS = {
    * sends about 2 KB a second; a note typed in full is 1 KB.
    */
   maxUpdateBytesPerSecond: 64 * 1024,
+  /**
+   * A client's first sync step 2 on a socket (its catch-up: what it changed while away) is bounded
+   * by maxMessageBytes, not by maxUpdateBytesPerSecond; this bounds catch-ups per credential (one
+   * participant, the facilitator) across all its sockets, in bytes per minute (a bucket holding one
+   * minute's worth). Past it the socket is closed with 1008 and nothing of it is stored: without it,
+   * reconnecting over and over would write a megabyte a socket. An honest page's catch-up after a
+   * network drop is a few bytes to a few kilobytes.
+   */
+  maxCatchUpBytesPerMinute: 4 * 1024 * 1024,
   /** Teams in one workshop; a change that would add one more is refused (4409). */
   maxTeams: 200,
   /** Largest JSON request body; a bigger one gets 413, read no further than this (a chunked body too). */

@@ -4,6 +4,9 @@ import { addTeam, readTeams, ROOTS, setTeamField } from '../../shared/doc.ts';
 import { CLOSE } from '../../shared/errors.ts';
 import { MAX_TEAM_ID_CHARS, MAX_TEAM_VALUE_CHARS } from '../../server/inspect.ts';
 import { createWorkshop, join } from '../helpers/api.ts';
+
+type JoinResult = Awaited<ReturnType<typeof join>>;
+import { openSocket, syncFrame } from '../helpers/frames.ts';
 import { rawClient } from '../helpers/rawyjs.ts';
 import { startServer, useServer } from '../helpers/server.ts';
 import { connect, synced, until, useClients, type Client } from '../helpers/yclient.ts';
@@ -136,6 +139,47 @@ describe('how many teams, and how fast', () => {
       await until(room.doc, () => room.doc.getMap(ROOTS.teams).has('offline-2'), 'the offline teams stored');
       expect(raw.ws.readyState).toBe(raw.ws.OPEN);
       raw.ws.terminate();
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('bounds catch-ups per credential across its sockets with maxCatchUpBytesPerMinute, at its edge', async () => {
+    /** A catch-up adding one team, from a client of its own (nothing it depends on is missing). */
+    const catchUp = (id: string) => {
+      const d = new Y.Doc();
+      addTeam(d, id, { name: `Offline ${id}`, color: '#123456', bottleneck: id.repeat(400) });
+      return Y.encodeStateAsUpdate(d);
+    };
+    const [a1, a2, a3, b1] = ['a1', 'a2', 'a3', 'b1'].map(catchUp) as [Uint8Array, Uint8Array, Uint8Array, Uint8Array];
+    // The first two of one participant's sockets fill the budget exactly; the third's is one too many.
+    // (A minute's refill of the budget over this test's second or so is a few dozen bytes: no third catch-up.)
+    const own = await startServer({ limits: { maxCatchUpBytesPerMinute: a1.length + a2.length } });
+    try {
+      const w = await createWorkshop(own.url);
+      const [ada, bo] = (await Promise.all(['Ada', 'Bo'].map((n) => join(own.url, w.joinCode, n)))) as [JoinResult, JoinResult];
+      const send = async (token: string, update: Uint8Array) => {
+        const s = await openSocket(`${own.wsUrl}/${w.id}?token=${encodeURIComponent(token)}`);
+        track({ destroy: () => s.ws.terminate() });
+        s.ws.send(syncFrame(1, update));
+        return s;
+      };
+      const stored = (id: string) =>
+        until(own.server.rooms.get(w.id)!.doc, () => own.server.rooms.get(w.id)!.doc.getMap(ROOTS.teams).has(id), id);
+      await send(ada.token, a1);
+      await stored('a1');
+      const second = await send(ada.token, a2);
+      await stored('a2');
+      const third = await send(ada.token, a3);
+      expect(await third.closed).toEqual({
+        code: CLOSE.policyViolation,
+        reason: 'too many catch-ups from your sessions; wait a minute, then reload',
+      });
+      // Another participant's budget is its own; Ada's earlier socket carries on.
+      await send(bo.token, b1);
+      await stored('b1');
+      expect(own.server.rooms.get(w.id)!.doc.getMap(ROOTS.teams).has('a3')).toBe(false);
+      expect(second.ws.readyState).toBe(second.ws.OPEN);
     } finally {
       await own.close();
     }
