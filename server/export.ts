@@ -185,6 +185,15 @@ export function safeCell(value: unknown): string | number {
   return /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
 }
 
+/**
+ * A position as a spreadsheet should show it: stages to 2 decimals, shares (autonomy, controls)
+ * to 3, finer than any screen shows them (one decimal, whole percents) and no float noise
+ * ("0.6981132075471698" from a drag).
+ */
+const rounded = (v: number | undefined, digits: number): number | undefined => (v === undefined ? undefined : Number(v.toFixed(digits)));
+const STAGE_DIGITS = 2;
+const SHARE_DIGITS = 3;
+
 function csv(columns: readonly string[], rows: Record<string, unknown>[]): string {
   return stringify(
     rows.map((r) => columns.map((c) => safeCell(r[c]))),
@@ -199,10 +208,10 @@ export function teamsCsv(exp: ExportFile): string {
     exp.teams.map((t) => ({
       team_id: t.id,
       team: t.name,
-      current_stage: t.stageCurrent,
-      target_stage: t.stageTarget,
-      autonomy: t.autonomy,
-      controls: t.controls,
+      current_stage: rounded(t.stageCurrent, STAGE_DIGITS),
+      target_stage: rounded(t.stageTarget, STAGE_DIGITS),
+      autonomy: rounded(t.autonomy, SHARE_DIGITS),
+      controls: rounded(t.controls, SHARE_DIGITS),
       reliance: t.reliance,
       bottleneck: t.bottleneck,
       commitment: t.commitment,
@@ -247,9 +256,9 @@ export function votesCsv(exp: ExportFile): string {
         team_id: v?.teamId,
         group: b.group,
         voter: b.voter,
-        stage: b.stage,
-        autonomy: b.autonomy,
-        controls: b.controls,
+        stage: rounded(b.stage, STAGE_DIGITS),
+        autonomy: rounded(b.autonomy, SHARE_DIGITS),
+        controls: rounded(b.controls, SHARE_DIGITS),
         choice: b.choice,
         at: b.at,
         group_name: b.group && groups.get(b.group),

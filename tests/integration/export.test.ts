@@ -176,6 +176,30 @@ function records(csv: string): Record<string, string>[] {
   return rows.map((r) => Object.fromEntries(r.split(',').map((cell, i) => [cols[i]!, cell])));
 }
 
+describe('teams.csv', () => {
+  it("gives positions to 2 decimals (stages) and 3 (autonomy, controls), not a drag's float noise", async () => {
+    const w = await createWorkshop(srv.url, 'Rounding');
+    const f = connect(srv.wsUrl, w.id, w.facilitatorKey);
+    track(f);
+    await synced(f);
+    addTeam(f.doc, 't', {
+      name: 'Payments',
+      color: '#2563eb',
+      stageCurrent: 2.345678,
+      stageTarget: 3,
+      autonomy: 0.6981132075471698,
+      controls: 0.1,
+    });
+    await until(srv.server.rooms.get(w.id)!.doc, () => srv.server.rooms.get(w.id)!.doc.getMap(ROOTS.teams).has('t'), 'team stored');
+    const res = await fetch(`${srv.url}/api/workshops/${w.id}/export/teams.csv`, {
+      headers: { authorization: `Bearer ${w.facilitatorKey}` },
+    });
+    expect(res.status).toBe(200);
+    const [, row] = (await res.text()).trim().split('\r\n');
+    expect(row).toBe('t,Payments,2.35,3,0.698,0.1,,,,,yes');
+  });
+});
+
 describe('votes.csv', () => {
   it("names each ballot's group and team in the last columns, and gives times only for named votes", async () => {
     const { w, stage, risk, people } = await workshopWithVotes();
