@@ -132,6 +132,8 @@ export class Board {
       },
       groups: () => {
         this.members = readMembers(doc);
+        // A participant's name on a cursor or in the people strip is the roster's: renamed, it changes there too.
+        peersDirty = true;
         this.groups = readGroups(doc);
         this.groupMode = readGroupMode(doc);
       },
@@ -163,17 +165,23 @@ export class Board {
     const awareness = this.sync.provider.awareness;
     // Awareness keeps the state object of a client that did not change: its parse (and its Peer, so a
     // keyed view does not update it) is kept too. 200 people were re-validated at every cursor batch.
-    let known = new Map<number, { raw: unknown; peer: Peer | null }>();
+    let known = new Map<number, { raw: unknown; name: string | undefined; peer: Peer | null }>();
     const refreshPeers = () => {
       peersDirty = false;
       const peers: Peer[] = [];
-      const next = new Map<number, { raw: unknown; peer: Peer | null }>();
+      const next = new Map<number, { raw: unknown; name: string | undefined; peer: Peer | null }>();
+      // The server writes each state's real participant id, and the roster's names are the server's alone:
+      // a participant's name is read there, whatever its page says (one could call itself someone else).
+      const roster = new Map(this.members.map((m) => [m.id, m.name]));
       awareness.getStates().forEach((raw, clientId) => {
         if (clientId === awareness.clientID) return;
         let seen = known.get(clientId);
-        if (seen?.raw !== raw) {
+        const pid = (raw as { user?: { participantId?: unknown } } | null)?.user?.participantId;
+        const name = typeof pid === 'string' ? roster.get(pid) : undefined;
+        if (seen?.raw !== raw || seen.name !== name) {
           const parsed = AwarenessState.safeParse(raw);
-          seen = { raw, peer: parsed.success ? { clientId, state: parsed.data } : null };
+          const state = parsed.success && name !== undefined ? { ...parsed.data, user: { ...parsed.data.user, name } } : parsed.data;
+          seen = { raw, name, peer: parsed.success ? { clientId, state: state! } : null };
         }
         next.set(clientId, seen);
         if (seen.peer) peers.push(seen.peer);
