@@ -7,6 +7,7 @@ import { MessageType, SyncType } from '../shared/messages.ts';
 import { HANDLERS } from './handlers.ts';
 import type { Logger } from './log.ts';
 import { decodeClientMessage, type ClientMessage } from './protocol.ts';
+import { TokenBucket } from './ratelimit.ts';
 import type { Peer, Room } from './room.ts';
 import type { Credential } from './store.ts';
 
@@ -105,14 +106,12 @@ export class Connection implements Peer {
   private unanswered = 0;
   private readonly pingTimer: NodeJS.Timeout;
   private silenceTimer: NodeJS.Timeout | null;
-  /** Token bucket for `maxMessagesPerSecond`: holds one second's worth. */
-  private tokens: number;
-  private refilledAt = performance.now();
+  /** `maxMessagesPerSecond`: holds one second's worth. */
+  private readonly messages: TokenBucket;
   /** Whether the client's first sync step 2 (its catch-up, outside the byte budget) has come. */
   private caughtUp = false;
-  /** Byte bucket for `maxUpdateBytesPerSecond` (document changes): holds one second's worth. */
-  private updateBytes: number;
-  private updateBytesAt = performance.now();
+  /** `maxUpdateBytesPerSecond` (document changes): holds one second's worth. */
+  private readonly updateBytes: TokenBucket;
 
   constructor(
     private readonly ws: WebSocket,
@@ -133,8 +132,8 @@ export class Connection implements Peer {
       ws.ping();
     }, opts.limits.pingIntervalMs);
     this.pingTimer.unref();
-    this.tokens = opts.limits.maxMessagesPerSecond;
-    this.updateBytes = opts.limits.maxUpdateBytesPerSecond;
+    this.messages = new TokenBucket(opts.limits.maxMessagesPerSecond, 1000);
+    this.updateBytes = new TokenBucket(opts.limits.maxUpdateBytesPerSecond, 1000);
     // Stock clients send sync step 1 the moment the socket opens; one that stays
     // silent is holding a socket (and a slot of its address) for nothing.
     this.silenceTimer = setTimeout(
@@ -232,7 +231,7 @@ export class Connection implements Peer {
       clearTimeout(this.silenceTimer);
       this.silenceTimer = null;
     }
-    if (!this.takeToken()) return this.close(CLOSE.policyViolation, 'too many messages; slow down');
+    if (!this.messages.take()) return this.close(CLOSE.policyViolation, 'too many messages; slow down');
     if (!isBinary) return this.close(CLOSE.invalidData, 'text frames are not part of the protocol');
     const buf = data as Buffer;
     const frame = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
@@ -250,26 +249,6 @@ export class Connection implements Peer {
     }
   };
 
-  private takeUpdateBytes(n: number): boolean {
-    const max = this.opts.limits.maxUpdateBytesPerSecond;
-    const t = performance.now();
-    this.updateBytes = Math.min(max, this.updateBytes + ((t - this.updateBytesAt) * max) / 1000);
-    this.updateBytesAt = t;
-    if (this.updateBytes < n) return false;
-    this.updateBytes -= n;
-    return true;
-  }
-
-  private takeToken(): boolean {
-    const max = this.opts.limits.maxMessagesPerSecond;
-    const t = performance.now();
-    this.tokens = Math.min(max, this.tokens + ((t - this.refilledAt) * max) / 1000);
-    this.refilledAt = t;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
-  }
-
   private handle(frame: Uint8Array, room: Room): void {
     let msg: ClientMessage;
     try {
@@ -281,13 +260,9 @@ export class Connection implements Peer {
     // The first sync step 2 is the client's catch-up (what it changed while it was away): it is
     // bounded by maxMessageBytes alone, or a client back from a long drag offline would be closed on
     // every reconnect with the same catch-up.
-    if (msg.type === MessageType.sync && msg.sync === SyncType.step2 && !this.caughtUp) {
-      this.caughtUp = true;
-      // ...and by the credential's catch-up budget, or reconnecting again and again would bypass every byte rate.
-      if (!room.takeCatchUp(this.author, msg.update.length)) {
-        return this.close(CLOSE.policyViolation, 'too many catch-ups from your sessions; wait a minute, then reload');
-      }
-    } else if (msg.type === MessageType.sync && msg.sync !== SyncType.step1 && !this.takeUpdateBytes(msg.update.length)) {
+    // (What of it is new is held to the credential's catch-up budget: see Room.processUpdate.)
+    if (msg.type === MessageType.sync && msg.sync === SyncType.step2 && !this.caughtUp) this.caughtUp = true;
+    else if (msg.type === MessageType.sync && msg.sync !== SyncType.step1 && !this.updateBytes.take(msg.update.length)) {
       return this.close(CLOSE.policyViolation, 'too many changes at once; slow down');
     }
     try {

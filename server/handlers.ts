@@ -9,7 +9,7 @@ type Handler<T extends MessageType> = (peer: Peer, room: Room, msg: MessageOf<T>
 export const HANDLERS: { [T in MessageType]: Handler<T> } = {
   [MessageType.sync]: (peer, room, msg) => {
     if (msg.sync === SyncType.step1) room.answerSync(peer, msg.stateVector);
-    else room.receiveUpdate(peer, msg.update);
+    else room.receiveUpdate(peer, msg.update, msg.sync === SyncType.step2);
   },
   [MessageType.awareness]: (peer, room, msg) => room.receiveAwareness(peer, msg.update),
   // Permission messages travel from server to client only; a client's is ignored.

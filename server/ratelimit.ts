@@ -67,3 +67,29 @@ export class FailureLimiter {
     }
   }
 }
+
+/**
+ * A bucket holding `capacity`, refilled continuously at `capacity` per `periodMs`, full at first:
+ * a rate with a burst of one period's worth.
+ */
+export class TokenBucket {
+  private level: number;
+  private at = performance.now();
+
+  constructor(
+    private readonly capacity: number,
+    private readonly periodMs: number,
+  ) {
+    this.level = capacity;
+  }
+
+  /** Takes `n`; false, and nothing taken, when fewer are left. */
+  take(n = 1): boolean {
+    const t = performance.now();
+    this.level = Math.min(this.capacity, this.level + ((t - this.at) * this.capacity) / this.periodMs);
+    this.at = t;
+    if (this.level < n) return false;
+    this.level -= n;
+    return true;
+  }
+}

@@ -16,11 +16,12 @@ export const LIMITS = {
   maxUpdateBytesPerSecond: 64 * 1024,
   /**
    * A client's first sync step 2 on a socket (its catch-up: what it changed while away) is bounded
-   * by maxMessageBytes, not by maxUpdateBytesPerSecond; this bounds catch-ups per credential (one
-   * participant, the facilitator) across all its sockets, in bytes per minute (a bucket holding one
-   * minute's worth). Past it the socket is closed with 1008 and nothing of it is stored: without it,
-   * reconnecting over and over would write a megabyte a socket. An honest page's catch-up after a
-   * network drop is a few bytes to a few kilobytes.
+   * by maxMessageBytes, not by maxUpdateBytesPerSecond; this bounds what catch-ups store per
+   * credential (one participant, the facilitator) across all its sockets, in bytes per minute (a
+   * bucket holding one minute's worth). Past it the socket is closed with 1008 and nothing of it is
+   * stored: without it, reconnecting over and over would write a megabyte a socket. A catch-up with
+   * nothing new (a reconnecting page resends its whole delete set) is not counted. Keep it at least
+   * maxMessageBytes, or the largest catch-up could never pass.
    */
   maxCatchUpBytesPerMinute: 4 * 1024 * 1024,
   /** Teams in one workshop; a change that would add one more is refused (4409). */

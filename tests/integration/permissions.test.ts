@@ -95,6 +95,23 @@ describe('a participant that rewrites its own client', () => {
     expect(f.doc.getMap(ROOTS.meta).get('title')).toBe('Platform leadership offsite');
   });
 
+  it('cannot write a "__proto__" key anywhere: closed with 1007, never stored', async () => {
+    const { w } = await setup();
+    for (const [where, change] of [
+      ['as a team id', (doc: Y.Doc) => doc.getMap(ROOTS.teams).set('__proto__', new Y.Map())],
+      ['inside a team', (doc: Y.Doc) => (doc.getMap(ROOTS.teams).get('team-1') as Y.Map<unknown>).set('__proto__', 1)],
+    ] as const) {
+      const p = await join(srv.url, w.joinCode, `Mallory ${where}`);
+      expect(await hostile(w.id, p.token, change), where).toMatchObject({
+        code: CLOSE.invalidData,
+        reason: 'update does not fit the document schema',
+      });
+    }
+    const teams = (await stored(w.id)).getMap(ROOTS.teams);
+    expect(teams.has('__proto__')).toBe(false);
+    expect((teams.get('team-1') as Y.Map<unknown>).has('__proto__')).toBe(false);
+  });
+
   it('closes a socket that writes to a part with a 200-character name, its reason cut to fit a close frame', async () => {
     const { w, f } = await setup();
     const p = await join(srv.url, w.joinCode, 'Mallory long');
