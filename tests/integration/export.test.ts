@@ -15,6 +15,15 @@ const importFile = (body: unknown) =>
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
 
+/** A new workshop and its facilitator's client, synced. */
+async function facilitated(title: string) {
+  const w = await createWorkshop(srv.url, title);
+  const f = connect(srv.wsUrl, w.id, w.facilitatorKey);
+  track(f);
+  await synced(f);
+  return { w, f };
+}
+
 async function exportOf(): Promise<any> {
   const w = await createWorkshop(srv.url, 'Import drill');
   const res = await fetch(`${srv.url}/api/workshops/${w.id}/export`, { headers: { authorization: `Bearer ${w.facilitatorKey}` } });
@@ -119,11 +128,8 @@ describe('votes in the export', () => {
 
 /** Ana and Ben in "Group 1", Chen in "Group 2", one team; a revealed anonymous stage vote and a revealed named risk vote. */
 async function workshopWithVotes(team: { stageCurrent?: number } = {}) {
-  const w = await createWorkshop(srv.url, 'Round trip');
+  const { w, f } = await facilitated('Round trip');
   const fac = { authorization: `Bearer ${w.facilitatorKey}` };
-  const f = connect(srv.wsUrl, w.id, w.facilitatorKey);
-  track(f);
-  await synced(f);
   addTeam(f.doc, 'team-1', {
     name: 'Payments platform',
     color: '#2563eb',
@@ -178,10 +184,7 @@ function records(csv: string): Record<string, string>[] {
 
 describe('teams.csv', () => {
   it("gives positions to 2 decimals (stages) and 3 (autonomy, controls), not a drag's float noise", async () => {
-    const w = await createWorkshop(srv.url, 'Rounding');
-    const f = connect(srv.wsUrl, w.id, w.facilitatorKey);
-    track(f);
-    await synced(f);
+    const { w, f } = await facilitated('Rounding');
     addTeam(f.doc, 't', {
       name: 'Payments',
       color: '#2563eb',
@@ -375,10 +378,7 @@ describe('export → import → export', () => {
 
 describe('the timeline through an import', () => {
   it('keeps the lock, timer, spotlight and commitment events, and imports a file exported before they existed', async () => {
-    const w = await createWorkshop(srv.url, 'Controls round trip');
-    const f = connect(srv.wsUrl, w.id, w.facilitatorKey);
-    track(f);
-    await synced(f);
+    const { w, f } = await facilitated('Controls round trip');
     const room = srv.server.rooms.get(w.id)!;
     addTeam(f.doc, 'pay', { name: 'Payments', color: '#2563eb', stageCurrent: 1.4 });
     const control = f.doc.getMap(ROOTS.control);
