@@ -99,6 +99,8 @@ export class Board {
     let running: ControlVote | null = null;
     /** The note a cancel put up, taken down when the next vote comes. */
     let cancelNote: string | null = null;
+    /** Participant id → name, from the roster (see refreshPeers). */
+    let roster = new Map<string, string>();
     const readers: Record<RootName, () => void> = {
       meta: () => {
         this.meta = readMeta(doc, FALLBACK_TEMPLATE);
@@ -132,6 +134,7 @@ export class Board {
       },
       groups: () => {
         this.members = readMembers(doc);
+        roster = new Map(this.members.map((m) => [m.id, m.name]));
         // A participant's name on a cursor or in the people strip is the roster's: renamed, it changes there too.
         peersDirty = true;
         this.groups = readGroups(doc);
@@ -166,13 +169,12 @@ export class Board {
     // Awareness keeps the state object of a client that did not change: its parse (and its Peer, so a
     // keyed view does not update it) is kept too. 200 people were re-validated at every cursor batch.
     let known = new Map<number, { raw: unknown; name: string | undefined; peer: Peer | null }>();
+    // The server writes each state's real participant id, and the roster's names are the server's alone:
+    // a participant's name is read there (`roster`), whatever its page says (one could call itself someone else).
     const refreshPeers = () => {
       peersDirty = false;
       const peers: Peer[] = [];
       const next = new Map<number, { raw: unknown; name: string | undefined; peer: Peer | null }>();
-      // The server writes each state's real participant id, and the roster's names are the server's alone:
-      // a participant's name is read there, whatever its page says (one could call itself someone else).
-      const roster = new Map(this.members.map((m) => [m.id, m.name]));
       awareness.getStates().forEach((raw, clientId) => {
         if (clientId === awareness.clientID) return;
         let seen = known.get(clientId);
