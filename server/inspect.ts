@@ -1,6 +1,7 @@
 import * as Y from 'yjs';
 import { TeamFields } from '../shared/doc.ts';
 import { TEXT } from '../shared/limits.ts';
+import { UNREADABLE_KEY } from '../shared/schema.ts';
 
 /**
  * What an incoming update would do to the server's copy of the document,
@@ -41,8 +42,6 @@ interface Place {
 type Struct = Y.Item | Y.GC | Y.Skip;
 
 const TEAMS_ROOT = 'teams';
-/** The one map key no client can read back: assigned to an object, it replaces the object's prototype. */
-export const UNREADABLE_KEY = '__proto__';
 /** Longest team id (a key of the `teams` map). */
 export const MAX_TEAM_ID_CHARS = 64;
 /**
@@ -248,7 +247,6 @@ export function inspectUpdate(doc: Y.Doc, update: Uint8Array): UpdateInspection 
     const place = placeOfItem(item);
     if (place === undefined) result.missing = true;
     else if (place !== null) {
-      // Every reader turns maps into objects (toJSON, lib0's readAny), where this key sets the prototype instead.
       if (place.key === UNREADABLE_KEY) result.malformed = true;
       result.roots.add(place.root);
       if (place.root !== TEAMS_ROOT) continue;

@@ -68,7 +68,17 @@ export class Room {
   private readonly persistence: RoomPersistence;
   private idleTimer: NodeJS.Timeout | null = null;
   /** Updates and server changes run in order (see write-queue.ts). */
-  private readonly queue = new WriteQueue((err) => this.opts.log('error', 'room task failed', { workshop: this.id, error: String(err) }));
+  /**
+   * Tasks that fail go to the log; one for a peer's message (input no check foresaw) also closes
+   * that peer with a reason, rather than failing unanswered.
+   */
+  private readonly queue = new WriteQueue<Peer>((err, peer) => {
+    this.opts.log('error', peer ? 'could not process a message; closing its socket' : 'room task failed', {
+      workshop: this.id,
+      error: String(err),
+    });
+    peer?.close(CLOSE.invalidData, 'could not process message');
+  });
 
   private constructor(
     private readonly opts: RoomOptions,
@@ -157,27 +167,7 @@ export class Room {
    * from a peer.
    */
   receiveUpdate(peer: Peer, update: Uint8Array, catchUp = false): void {
-    this.queue.enqueue(this.onBehalfOf(peer, () => this.processUpdate(peer, update, catchUp)));
-  }
-
-  /**
-   * A peer's task, so that anything it throws (input no check foresaw) closes
-   * that peer with a reason rather than failing unanswered in the queue.
-   */
-  private onBehalfOf(peer: Peer, task: () => MaybePromise<void>): () => MaybePromise<void> {
-    const fail = (err: unknown) => {
-      // No check foresaw it: worth an operator's look.
-      this.opts.log('error', 'could not process a message; closing its socket', { workshop: this.id, error: String(err) });
-      peer.close(CLOSE.invalidData, 'could not process message');
-    };
-    return () => {
-      try {
-        const r = task();
-        return r instanceof Promise ? r.catch(fail) : r;
-      } catch (err) {
-        fail(err);
-      }
-    };
+    this.queue.enqueue(() => this.processUpdate(peer, update, catchUp), peer);
   }
 
   private processUpdate(peer: Peer, update: Uint8Array, catchUp: boolean): MaybePromise<void> {
@@ -271,11 +261,9 @@ export class Room {
    * yet fail to store.
    */
   answerSync(peer: Peer, stateVector: Uint8Array): void {
-    this.queue.enqueue(
-      this.onBehalfOf(peer, () => {
-        if (!peer.closed && this.state === 'open') peer.send(encodeSyncStep2(this.doc, stateVector));
-      }),
-    );
+    this.queue.enqueue(() => {
+      if (!peer.closed && this.state === 'open') peer.send(encodeSyncStep2(this.doc, stateVector));
+    }, peer);
   }
 
   private readonly onDocUpdate = (update: Uint8Array, origin: unknown) => {

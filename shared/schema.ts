@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { JOIN_CODE_LENGTH, REQUEST_LIMITS, TEXT } from './limits.ts';
 
+/**
+ * The one key no map or record of ours may have: every reader turns maps into objects (Y's toJSON,
+ * lib0's readAny, a result's counts), where assigning this key replaces the object's prototype.
+ */
+export const UNREADABLE_KEY = '__proto__';
+
 /** C0 and C1 control characters and DEL: a terminal's escapes, nothing a person types into a field. */
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;

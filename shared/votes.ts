@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { REQUEST_LIMITS, VOTE_LIMITS } from './limits.ts';
 import type { Team } from './doc.ts';
 import { INSIGHT_RULES } from './template.ts';
-import { text } from './schema.ts';
+import { text, UNREADABLE_KEY } from './schema.ts';
 
 /**
  * Votes: wire schemas for the vote endpoints (PRODUCT.md "Votes") and the
@@ -29,9 +29,9 @@ export const OpenVoteBody = z
     message: 'a choice vote needs at least two distinct choices',
     path: ['choices'],
   })
-  .refine((b) => !b.choices?.includes('__proto__'), {
-    // Results are objects keyed by choice, and every reader turns this key into the object's prototype.
-    message: '"__proto__" cannot be a choice',
+  .refine((b) => !b.choices?.includes(UNREADABLE_KEY), {
+    // Results are objects keyed by choice.
+    message: `"${UNREADABLE_KEY}" cannot be a choice`,
     path: ['choices'],
   })
   .refine((b) => b.kind === 'choice' || b.choices === undefined, {
